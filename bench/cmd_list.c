@@ -1,0 +1,80 @@
+/*
+ * cmd_list.c - `gilbench list [--json]`: the models, workloads and GIL
+ * policies this build (and any --plugin) knows.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "registry.h"
+#include "results_io.h"
+
+static json_t *list_json(void)
+{
+	const struct gb_model_ops *const *models = gb_models();
+	json_t *jm = json_array(), *jw = json_array(), *jg = json_array();
+
+	for (unsigned i = 0; models[i]; i++) {
+		json_t *wl = json_array();
+		for (unsigned w = 0; w < GB_WL__COUNT; w++)
+			if (models[i]->workloads & GB_WL_BIT(w))
+				json_array_append_new(
+					wl, json_string(gb_workload_name((enum gb_workload)w)));
+		json_array_append_new(jm, json_pack("{s:s, s:s, s:o}", "name", models[i]->name,
+						    "summary", models[i]->summary, "workloads", wl));
+	}
+	for (unsigned w = 0; w < GB_WL__COUNT; w++)
+		json_array_append_new(jw, json_string(gb_workload_name((enum gb_workload)w)));
+	for (unsigned i = 0; gb_gil_policies[i]; i++)
+		json_array_append_new(jg, json_pack("{s:s, s:s}", "name", gb_gil_policies[i]->name,
+						    "summary", gb_gil_policies[i]->summary));
+	return json_pack("{s:o, s:o, s:o}", "models", jm, "workloads", jw, "gil_policies", jg);
+}
+
+int gb_cmd_list(int argc, char **argv)
+{
+	const struct gb_model_ops *const *models;
+	int as_json = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			as_json = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: gilbench list [--json] [--plugin PATH.so]\n\n"
+			       "Lists the models, workloads and GIL policies.\n");
+			return 0;
+		} else if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc) {
+			if (gb_plugin_load(argv[++i]) != 0)
+				return 1;
+		} else {
+			gb_err("list", "unknown option '%s'", argv[i]);
+			return 1;
+		}
+	}
+	if (as_json) {
+		json_t *doc = list_json();
+		int rc = doc && gb_json_write_atomic("-", doc) == 0 ? 0 : 1;
+		json_decref(doc);
+		return rc;
+	}
+	models = gb_models();
+	printf("models:\n");
+	for (unsigned i = 0; models[i]; i++) {
+		printf("  %-10s %s  [", models[i]->name, models[i]->summary);
+		for (unsigned w = 0, first = 1; w < GB_WL__COUNT; w++) {
+			if (!(models[i]->workloads & GB_WL_BIT(w)))
+				continue;
+			printf("%s%s", first ? "" : " ", gb_workload_name((enum gb_workload)w));
+			first = 0;
+		}
+		printf("]\n");
+	}
+	printf("workloads:\n");
+	for (unsigned w = 0; w < GB_WL__COUNT; w++)
+		printf("  %s\n", gb_workload_name((enum gb_workload)w));
+	printf("gil policies:\n");
+	for (unsigned i = 0; gb_gil_policies[i]; i++)
+		printf("  %-10s %s\n", gb_gil_policies[i]->name, gb_gil_policies[i]->summary);
+	return 0;
+}

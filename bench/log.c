@@ -1,0 +1,34 @@
+/*
+ * log.c - the one format of gilbench diagnostics. Not a logging framework:
+ * no levels beyond error and warning, no files.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static void log_line(const char *kind, const char *where, const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "gilbench: %s%s%s%s\n", where ? where : "", where ? ": " : "", kind, buf);
+}
+
+void gb_err(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line("", where, fmt, ap);
+	va_end(ap);
+}
+
+void gb_warn(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line("warning: ", where, fmt, ap);
+	va_end(ap);
+}

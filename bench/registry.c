@@ -1,0 +1,138 @@
+/*
+ * registry.c - the model table. In-tree models are linked statically from
+ * models.def; external ones come from dlopen(). This file checks a model's
+ * shape, not what it measures.
+ */
+#include "registry.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+#define GB_MODEL(n) extern const struct gb_model_ops gb_model_##n;
+#include "models.def"
+#undef GB_MODEL
+
+#define REG_MAX 64
+
+static const struct gb_model_ops *reg_models[REG_MAX + 1] = {
+#define GB_MODEL(n) &gb_model_##n,
+#include "models.def"
+#undef GB_MODEL
+};
+
+static unsigned reg_count(void)
+{
+	unsigned n = 0;
+	while (reg_models[n])
+		n++;
+	return n;
+}
+
+const struct gb_model_ops *const *gb_models(void)
+{
+	return reg_models;
+}
+
+const struct gb_model_ops *gb_model_find(const char *name)
+{
+	for (unsigned i = 0; reg_models[i]; i++)
+		if (strcmp(reg_models[i]->name, name) == 0)
+			return reg_models[i];
+	return NULL;
+}
+
+int gb_model_check(const struct gb_model_ops *m, char *why, size_t why_len)
+{
+	if (m->abi != GB_MODEL_ABI) {
+		snprintf(why, why_len, "model ABI %u, this gilbench expects ABI %u", m->abi,
+			 GB_MODEL_ABI);
+		return -EINVAL;
+	}
+	if (!m->name || !*m->name || !m->summary) {
+		snprintf(why, why_len, "model has no name or summary");
+		return -EINVAL;
+	}
+	if (!m->init || !m->run || !m->fini) {
+		snprintf(why, why_len, "model '%s' lacks init, run or fini", m->name);
+		return -EINVAL;
+	}
+	if (!(m->workloads & GB_WL_ALL)) {
+		snprintf(why, why_len, "model '%s' supports no workload", m->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int gb_plugin_load(const char *path)
+{
+	const struct gb_model_ops *m;
+	char why[256];
+	void *h;
+	unsigned n;
+
+	/* A path without a slash would be searched in the library path. */
+	char buf[4096];
+	if (!strchr(path, '/')) {
+		snprintf(buf, sizeof(buf), "./%s", path);
+		path = buf;
+	}
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		gb_err("--plugin", "cannot load %s", dlerror());
+		return -ENOEXEC;
+	}
+	m = dlsym(h, GB_MODEL_SYMBOL);
+	if (!m) {
+		gb_err("--plugin", "%s: no symbol '%s': not a gilbench model plugin", path,
+		       GB_MODEL_SYMBOL);
+		goto fail_close;
+	}
+	if (gb_model_check(m, why, sizeof(why)) != 0) {
+		gb_err("--plugin", "%s: %s", path, why);
+		goto fail_close;
+	}
+	if (gb_model_find(m->name)) {
+		gb_err("--plugin", "%s: a model named '%s' already exists", path, m->name);
+		goto fail_close;
+	}
+	n = reg_count();
+	if (n >= REG_MAX) {
+		gb_err("--plugin", "%s: too many models", path);
+		goto fail_close;
+	}
+	/* The handle stays open for the life of the process: no dlclose races. */
+	reg_models[n] = m;
+	reg_models[n + 1] = NULL;
+	return 0;
+
+fail_close:
+	dlclose(h);
+	return -EINVAL;
+}
+
+static const char *const reg_workloads[GB_WL__COUNT] = {
+	[GB_WL_SEED] = "seed",
+	[GB_WL_CPU] = "cpu",
+	[GB_WL_IO] = "io",
+	[GB_WL_BACKGROUND] = "background",
+};
+
+const char *gb_workload_name(enum gb_workload w)
+{
+	return (unsigned)w < GB_WL__COUNT ? reg_workloads[w] : "?";
+}
+
+int gb_workload_parse(const char *s, enum gb_workload *out)
+{
+	for (unsigned i = 0; i < GB_WL__COUNT; i++) {
+		if (strcmp(s, reg_workloads[i]) == 0) {
+			*out = (enum gb_workload)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,36 @@
+/*
+ * report_json.h - the result document (DESIGN.md section 5): cells with
+ * params, raw samples and the metrics derived from them.
+ */
+#ifndef GB_REPORT_JSON_H
+#define GB_REPORT_JSON_H
+
+#include <jansson.h>
+
+#include "run.h"
+
+/* {schema_version: 1, context: {...}, results: []}; NULL on out of memory. */
+json_t *gb_report_doc_new(const char *command);
+
+/* The params object of a cell (bound_cpus added by the runner). */
+json_t *gb_report_params(const struct gb_cell *cell, unsigned reps, unsigned warmup);
+
+/*
+ * Appends a sample object (name -> number) to the samples arrays; numbers
+ * only, other keys are ignored.
+ */
+void gb_report_add_sample(json_t *samples, json_t *sample);
+
+/* Derives "metrics" and "warnings" of a cell from its "samples". */
+void gb_report_metrics(json_t *cell);
+
+/*
+ * Fills speedup and efficiency for every ok cell that has a serial cell
+ * doing the same work in the document; cpus is the number of PUs usable.
+ */
+void gb_report_speedups(json_t *doc, unsigned cpus);
+
+/* True if doc has an ok serial cell matching the work of `params`. */
+int gb_report_has_serial(json_t *doc, json_t *params, const char *workload);
+
+#endif

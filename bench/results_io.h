@@ -1,0 +1,26 @@
+/*
+ * results_io.h - reading and writing result files (schema_version 1).
+ */
+#ifndef GB_RESULTS_IO_H
+#define GB_RESULTS_IO_H
+
+#include <jansson.h>
+
+/*
+ * Loads and checks a result file: valid JSON, an object with
+ * schema_version 1, a context object and a results array whose entries have
+ * model, workload, params and status. On error prints one line naming the
+ * file and the problem, and returns -EINVAL (or -errno for I/O).
+ */
+int gb_results_load(const char *path, json_t **out);
+
+/*
+ * Writes `doc` to `path` atomically: a temp file in the same directory,
+ * fsync, rename. "-" means stdout. 0 or -errno (after printing one line).
+ */
+int gb_json_write_atomic(const char *path, json_t *doc);
+
+/* The same, for text already formatted. */
+int gb_text_write_atomic(const char *path, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * run.c - struct gb_run: the harness side of the model contract. It lends
+ * programs, pinning, the echo peer and the interpreter's hooks, and sums
+ * what tasks report into shared memory. Timing the run is the runner's job.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "echo.h"
+#include "registry.h"
+#include "results_io.h"
+
+const struct gb_params *gb_run_params(const struct gb_run *run)
+{
+	return &run->cell->p;
+}
+
+unsigned gb_run_tasks(const struct gb_run *run)
+{
+	return run->ws.ntasks;
+}
+
+const struct gb_program *gb_run_program(const struct gb_run *run, unsigned task)
+{
+	return task < run->ws.ntasks ? run->ws.progs[task] : NULL;
+}
+
+void gb_run_gil_config(const struct gb_run *run, struct gb_gil_config *out)
+{
+	const struct gb_params *p = &run->cell->p;
+
+	memset(out, 0, sizeof(*out));
+	out->policy = p->gil;
+	out->switch_interval_s = p->switch_interval_s;
+	out->check_interval = p->check_interval;
+	out->overhead = p->gil_overhead;
+	out->trace_capacity = run->trace_capacity;
+}
+
+static void run_env_print(void *ctx, struct gb_task *task, const char *text)
+{
+	gb_run_print(ctx, text);
+}
+
+static void run_env_latency(void *ctx, struct gb_task *task, uint64_t ns)
+{
+	struct gb_run *run = ctx;
+	gb_hist_record(&run->sh->latency, ns);
+}
+
+static void run_env_done(void *ctx, struct gb_task *task)
+{
+	struct gb_run *run = ctx;
+
+	atomic_fetch_add(&run->sh->tasks_done, 1);
+	if (task->prog->flags & GB_PF_BACKGROUND) {
+		if (atomic_fetch_sub(&run->sh->background_left, 1) == 1)
+			atomic_store(&run->sh->stop, 1);
+	}
+}
+
+void gb_run_interp_env(struct gb_run *run, struct gb_interp_env *out)
+{
+	const struct gb_params *p = &run->cell->p;
+
+	memset(out, 0, sizeof(*out));
+	out->check_every = p->check_every ? p->check_every : 1;
+	out->yield_every = p->yield_every;
+	out->overhead = p->gil && strcmp(p->gil, "none") == 0 ? p->gil_overhead : 0.0;
+	out->stop = &run->sh->stop;
+	out->ctx = run;
+	out->print = run_env_print;
+	out->ret = NULL;
+	out->latency = run_env_latency;
+	out->done = run_env_done;
+}
+
+int gb_run_slot_pu(const struct gb_run *run, unsigned slot)
+{
+	if (!run->pu_order || run->npu == 0)
+		return -1;
+	return (int)run->pu_order[slot % run->npu];
+}
+
+static void run_note_bound(struct gb_run *run, const char *list)
+{
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	int id;
+
+	if (!set)
+		return;
+	if (hwloc_bitmap_list_sscanf(set, list) == 0) {
+		hwloc_bitmap_foreach_begin(id, set)
+		{
+			if (id < GB_RUN_CPU_WORDS * 64)
+				atomic_fetch_or(&run->sh->bound[id / 64], 1ull << (id % 64));
+		}
+		hwloc_bitmap_foreach_end();
+	}
+	hwloc_bitmap_free(set);
+}
+
+int gb_run_pin(struct gb_run *run, unsigned task)
+{
+	char got[256];
+	int err;
+
+	if (!run->topo)
+		return 0;
+	err = gb_bind_self(run->topo, gb_run_slot_pu(run, task), getpid() != run->owner_pid, got,
+			   sizeof(got));
+	if (err) {
+		atomic_store(&run->sh->pin_failed, 1);
+		return err;
+	}
+	run_note_bound(run, got);
+	return 0;
+}
+
+void gb_run_bound_list(const struct gb_run *run, char *buf, size_t len)
+{
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	char *s = NULL;
+
+	buf[0] = '\0';
+	if (!set)
+		return;
+	for (unsigned w = 0; w < GB_RUN_CPU_WORDS; w++) {
+		uint64_t bits = atomic_load(&run->sh->bound[w]);
+		for (unsigned b = 0; b < 64; b++)
+			if (bits & (1ull << b))
+				hwloc_bitmap_set(set, w * 64 + b);
+	}
+	if (hwloc_bitmap_list_asprintf(&s, set) >= 0) {
+		snprintf(buf, len, "%s", s);
+		free(s);
+	}
+	hwloc_bitmap_free(set);
+}
+
+int gb_run_echo_fd(struct gb_run *run, unsigned task)
+{
+	if (!run->echo_fds || task >= run->ws.ntasks)
+		return -ENOTCONN;
+	return run->echo_fds[task];
+}
+
+void gb_run_collect_task(struct gb_run *run, const struct gb_task *task)
+{
+	struct gb_run_shared *sh = run->sh;
+
+	atomic_fetch_add_explicit(&sh->bytecodes, task->n.bytecodes, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sh->native_units, task->n.native_units, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sh->blocking_ops, task->n.blocking_ops, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sh->yields, task->n.yields, memory_order_relaxed);
+}
+
+static void run_atomic_max(_Atomic uint64_t *dst, uint64_t v)
+{
+	uint64_t cur = atomic_load(dst);
+	while (v > cur && !atomic_compare_exchange_weak(dst, &cur, v))
+		;
+}
+
+static void run_collect_trace(struct gb_run *run, const struct gb_trace_ring *ring)
+{
+	uint64_t n = ring->total < ring->capacity ? ring->total : ring->capacity;
+	uint64_t first = ring->total - n;
+
+	/* Forked children cannot append to this process's memory. */
+	if (!run->trace_capacity || getpid() != run->owner_pid || !ring->capacity)
+		return;
+	pthread_mutex_lock(run->trace_lock);
+	if (run->trace_len + n > run->trace_cap) {
+		size_t cap = run->trace_len + n + 1024;
+		struct gb_trace_rec *t = realloc(run->trace, cap * sizeof(*t));
+		if (!t)
+			goto out;
+		run->trace = t;
+		run->trace_cap = cap;
+	}
+	for (uint64_t i = first; i < ring->total; i++)
+		run->trace[run->trace_len++] = ring->recs[i % ring->capacity];
+out:
+	pthread_mutex_unlock(run->trace_lock);
+}
+
+void gb_run_collect_gil(struct gb_run *run, const struct gb_gil_thread *t)
+{
+	struct gb_run_shared *sh = run->sh;
+	const struct gb_gil_counters *c = &t->c;
+
+	atomic_fetch_add(&sh->gil_acquisitions, c->acquisitions);
+	atomic_fetch_add(&sh->gil_hold_ns, c->hold_ns);
+	atomic_fetch_add(&sh->gil_wait_ns, c->wait_ns);
+	run_atomic_max(&sh->gil_wait_max_ns, c->wait_max_ns);
+	atomic_fetch_add(&sh->gil_drop_requests, c->drop_requests);
+	atomic_fetch_add(&sh->gil_forced_drops, c->forced_drops);
+	atomic_fetch_add(&sh->gil_voluntary_drops, c->voluntary_drops);
+	atomic_fetch_add(&sh->gil_switch_waits, c->switch_waits);
+	atomic_fetch_add(&sh->gil_futile_wakeups, c->futile_wakeups);
+	atomic_fetch_add(&sh->gil_switches, c->switches);
+	run_collect_trace(run, &t->trace);
+}
+
+void gb_run_errorf(struct gb_run *run, const char *fmt, ...)
+{
+	va_list ap;
+	int expected = 0;
+
+	/* The first error wins: later ones are usually its consequences. */
+	if (!atomic_compare_exchange_strong(&run->sh->error_set, &expected, 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(run->sh->error, sizeof(run->sh->error), fmt, ap);
+	va_end(ap);
+}
+
+void gb_run_print(struct gb_run *run, const char *text)
+{
+	atomic_fetch_add(&run->sh->prints, 1);
+	if (run->demo) {
+		printf("%s\n", text);
+		fflush(stdout);
+	}
+}
+
+int gb_run_is_demo(const struct gb_run *run)
+{
+	return run->demo;
+}
+
+static int run_plan(struct gb_run *run, char *why, size_t why_len)
+{
+	const struct gb_cell *cell = run->cell;
+	hwloc_bitmap_t allowed = NULL;
+	unsigned npu;
+	int n, err = 0;
+
+	run->topo = gb_topo_machine();
+	if (!run->topo || cell->placement == GB_PLACE_NONE)
+		return 0;
+	npu = gb_topo_count(run->topo, HWLOC_OBJ_PU);
+	run->pu_order = calloc(npu ? npu : 1, sizeof(unsigned));
+	if (!run->pu_order)
+		return -ENOMEM;
+	if (cell->cpus) {
+		allowed = hwloc_bitmap_alloc();
+		if (!allowed)
+			return -ENOMEM;
+		err = gb_cpus_parse(run->topo, cell->cpus, allowed, why, why_len);
+		if (err)
+			goto out;
+	}
+	n = gb_placement_order(run->topo, cell->placement, allowed, run->pu_order, npu);
+	if (n < 0) {
+		snprintf(why, why_len, "no CPU to place tasks on");
+		err = n;
+		goto out;
+	}
+	run->npu = (unsigned)n;
+out:
+	hwloc_bitmap_free(allowed);
+	return err;
+}
+
+int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t trace_capacity,
+		char *why, size_t why_len)
+{
+	int err;
+
+	memset(run, 0, sizeof(*run));
+	run->cell = cell;
+	run->demo = demo;
+	run->owner_pid = getpid();
+	run->trace_capacity = trace_capacity;
+	run->sh = mmap(NULL, sizeof(*run->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		       -1, 0);
+	if (run->sh == MAP_FAILED) {
+		run->sh = NULL;
+		snprintf(why, why_len, "mmap: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	gb_hist_reset(&run->sh->latency);
+	run->trace_lock = malloc(sizeof(pthread_mutex_t));
+	if (!run->trace_lock) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	pthread_mutex_init(run->trace_lock, NULL);
+	err = gb_workload_build(&cell->p, &run->ws, why, why_len);
+	if (err)
+		goto fail;
+	atomic_store(&run->sh->background_left, run->ws.background);
+	err = run_plan(run, why, why_len);
+	if (err)
+		goto fail;
+	if (run->ws.needs_echo) {
+		run->echo_fds = malloc(run->ws.ntasks * sizeof(int));
+		if (!run->echo_fds) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		err = gb_echo_start(&run->echo, run->ws.ntasks, run->echo_fds,
+				    gb_run_slot_pu(run, run->ws.ntasks));
+		if (err) {
+			snprintf(why, why_len, "echo peer for %u tasks: %s", run->ws.ntasks,
+				 strerror(-err));
+			goto fail;
+		}
+	}
+	return 0;
+
+fail:
+	if (err == -ENOMEM && !why[0])
+		snprintf(why, why_len, "out of memory");
+	gb_run_close(run);
+	return err;
+}
+
+void gb_run_close(struct gb_run *run)
+{
+	if (run->echo)
+		gb_echo_stop(run->echo);
+	run->echo = NULL;
+	free(run->echo_fds);
+	run->echo_fds = NULL;
+	gb_workload_free(&run->ws);
+	free(run->pu_order);
+	run->pu_order = NULL;
+	if (run->trace_lock) {
+		pthread_mutex_destroy(run->trace_lock);
+		free(run->trace_lock);
+		run->trace_lock = NULL;
+	}
+	free(run->trace);
+	run->trace = NULL;
+	if (run->sh)
+		munmap(run->sh, sizeof(*run->sh));
+	run->sh = NULL;
+}
+
+static int run_trace_cmp(const void *a, const void *b)
+{
+	const struct gb_trace_rec *x = a, *y = b;
+	return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+int gb_run_write_trace(const struct gb_run *run, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	uint64_t t0;
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	qsort(run->trace, run->trace_len, sizeof(*run->trace), run_trace_cmp);
+	t0 = run->trace_len ? run->trace[0].ns : 0;
+	fprintf(f, "# model=%s workload=%s gil=%s tasks=%u switch_interval_s=%g\n",
+		run->cell->model->name, gb_workload_name(run->cell->p.workload), run->cell->p.gil,
+		run->cell->p.tasks, run->cell->p.switch_interval_s);
+	fprintf(f, "t_ns,thread,event\n");
+	for (size_t i = 0; i < run->trace_len; i++)
+		fprintf(f, "%llu,%u,%s\n", (unsigned long long)(run->trace[i].ns - t0),
+			run->trace[i].thread,
+			gb_trace_event_name((enum gb_trace_event)run->trace[i].event));
+	fclose(f);
+	err = gb_text_write_atomic(path, buf, len);
+	free(buf);
+	return err;
+}

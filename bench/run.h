@@ -1,0 +1,79 @@
+/*
+ * run.h - one repetition of one cell: what the harness lends a model
+ * (struct gb_run, behind the gb_run_* functions of model.h) and what it
+ * gathers while the model runs.
+ */
+#ifndef GB_RUN_H
+#define GB_RUN_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <gilbench/model.h>
+
+#include "hist.h"
+#include "pin.h"
+#include "workloads.h"
+
+/* A point of the matrix. */
+struct gb_cell {
+	const struct gb_model_ops *model;
+	struct gb_params p;
+	enum gb_placement placement;
+	const char *cpus; /* --cpus list, or NULL */
+	unsigned index;	  /* position in the matrix */
+};
+
+#define GB_RUN_CPU_WORDS 16 /* up to 1024 CPUs recorded in bound_cpus */
+
+/* Totals written by tasks, threads and forked children: MAP_SHARED. */
+struct gb_run_shared {
+	atomic_int stop;
+	atomic_uint background_left;
+	_Atomic uint64_t bytecodes, native_units, blocking_ops, yields, tasks_done, prints;
+	_Atomic uint64_t gil_acquisitions, gil_hold_ns, gil_wait_ns, gil_wait_max_ns,
+		gil_drop_requests, gil_forced_drops, gil_voluntary_drops, gil_switch_waits,
+		gil_futile_wakeups, gil_switches;
+	_Atomic uint64_t bound[GB_RUN_CPU_WORDS];
+	atomic_int pin_failed;
+	atomic_int error_set;
+	char error[256];
+	struct gb_hist latency;
+};
+
+struct gb_run {
+	const struct gb_cell *cell;
+	struct gb_workload_set ws;
+	struct gb_run_shared *sh;
+	struct gb_topo *topo;
+	unsigned *pu_order; /* placement order of PUs; NULL under "none" */
+	unsigned npu;
+	int *echo_fds;
+	struct gb_echo *echo;
+	int demo;
+	int owner_pid;
+	/* Trace records gathered from threads in this process. */
+	size_t trace_capacity;
+	struct gb_trace_rec *trace;
+	size_t trace_len, trace_cap;
+	void *trace_lock; /* pthread_mutex_t, kept opaque to the header */
+};
+
+/*
+ * Builds the run of a cell: programs, shared totals, placement, echo peer.
+ * 0, or -errno with a reason in why.
+ */
+int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t trace_capacity,
+		char *why, size_t why_len);
+void gb_run_close(struct gb_run *run);
+
+/* The PU task slot i runs on (-1: unbound). Slot ntasks is the echo peer. */
+int gb_run_slot_pu(const struct gb_run *run, unsigned slot);
+
+/* Writes the trace as CSV (t_ns,thread,event) sorted by time. 0 or -errno. */
+int gb_run_write_trace(const struct gb_run *run, const char *path);
+
+/* The CPUs bound so far, as a list string ("0-1"). */
+void gb_run_bound_list(const struct gb_run *run, char *buf, size_t len);
+
+#endif

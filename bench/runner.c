@@ -1,0 +1,466 @@
+/*
+ * runner.c - the measurement loop: each repetition of a cell runs in its
+ * own forked process group with a deadline, so a crash or hang becomes a
+ * failed cell with a reason and the run goes on. The child measures one
+ * repetition (wall, CPU, RSS, context switches, the run's counters) and
+ * sends it back as one JSON object on a pipe. Statistics are report_json's.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "registry.h"
+#include "report_json.h"
+
+#define RUNNER_TRACE_PER_THREAD 65536
+
+static volatile sig_atomic_t runner_interrupted;
+
+static void runner_on_signal(int sig)
+{
+	runner_interrupted = sig;
+}
+
+static double runner_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double tv_s(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
+}
+
+static long runner_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, resident = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+		resident = 0;
+	fclose(f);
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void runner_set(json_t *o, const char *k, double v)
+{
+	json_object_set_new(o, k, json_real(v));
+}
+
+/* The sample of one finished repetition, from the run's shared totals. */
+static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0, struct rusage *s1,
+			     struct rusage *c0, struct rusage *c1, long rss0)
+{
+	const struct gb_params *p = gb_run_params(run);
+	struct gb_run_shared *sh = run->sh;
+	json_t *o = json_object();
+	double cpu = tv_s(s1->ru_utime) + tv_s(s1->ru_stime) - tv_s(s0->ru_utime) -
+		     tv_s(s0->ru_stime) + tv_s(c1->ru_utime) + tv_s(c1->ru_stime) -
+		     tv_s(c0->ru_utime) - tv_s(c0->ru_stime);
+	long peak = s1->ru_maxrss > c1->ru_maxrss ? s1->ru_maxrss : c1->ru_maxrss;
+	double bytecodes = (double)atomic_load(&sh->bytecodes);
+	uint64_t nlat = gb_hist_count(&sh->latency);
+	char bound[256];
+
+	runner_set(o, "wall_s", wall);
+	runner_set(o, "cpu_s", cpu);
+	runner_set(o, "peak_rss_kib", (double)peak);
+	runner_set(o, "mem_per_task_kib",
+		   peak > rss0 ? (double)(peak - rss0) / (double)run->ws.ntasks : 0.0);
+	runner_set(o, "ctx_voluntary",
+		   (double)(s1->ru_nvcsw - s0->ru_nvcsw + c1->ru_nvcsw - c0->ru_nvcsw));
+	runner_set(o, "ctx_involuntary",
+		   (double)(s1->ru_nivcsw - s0->ru_nivcsw + c1->ru_nivcsw - c0->ru_nivcsw));
+	runner_set(o, "bytecodes_per_s", wall > 0 ? bytecodes / wall : 0.0);
+	switch (p->workload) {
+	case GB_WL_CPU:
+		runner_set(o, "ops_per_s", wall > 0 ? bytecodes / wall : 0.0);
+		break;
+	case GB_WL_BACKGROUND:
+		runner_set(o, "ops_per_s", wall > 0 ? (double)nlat / wall : 0.0);
+		break;
+	default:
+		runner_set(o, "ops_per_s",
+			   wall > 0 ? (double)atomic_load(&sh->blocking_ops) / wall : 0.0);
+		break;
+	}
+	if (gb_workload_ideal_s(p) > 0)
+		runner_set(o, "overhead_ratio", wall / gb_workload_ideal_s(p) - 1.0);
+	if (nlat) {
+		runner_set(o, "latency_p50_us", (double)gb_hist_quantile(&sh->latency, 0.50) / 1e3);
+		runner_set(o, "latency_p90_us", (double)gb_hist_quantile(&sh->latency, 0.90) / 1e3);
+		runner_set(o, "latency_p99_us", (double)gb_hist_quantile(&sh->latency, 0.99) / 1e3);
+		runner_set(o, "latency_max_us", (double)gb_hist_quantile(&sh->latency, 1.0) / 1e3);
+		runner_set(o, "latency_count", (double)nlat);
+	}
+	if (atomic_load(&sh->gil_acquisitions) || atomic_load(&sh->bytecodes)) {
+		double wall_ns = wall * 1e9;
+		runner_set(o, "gil_acquisitions", (double)atomic_load(&sh->gil_acquisitions));
+		runner_set(o, "gil_drop_requests", (double)atomic_load(&sh->gil_drop_requests));
+		runner_set(o, "gil_forced_switches", (double)atomic_load(&sh->gil_forced_drops));
+		runner_set(o, "gil_voluntary_drops", (double)atomic_load(&sh->gil_voluntary_drops));
+		runner_set(o, "gil_switch_waits", (double)atomic_load(&sh->gil_switch_waits));
+		runner_set(o, "gil_futile_wakeups", (double)atomic_load(&sh->gil_futile_wakeups));
+		runner_set(o, "gil_switches", (double)atomic_load(&sh->gil_switches));
+		runner_set(o, "gil_wait_max_us", (double)atomic_load(&sh->gil_wait_max_ns) / 1e3);
+		runner_set(o, "gil_held_frac",
+			   wall_ns > 0 ? (double)atomic_load(&sh->gil_hold_ns) / wall_ns : 0.0);
+		runner_set(o, "gil_wait_frac",
+			   wall_ns > 0 ? (double)atomic_load(&sh->gil_wait_ns) / wall_ns : 0.0);
+	}
+	runner_set(o, "bytecodes", bytecodes);
+	runner_set(o, "yields", (double)atomic_load(&sh->yields));
+	gb_run_bound_list(run, bound, sizeof(bound));
+	json_object_set_new(o, "bound_cpus", json_string(bound));
+	return o;
+}
+
+static int runner_measure(const struct gb_cell *cell, int demo, const char *trace_path,
+			  json_t **sample, char *why, size_t why_len)
+{
+	const struct gb_model_ops *m = cell->model;
+	struct rusage s0, s1, c0, c1;
+	struct gb_run run;
+	void *state = NULL;
+	double t0, t1;
+	long rss0;
+	int err;
+
+	*sample = NULL;
+	why[0] = '\0';
+	err = gb_run_open(&run, cell, demo, trace_path ? RUNNER_TRACE_PER_THREAD : 0, why,
+			  why_len);
+	if (err)
+		return err;
+	rss0 = runner_rss_kib();
+	err = m->init(&state, &run);
+	if (err) {
+		snprintf(why, why_len, "%s: init: %s", m->name,
+			 run.sh->error_set ? run.sh->error : strerror(-err));
+		goto fail_init;
+	}
+	getrusage(RUSAGE_SELF, &s0);
+	getrusage(RUSAGE_CHILDREN, &c0);
+	t0 = runner_now();
+	err = m->run(state, &run);
+	t1 = runner_now();
+	getrusage(RUSAGE_SELF, &s1);
+	getrusage(RUSAGE_CHILDREN, &c1);
+	m->fini(state);
+	if (err) {
+		snprintf(why, why_len, "%s: %s", m->name,
+			 run.sh->error_set ? run.sh->error : strerror(-err));
+		goto fail_init;
+	}
+	if (run.sh->error_set) {
+		snprintf(why, why_len, "%s: %s", m->name, run.sh->error);
+		err = -EIO;
+		goto fail_init;
+	}
+	*sample = runner_sample(&run, t1 - t0, &s0, &s1, &c0, &c1, rss0);
+	if (trace_path)
+		gb_run_write_trace(&run, trace_path);
+	gb_run_close(&run);
+	return 0;
+
+fail_init:
+	gb_run_close(&run);
+	return err;
+}
+
+int gb_runner_once(const struct gb_cell *cell, int demo, json_t **sample, char *why,
+		   size_t why_len)
+{
+	return runner_measure(cell, demo, NULL, sample, why, why_len);
+}
+
+/* The forked child: measure once, send the sample or the error, exit. */
+static void runner_child(const struct gb_cell *cell, int fd, const char *trace_path)
+{
+	char why[512];
+	json_t *sample = NULL, *msg;
+	char *text;
+	int err;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	err = runner_measure(cell, 0, trace_path, &sample, why, sizeof(why));
+	if (err)
+		msg = json_pack("{s:s}", "error", why[0] ? why : strerror(-err));
+	else
+		msg = json_pack("{s:o}", "sample", sample);
+	text = json_dumps(msg, JSON_COMPACT);
+	if (text) {
+		size_t len = strlen(text), off = 0;
+		while (off < len) {
+			ssize_t w = write(fd, text + off, len - off);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+	}
+	_exit(err ? 3 : 0);
+}
+
+/*
+ * Runs one repetition in a child; returns 0 with *sample, or fills status
+ * ("failed", "timeout") and why.
+ */
+static int runner_rep(const struct gb_cell *cell, double deadline, const char *trace_path,
+		      json_t **sample, const char **status, char *why, size_t why_len)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int pfd[2], wstatus = 0, timed_out = 0;
+	pid_t pid;
+	json_t *msg;
+
+	*sample = NULL;
+	*status = "failed";
+	fflush(NULL);
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		snprintf(why, why_len, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, why_len, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		close(pfd[0]);
+		runner_child(cell, pfd[1], trace_path);
+	}
+	setpgid(pid, pid);
+	close(pfd[1]);
+	for (;;) {
+		double left = deadline - runner_now();
+		struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
+		int r;
+
+		if (runner_interrupted)
+			break;
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
+		r = poll(&pf, 1, left > 1.0 ? 1000 : (int)(left * 1000) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			continue;
+		if (len + 4096 > cap) {
+			char *nb = realloc(buf, cap + 65536);
+			if (!nb)
+				break;
+			buf = nb;
+			cap += 65536;
+		}
+		ssize_t n = read(pfd[0], buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* EOF: the child is done */
+		len += (size_t)n;
+	}
+	close(pfd[0]);
+	if (timed_out || runner_interrupted)
+		kill(-pid, SIGKILL);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	/* Grandchildren (the processes model) die with the group. */
+	kill(-pid, SIGKILL);
+
+	if (timed_out) {
+		*status = "timeout";
+		snprintf(why, why_len, "timed out");
+		free(buf);
+		return -ETIMEDOUT;
+	}
+	if (runner_interrupted) {
+		snprintf(why, why_len, "interrupted");
+		free(buf);
+		return -EINTR;
+	}
+	if (WIFSIGNALED(wstatus)) {
+		snprintf(why, why_len, "crashed: killed by signal %d (%s)", WTERMSIG(wstatus),
+			 strsignal(WTERMSIG(wstatus)));
+		free(buf);
+		return -ECHILD;
+	}
+	msg = buf ? (buf[len] = '\0', json_loads(buf, 0, NULL)) : NULL;
+	free(buf);
+	if (json_is_object(json_object_get(msg, "sample")) && WEXITSTATUS(wstatus) == 0) {
+		*sample = json_incref(json_object_get(msg, "sample"));
+		json_decref(msg);
+		return 0;
+	}
+	if (json_is_string(json_object_get(msg, "error")))
+		snprintf(why, why_len, "%s", json_string_value(json_object_get(msg, "error")));
+	else
+		snprintf(why, why_len, "exited with status %d and no result",
+			 WEXITSTATUS(wstatus));
+	json_decref(msg);
+	return -EIO;
+}
+
+static void runner_progress(const struct gb_matrix *m, unsigned i, double t_start)
+{
+	const struct gb_cell *c = &m->cells[i];
+	double el = runner_now() - t_start;
+	double eta = i ? el / i * (m->ncells - i) : 0.0;
+
+	if (m->quiet || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r\033[K[%u/%u] %s %s t=%u gil=%s  elapsed %.0fs  ETA %.0fs", i + 1,
+		m->ncells, c->model->name, gb_workload_name(c->p.workload), c->p.tasks, c->p.gil,
+		el, eta);
+	fflush(stderr);
+}
+
+static char *runner_trace_path(const struct gb_matrix *m, const struct gb_cell *c)
+{
+	const char *dot;
+	char *s = NULL;
+
+	if (!m->trace)
+		return NULL;
+	if (m->ncells == 1)
+		return strdup(m->trace);
+	dot = strrchr(m->trace, '.');
+	if (!dot || strchr(dot, '/'))
+		dot = m->trace + strlen(m->trace);
+	if (asprintf(&s, "%.*s-%u-%s-%s%s", (int)(dot - m->trace), m->trace, c->index,
+		     c->model->name, gb_workload_name(c->p.workload), dot) < 0)
+		return NULL;
+	return s;
+}
+
+static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell)
+{
+	json_t *res, *params = gb_report_params(cell, m->reps, m->warmup), *samples;
+	const char *reason = NULL, *status = "ok";
+	char why[512] = "", bound[512] = "";
+	double deadline = runner_now() + m->timeout_s;
+	char *trace = NULL;
+
+	res = json_pack("{s:s, s:s, s:o}", "model", cell->model->name, "workload",
+			gb_workload_name(cell->p.workload), "params", params);
+	struct gb_workload_set ws;
+	if (gb_workload_build(&cell->p, &ws, why, sizeof(why)) != 0) {
+		if (!why[0])
+			snprintf(why, sizeof(why), "cannot build the workload's programs");
+	} else {
+		gb_workload_free(&ws);
+		if (!(cell->model->workloads & GB_WL_BIT(cell->p.workload)))
+			snprintf(why, sizeof(why), "model %s does not run the %s workload",
+				 cell->model->name, gb_workload_name(cell->p.workload));
+		else if (cell->model->unsupported &&
+			 (reason = cell->model->unsupported(&cell->p)))
+			snprintf(why, sizeof(why), "%s", reason);
+	}
+	if (why[0]) {
+		json_object_set_new(res, "status", json_string("skipped"));
+		json_object_set_new(res, "error", json_string(why));
+		json_object_set_new(res, "samples", json_object());
+		json_object_set_new(res, "metrics", json_object());
+		return res;
+	}
+	samples = json_object();
+	for (unsigned r = 0; r < m->warmup + m->reps; r++) {
+		json_t *sample;
+		int last = r + 1 == m->warmup + m->reps;
+		if (last)
+			trace = runner_trace_path(m, cell);
+		int err = runner_rep(cell, deadline, trace, &sample, &status, why, sizeof(why));
+		if (err) {
+			if (strcmp(status, "timeout") == 0)
+				snprintf(why, sizeof(why), "timed out after %g s (--timeout)",
+					 m->timeout_s);
+			break;
+		}
+		if (r >= m->warmup) {
+			const char *b = json_string_value(json_object_get(sample, "bound_cpus"));
+			if (b && b[0] && strlen(bound) + strlen(b) + 2 < sizeof(bound) &&
+			    !strstr(bound, b)) {
+				if (bound[0])
+					strcat(bound, ";");
+				strcat(bound, b);
+			}
+			gb_report_add_sample(samples, sample);
+		}
+		json_decref(sample);
+	}
+	free(trace);
+	json_object_set_new(params, "bound_cpus", json_string(bound[0] ? bound : "none"));
+	json_object_set_new(res, "samples", samples);
+	if (why[0]) {
+		json_object_set_new(res, "status", json_string(status));
+		json_object_set_new(res, "error", json_string(why));
+		json_object_set_new(res, "metrics", json_object());
+		return res;
+	}
+	json_object_set_new(res, "status", json_string("ok"));
+	gb_report_metrics(res);
+	return res;
+}
+
+int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, void *arg),
+		  void *save_arg)
+{
+	struct sigaction sa = {.sa_handler = runner_on_signal}, old_int, old_term;
+	json_t *results = json_object_get(doc, "results");
+	double t_start = runner_now();
+	int rc = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	for (unsigned i = 0; i < m->ncells && !runner_interrupted; i++) {
+		json_t *cell;
+		const char *st;
+
+		runner_progress(m, i, t_start);
+		cell = runner_cell(m, &m->cells[i]);
+		st = json_string_value(json_object_get(cell, "status"));
+		if (strcmp(st, "failed") == 0 || strcmp(st, "timeout") == 0) {
+			rc = 2;
+			gb_err(m->cells[i].model->name, "%s %s: %s",
+			       json_string_value(json_object_get(cell, "workload")), st,
+			       json_string_value(json_object_get(cell, "error")));
+		}
+		json_array_append_new(results, cell);
+		if (save && save(doc, save_arg) != 0) {
+			rc = 1;
+			break;
+		}
+	}
+	if (!m->quiet && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	if (runner_interrupted) {
+		gb_err("run", "interrupted: %zu finished cells kept", json_array_size(results));
+		rc = 130;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/*
+ * stats.h - statistics over raw repetition samples, and the tests that
+ * tell a change from noise. Pure functions over double arrays: no I/O.
+ */
+#ifndef GB_STATS_H
+#define GB_STATS_H
+
+#include <stddef.h>
+
+struct gb_summary {
+	size_t n;
+	double median, mean, stddev, mad, min, max;
+	double ci95_lo, ci95_hi; /* 95% confidence interval of the median */
+	double cv;               /* stddev / mean */
+	unsigned outliers;       /* beyond 1.5 IQR from the quartiles */
+	int noisy;               /* cv above 5% */
+	int too_few;             /* too few samples to detect a 5% change */
+};
+
+/* Summary of x[0..n); x is not modified. 0, or -EINVAL for n == 0. */
+int gb_stats_summarize(const double *x, size_t n, struct gb_summary *out);
+
+/* Quantile q in [0,1] of x[0..n), linear interpolation (type 7). */
+double gb_stats_quantile(const double *x, size_t n, double q);
+
+double gb_stats_median(const double *x, size_t n);
+
+/*
+ * Two-sided Mann-Whitney U test of a against b (ties averaged, normal
+ * approximation with tie and continuity correction, exact for small
+ * samples). Returns the p-value in [0,1], or -1 if either side is empty.
+ */
+double gb_stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* The thresholds behind noisy and too_few (fractions, not percent). */
+#define GB_STATS_NOISY_CV      0.05
+#define GB_STATS_DETECT_CHANGE 0.05
+
+/*
+ * Distribution-free confidence interval of the median of x[0..n) from order
+ * statistics (binomial, p = 1/2) at level `conf` (e.g. 0.95). Writes the
+ * bounds and returns the coverage actually achieved: never below `conf`
+ * unless n is too small to reach it, in which case [min, max] is given.
+ * -1 for n == 0 (bounds left alone).
+ */
+double gb_stats_median_ci(const double *x, size_t n, double conf, double *lo, double *hi);
+
+/*
+ * Repetitions per side needed for a two-sided Mann-Whitney test at `alpha`
+ * to detect a relative change `change` (0.05 = 5%) with 80% power, when
+ * the samples have coefficient of variation `cv`; never fewer than the
+ * smallest n for which the test can reach p < alpha at all.
+ */
+size_t gb_stats_reps_needed(double cv, double change, double alpha);
+
+/*
+ * The warning the output carries for a summary, e.g. "wall_s: cv 7.1% above
+ * 5%" or "wall_s: 3 repetitions, 9 needed to detect a 5% change". Writes
+ * it to buf and returns 1, or returns 0 (buf = "") when there is none.
+ */
+int gb_stats_warning(const struct gb_summary *s, const char *metric, char *buf, size_t len);
+
+#endif

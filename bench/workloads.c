@@ -1,0 +1,214 @@
+/*
+ * workloads.c - builds the task programs of seed, cpu, io and background
+ * (DESIGN.md section 3). It decides what work each task does, never how
+ * the tasks are scheduled.
+ */
+#include "workloads.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Native chunks per cpu task: the GIL is released and re-taken this often. */
+#define WL_NATIVE_CHUNKS 100
+#define WL_SEED_BOB_NS 300000000ull
+#define WL_SEED_ALICE_NS 100000000ull
+/* With no background task the foreground makes this many requests. */
+#define WL_FOREGROUND_ALONE 200
+
+void gb_params_defaults(struct gb_params *p, int quick)
+{
+	memset(p, 0, sizeof(*p));
+	p->workload = GB_WL_SEED;
+	p->tasks = 2;
+	p->gil = "new";
+	p->switch_interval_s = 0.005;
+	p->check_interval = 100;
+	p->check_every = 1;
+	p->work = quick ? 4000000 : 20000000;
+	p->io = GB_IO_SLEEP;
+	p->io_time_ns = 100000000;
+	p->io_ops = 1;
+	p->burst = quick ? 8000000 : 30000000;
+	p->think_ns = 1000000;
+	p->stack_size = 64 * 1024;
+	p->echo_bytes = 64;
+}
+
+static int wl_alloc(struct gb_workload_set *ws, unsigned ntasks, unsigned nprogs, unsigned nops)
+{
+	memset(ws, 0, sizeof(*ws));
+	ws->progs = calloc(ntasks, sizeof(*ws->progs));
+	ws->owned = calloc(nprogs, sizeof(*ws->owned));
+	ws->ops = calloc(nops, sizeof(*ws->ops));
+	if (!ws->progs || !ws->owned || !ws->ops) {
+		gb_workload_free(ws);
+		return -ENOMEM;
+	}
+	ws->ntasks = ntasks;
+	return 0;
+}
+
+void gb_workload_free(struct gb_workload_set *ws)
+{
+	free(ws->progs);
+	free(ws->owned);
+	free(ws->ops);
+	memset(ws, 0, sizeof(*ws));
+}
+
+static int wl_seed(const struct gb_params *p, struct gb_workload_set *ws, char *why, size_t len)
+{
+	/* As the lecture's functions: sleep, print, return. bob is task 0. */
+	static const char *const names[2] = {"bob", "alice"};
+	static const char *const hello[2] = {"hello bob", "hello alice"};
+	static const char *const done[2] = {"bob done!", "alice done!"};
+	const uint64_t sleeps[2] = {WL_SEED_BOB_NS, WL_SEED_ALICE_NS};
+	int err;
+
+	if (p->tasks != 2) {
+		snprintf(why, len, "the seed workload has exactly 2 tasks (bob and alice), not %u",
+			 p->tasks);
+		return -EINVAL;
+	}
+	err = wl_alloc(ws, 2, 2, 6);
+	if (err)
+		return err;
+	for (unsigned i = 0; i < 2; i++) {
+		struct gb_op *ops = &ws->ops[i * 3];
+		ops[0] = (struct gb_op){.kind = GB_OP_SLEEP, .n = sleeps[i]};
+		ops[1] = (struct gb_op){.kind = GB_OP_PRINT, .text = hello[i]};
+		ops[2] = (struct gb_op){.kind = GB_OP_RETURN, .text = done[i]};
+		ws->owned[i] = (struct gb_program){.ops = ops, .n_ops = 3, .repeat = 1,
+						   .name = names[i]};
+		ws->progs[i] = &ws->owned[i];
+	}
+	return 0;
+}
+
+static int wl_cpu(const struct gb_params *p, struct gb_workload_set *ws)
+{
+	uint64_t per_task = p->work / p->tasks;
+	int err = wl_alloc(ws, p->tasks, 1, 2);
+
+	if (err)
+		return err;
+	if (p->native_fraction <= 0.0) {
+		ws->ops[0] = (struct gb_op){.kind = GB_OP_COMPUTE, .n = per_task};
+		ws->owned[0] = (struct gb_program){.ops = ws->ops, .n_ops = 1, .repeat = 1,
+						   .name = "worker"};
+	} else {
+		/* Interleaved chunks, so the GIL is released throughout, as NumPy calls
+		 * inside a Python loop release it. */
+		uint64_t chunk = per_task / WL_NATIVE_CHUNKS;
+		uint64_t native = (uint64_t)((double)chunk * p->native_fraction + 0.5);
+		ws->ops[0] = (struct gb_op){.kind = GB_OP_COMPUTE, .n = chunk - native};
+		ws->ops[1] = (struct gb_op){.kind = GB_OP_NATIVE, .n = native};
+		ws->owned[0] = (struct gb_program){.ops = ws->ops, .n_ops = 2,
+						   .repeat = WL_NATIVE_CHUNKS, .name = "worker"};
+	}
+	for (unsigned i = 0; i < p->tasks; i++)
+		ws->progs[i] = &ws->owned[0];
+	return 0;
+}
+
+static int wl_io(const struct gb_params *p, struct gb_workload_set *ws)
+{
+	int err = wl_alloc(ws, p->tasks, 1, 1);
+
+	if (err)
+		return err;
+	if (p->io == GB_IO_ECHO) {
+		ws->ops[0] = (struct gb_op){.kind = GB_OP_ECHO, .n = p->echo_bytes};
+		ws->needs_echo = 1;
+	} else {
+		ws->ops[0] = (struct gb_op){.kind = GB_OP_SLEEP, .n = p->io_time_ns};
+	}
+	ws->owned[0] = (struct gb_program){.ops = ws->ops, .n_ops = 1, .repeat = p->io_ops,
+					   .flags = p->io == GB_IO_ECHO ? GB_PF_LATENCY : 0,
+					   .name = "io"};
+	for (unsigned i = 0; i < p->tasks; i++)
+		ws->progs[i] = &ws->owned[0];
+	return 0;
+}
+
+static int wl_background(const struct gb_params *p, struct gb_workload_set *ws)
+{
+	int err = wl_alloc(ws, p->tasks, 2, 3);
+
+	if (err)
+		return err;
+	/* Task 0: the latency-sensitive foreground, one request at a time. */
+	ws->ops[0] = (struct gb_op){.kind = GB_OP_ECHO, .n = p->echo_bytes};
+	ws->ops[1] = (struct gb_op){.kind = GB_OP_SLEEP, .n = p->think_ns};
+	ws->owned[0] = (struct gb_program){
+		.ops = ws->ops,
+		.n_ops = p->think_ns ? 2 : 1,
+		.repeat = p->tasks > 1 ? GB_REPEAT_UNTIL_STOP : WL_FOREGROUND_ALONE,
+		.flags = GB_PF_LATENCY,
+		.name = "foreground"};
+	/* Tasks 1..K-1: a fixed burst each, so cooperative models still end. */
+	ws->ops[2] = (struct gb_op){.kind = GB_OP_COMPUTE, .n = p->burst};
+	ws->owned[1] = (struct gb_program){.ops = &ws->ops[2], .n_ops = 1, .repeat = 1,
+					   .flags = GB_PF_BACKGROUND, .name = "background"};
+	ws->progs[0] = &ws->owned[0];
+	for (unsigned i = 1; i < p->tasks; i++)
+		ws->progs[i] = &ws->owned[1];
+	ws->background = p->tasks - 1;
+	ws->needs_echo = 1;
+	return 0;
+}
+
+int gb_workload_build(const struct gb_params *p, struct gb_workload_set *out, char *why,
+		      size_t why_len)
+{
+	if (p->tasks == 0) {
+		snprintf(why, why_len, "a cell needs at least one task");
+		return -EINVAL;
+	}
+	switch (p->workload) {
+	case GB_WL_SEED:
+		return wl_seed(p, out, why, why_len);
+	case GB_WL_CPU:
+		if (p->work < p->tasks * (uint64_t)WL_NATIVE_CHUNKS) {
+			snprintf(why, why_len, "--work %llu is too small for %u tasks",
+				 (unsigned long long)p->work, p->tasks);
+			return -EINVAL;
+		}
+		return wl_cpu(p, out);
+	case GB_WL_IO:
+		return wl_io(p, out);
+	case GB_WL_BACKGROUND:
+		return wl_background(p, out);
+	case GB_WL__COUNT:
+		break;
+	}
+	snprintf(why, why_len, "unknown workload");
+	return -EINVAL;
+}
+
+uint64_t gb_workload_ops(const struct gb_params *p)
+{
+	switch (p->workload) {
+	case GB_WL_SEED:
+		return 2;
+	case GB_WL_CPU:
+		return p->work;
+	case GB_WL_IO:
+		return (uint64_t)p->tasks * p->io_ops;
+	case GB_WL_BACKGROUND:
+	case GB_WL__COUNT:
+		break;
+	}
+	return 0;
+}
+
+double gb_workload_ideal_s(const struct gb_params *p)
+{
+	if (p->workload == GB_WL_IO && p->io == GB_IO_SLEEP)
+		return (double)p->io_ops * (double)p->io_time_ns * 1e-9;
+	if (p->workload == GB_WL_SEED)
+		return (double)WL_SEED_BOB_NS * 1e-9;
+	return 0.0;
+}

@@ -1,0 +1,42 @@
+# Every bad input: one line on stderr naming the problem, exit status 1,
+# and no output file left behind.
+. "$(dirname "$0")/lib.sh"
+
+expect_bad() { # expect_bad NAME PATTERN ARGS...
+  local name=$1 pattern=$2; shift 2
+  rm -f "$T/out.json"
+  "$GB" "$@" >"$T/stdout" 2>"$T/stderr"
+  local rc=$? lines
+  lines=$(wc -l <"$T/stderr")
+  if [ "$rc" -ne 1 ]; then fail "$name: exit $rc, want 1"; return; fi
+  if [ "$lines" -ne 1 ]; then fail "$name: $lines lines on stderr, want 1"; cat "$T/stderr"; return; fi
+  if ! grep -q -- "$pattern" "$T/stderr"; then fail "$name: stderr lacks '$pattern': $(cat "$T/stderr")"; return; fi
+  if [ -e "$T/out.json" ]; then fail "$name: left an output file"; return; fi
+  if ls "$T"/out.json.tmp.* >/dev/null 2>&1; then fail "$name: left a temp file"; return; fi
+  pass "$name"
+}
+
+o=(-o "$T/out.json" -r 1 --warmup 0 -q)
+expect_bad "unknown subcommand" "unknown command 'frobnicate'" frobnicate
+expect_bad "unknown model" "unknown model 'nosuch'" run -m nosuch "${o[@]}"
+expect_bad "unknown workload" "unknown workload 'nosuch'" run -w nosuch "${o[@]}"
+expect_bad "unknown gil" "unknown GIL policy 'nosuch'" run --gil nosuch "${o[@]}"
+expect_bad "-t 0" "'0' is not a task count" run -t 0 "${o[@]}"
+expect_bad "-t -1" "'-1' is not a task count" run -t -1 "${o[@]}"
+expect_bad "-t abc" "'abc' is not a task count" run -t abc "${o[@]}"
+expect_bad "--switch-interval -1" "'-1' is not a time" run --switch-interval -1 "${o[@]}"
+expect_bad "--native-fraction 2" "'2' is not a fraction" run --native-fraction 2 "${o[@]}"
+expect_bad "--cpus 99" "CPU 99 does not exist" run --cpus 99 "${o[@]}"
+expect_bad "--cpus junk" "not a CPU list" run --cpus x1 "${o[@]}"
+expect_bad "-o in a missing dir" "/nonexistent/dir" run -m serial -w seed -o /nonexistent/dir/x.json
+expect_bad "--plugin /etc/passwd" "cannot load" run --plugin /etc/passwd "${o[@]}"
+expect_bad "--plugin wrong ABI" "ABI" run --plugin "$BUILD/tests/plugin_badabi.so" "${o[@]}"
+expect_bad "--plugin missing" "cannot load" run --plugin "$T/none.so" "${o[@]}"
+expect_bad "unknown option" "unknown option '--frob'" run --frob "${o[@]}"
+expect_bad "missing value" "needs a value" run -o
+expect_bad "--format junk" "unknown format 'junk'" run --format junk "${o[@]}"
+expect_bad "--stack-size junk" "is not a size" run --stack-size 12q "${o[@]}"
+expect_bad "--reps 0" "'0' is not a repetition count" run -r 0 -o "$T/out.json"
+expect_bad "--timeout 0" "'0' is not a time" run --timeout 0 "${o[@]}"
+expect_bad "demo unknown model" "unknown model 'nosuch'" demo nosuch
+finish

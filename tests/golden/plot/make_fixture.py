@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Writes the plot test fixture: results.json, base.json and trace.csv.
+
+A test fixture, not a result: the numbers are plausible for a 2-core machine
+(shaped after the GIL research notes) so that every chart has something to
+draw, but nothing here was measured. Deterministic: rerunning it rewrites the
+same files. Usage: python3 make_fixture.py [OUTDIR]
+"""
+import json
+import math
+import os
+import random
+import sys
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+rng = random.Random(7)
+
+CONTEXT = {
+    "date": "2026-11-25T06:40:00Z", "host": "fixture", "cpu_model": "Fixture CPU @ 2.40GHz",
+    "kernel": "6.1.0", "compiler": "GNU 12.2.0", "git_sha": "0123456789abcdef",
+    "gilbench_version": "0.1.0", "hwloc_version": "2.9.0",
+    "command": "gilbench run (fixture written by tests/golden/plot/make_fixture.py)",
+    "topology": {"packages": 1, "cores": 2, "pus": 2, "numa_nodes": 1, "caches": [
+        {"level": 1, "type": "data", "size_kib": 32, "count": 2},
+        {"level": 2, "type": "unified", "size_kib": 512, "count": 2},
+        {"level": 3, "type": "unified", "size_kib": 16384, "count": 1}]},
+}
+
+DEFAULTS = {"gil": "new", "switch_interval_s": 0.005, "check_interval": 100,
+            "native_fraction": 0.0, "placement": "compact", "cpus": "0-1",
+            "work": 20000000, "io": "sleep", "io_time_s": 0.01, "io_ops": 10,
+            "burst": 30000000, "think_s": 0.001, "yield_every": 0, "stack_size": 65536,
+            "reps": 5, "warmup": 1}
+
+
+def median(xs):
+    s = sorted(xs)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def summary(xs):
+    n = len(xs)
+    m = median(xs)
+    mean = sum(xs) / n
+    sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1))
+    s = sorted(xs)
+    return {"n": n, "median": m, "mean": mean, "stddev": sd,
+            "mad": median([abs(x - m) for x in xs]), "min": s[0], "max": s[-1],
+            "ci95": [s[0], s[-1]], "cv": sd / mean, "outliers": 0,
+            "noisy": sd / mean > 0.05, "too_few": False}
+
+
+def noisy(v, rel, n=5):
+    return [v * (1 + rng.gauss(0, rel)) for _ in range(n)]
+
+
+def cell(model, workload, tasks, wall, extra=None, gil="new", noise=0.01, **params):
+    p = dict(DEFAULTS, tasks=tasks, gil=gil, bound_cpus=["0", "1"][:min(tasks, 2)])
+    p.update(params)
+    walls = noisy(wall, noise)
+    samples = {"wall_s": walls, "cpu_s": [w * min(tasks, 2) * 0.98 for w in walls]}
+    metrics = {"wall_s": summary(walls), "cpu_s": summary(samples["cpu_s"])}
+    warnings = []
+    if metrics["wall_s"]["noisy"]:
+        warnings.append("wall_s: cv %.1f%% above 5%%" % (100 * metrics["wall_s"]["cv"]))
+    for k, v in (extra or {}).items():
+        if isinstance(v, dict):
+            metrics[k] = v
+        else:
+            metrics[k] = v
+    return {"model": model, "workload": workload, "params": p, "status": "ok",
+            "samples": samples, "metrics": metrics, "warnings": warnings}
+
+
+def failed(model, workload, tasks, status, error, **params):
+    p = dict(DEFAULTS, tasks=tasks, bound_cpus=[], **params)
+    return {"model": model, "workload": workload, "params": p, "status": status,
+            "error": error, "samples": {}, "metrics": {}, "warnings": []}
+
+
+def gil(held, wait, acq, forced):
+    return {"acquisitions": acq, "drop_requests": forced, "forced_switches": forced,
+            "futile_wakeups": forced // 4, "held_frac": held, "wait_frac": wait,
+            "switches": forced}
+
+
+MODELS = [("serial", None), ("threads", "new"), ("threads", "legacy"), ("threads", "none"),
+          ("processes", None), ("greenlets", None), ("asyncio", None), ("callbacks", None)]
+
+
+def build(slow=1.0):
+    res = []
+    # cpu: 20 M bytecodes split over K tasks; serial takes 1.0 s.
+    cpu_speedup = {
+        "serial": {1: 1.0, 2: 1.0, 4: 1.0},
+        ("threads", "new"): {1: 0.99, 2: 0.97, 4: 0.95},
+        ("threads", "legacy"): {1: 0.99, 2: 0.74, 4: 0.69},
+        ("threads", "none"): {1: 0.98, 2: 1.92, 4: 1.89},
+        "processes": {1: 0.97, 2: 1.93, 4: 1.90},
+        "greenlets": {1: 0.99, 2: 0.99, 4: 0.98},
+        "asyncio": {1: 0.98, 2: 0.98, 4: 0.97},
+        "callbacks": {1: 0.99, 2: 0.99, 4: 0.98},
+    }
+    for model, g in MODELS:
+        key = (model, g) if model == "threads" else model
+        for t, sp in cpu_speedup[key].items():
+            wall = 1.0 / sp * (slow if (model, g) == ("threads", "legacy") else 1.0)
+            gl = gil(0.97 / max(sp, 1), 0.02 * t, 200 * t, 190 * t) if model == "threads" \
+                else None
+            extra = {"speedup": 1.0 / wall, "efficiency": 1.0 / wall / t,
+                     "bytecodes_per_s": 2e7 / wall, "ops_per_s": 2e7 / wall,
+                     "peak_rss_kib": 4100 + 80 * t}
+            if gl:
+                extra["gil"] = gl
+            res.append(cell(model, "cpu", t, wall, extra, gil=g or "new"))
+    # native fraction sweep: threads under new, 2 tasks.
+    for f, sp in [(0.25, 1.10), (0.5, 1.27), (0.75, 1.50), (1.0, 1.85)]:
+        wall = 1.0 / sp
+        res.append(cell("threads", "cpu", 2, wall,
+                        {"speedup": sp, "efficiency": sp / 2, "bytecodes_per_s": 2e7 / wall,
+                         "gil": gil(0.97 * (1 - f), 0.3 * (1 - f), 300, 100)},
+                        native_fraction=f))
+    # io: K tasks x 10 sleeps of 10 ms; ideal wall 0.1 s.
+    io = {
+        "serial": ({1: 0.1006, 10: 1.006}, 0.0),
+        ("threads", "new"): ({1: 0.1008, 10: 0.1012, 100: 0.1043, 1000: 0.131}, 14.5),
+        "processes": ({1: 0.1021, 10: 0.1062, 100: 0.152}, 880.0),
+        "greenlets": ({1: 0.1005, 10: 0.1006, 100: 0.1011, 1000: 0.1032, 10000: 0.1185},
+                      9.1),
+        "asyncio": ({1: 0.1004, 10: 0.1005, 100: 0.1009, 1000: 0.1024, 10000: 0.1142}, 1.4),
+        "callbacks": ({1: 0.1004, 10: 0.1004, 100: 0.1007, 1000: 0.1019, 10000: 0.1097},
+                      0.35),
+    }
+    for model, g in MODELS:
+        key = (model, g) if model == "threads" else model
+        if key not in io:
+            continue
+        walls, mem = io[key]
+        for t, wall in walls.items():
+            # a fixed cost shared by the tasks, plus each task's own stack/state
+            per_task = mem + (0 if model == "serial" else 40.0 / t)
+            res.append(cell(model, "io", t, wall,
+                            {"ops_per_s": t * 10 / wall, "mem_per_task_kib": per_task,
+                             "peak_rss_kib": 4000 + per_task * t}, noise=0.0005))
+    res.append(failed("processes", "io", 1000, "failed",
+                      "fork: Resource temporarily unavailable"))
+    res.append(failed("serial", "io", 100, "skipped", "ideal wall above --timeout"))
+    # background: 1 foreground echo task + B CPU tasks (tasks = B + 1).
+    bg = {
+        "serial": {1: (24, 61)},
+        ("threads", "new"): {1: (31, 84), 2: (5140, 10090), 3: (10200, 15300)},
+        ("threads", "legacy"): {1: (30, 80), 2: (62, 910), 3: (118, 2140)},
+        ("threads", "none"): {1: (29, 78), 2: (34, 96), 3: (41, 131)},
+        "processes": {1: (36, 92), 2: (41, 113), 3: (63, 415)},
+        "greenlets": {1: (27, 70), 2: (690000, 1480000), 3: (1390000, 2950000)},
+        "asyncio": {1: (26, 66), 2: (705000, 1490000), 3: (1410000, 2980000)},
+        "callbacks": {1: (25, 64), 2: (700000, 1470000), 3: (1400000, 2960000)},
+    }
+    for model, g in MODELS:
+        key = (model, g) if model == "threads" else model
+        for t, (p50, p99) in bg[key].items():
+            lat = {"p50": p50, "p90": (p50 + p99) / 2, "p99": p99, "max": p99 * 1.3}
+            # one GIL or one OS thread runs one background task at a time
+            lanes = min(t - 1, 2) if key in (("threads", "none"), "processes") else min(t - 1, 1)
+            extra = {"latency_us": lat, "ops_per_s": 1e6 / (p50 + 1000),
+                     "bytecodes_per_s": 1.98e7 * lanes}
+            if model == "threads":
+                extra["gil"] = gil(0.9, 0.1, 400 * t, 180 * t)
+            res.append(cell(model, "background", t, 1.5 * max(t - 1, 0.02), extra,
+                            gil=g or "new"))
+    # switch interval sweep: threads under new, 1 foreground + 1 background task.
+    for si, bps in [(0.0005, 1.80e7), (0.001, 1.90e7), (0.002, 1.95e7),
+                    (0.01, 1.99e7), (0.02, 2.0e7)]:
+        p50 = si * 1e6 * 1.02 + 30
+        p99 = si * 2e6 + 60
+        res.append(cell("threads", "background", 2, 1.5,
+                        {"latency_us": {"p50": p50, "p90": 1.6 * p50, "p99": p99,
+                                        "max": 1.2 * p99},
+                         "ops_per_s": 1e6 / (p50 + 1000), "bytecodes_per_s": bps,
+                         "gil": gil(0.95, 0.05, int(3 / si), int(1.5 / si))},
+                        switch_interval_s=si))
+    # seed: the lecture's bob/alice program; not charted, but in the report.
+    for model, g in MODELS:
+        if g not in (None, "new"):
+            continue
+        res.append(cell(model, "seed", 2, 0.401 if model == "serial" else 0.301))
+    return res
+
+
+def doc(results):
+    return {"schema_version": 1, "context": CONTEXT, "results": results}
+
+
+def trace():
+    """New-GIL convoy: thread 0 echoes (I/O), threads 1 and 2 burn CPU, 5 ms interval."""
+    ev = []
+    t = 0
+    holder = 1
+    ev.append((0, 1, "acquire"))
+    ev.append((10000, 2, "request"))
+    ev.append((20000, 0, "io_start"))
+    io_end = 20000 + 400000
+    fg_waiting = False
+    while t < 60e6:
+        # the holder runs until a waiter's 5 ms timeout forces a drop
+        t_drop = t + 5000000 + rng.randint(0, 80000)
+        if not fg_waiting and io_end < t_drop:
+            ev.append((io_end, 0, "io_end"))
+            ev.append((io_end + 2000, 0, "request"))
+            fg_waiting = True
+        ev.append((t_drop - 30000, 2 if holder == 1 else 1, "drop_request"))
+        ev.append((t_drop, holder, "drop_forced"))
+        nxt = 0 if fg_waiting and rng.random() < 0.5 else (2 if holder == 1 else 1)
+        ev.append((t_drop + 15000, nxt, "acquire"))
+        ev.append((t_drop + 20000, holder, "request"))
+        t = t_drop + 15000
+        if nxt == 0:
+            fg_waiting = False
+            ev.append((t + 40000, 0, "drop_voluntary"))
+            ev.append((t + 41000, 0, "io_start"))
+            io_end = t + 41000 + 400000 + rng.randint(0, 100000)
+            other = 2 if holder == 1 else 1
+            ev.append((t + 45000, holder, "acquire"))
+            t = t + 45000
+            ev.append((t + 5000, other, "request"))
+        else:
+            holder = nxt
+            continue
+    ev.sort()
+    lines = ["# model=threads workload=background gil=new tasks=3 (fixture)",
+             "t_ns,thread,event"]
+    lines += ["%d,%d,%s" % e for e in ev]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    new = build()
+    base = [c for c in build(slow=1 / 1.08) if c["workload"] in ("cpu", "background")]
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(doc(new), f, indent=2, sort_keys=True)
+        f.write("\n")
+    with open(os.path.join(OUT, "base.json"), "w") as f:
+        json.dump(doc(base), f, indent=2, sort_keys=True)
+        f.write("\n")
+    with open(os.path.join(OUT, "trace.csv"), "w") as f:
+        f.write(trace())
+
+
+if __name__ == "__main__":
+    main()

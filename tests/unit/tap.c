@@ -1,0 +1,34 @@
+/* tap.c - the TAP producer behind tests/unit/tap.h; nothing else. */
+#include "tap.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static int tap_count;
+static int tap_failed;
+
+int gb_tap_ok(int cond, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_count++;
+	printf("%s %d - ", cond ? "ok" : "not ok", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond) {
+		tap_failed++;
+		printf("#   failed at %s:%d\n", file, line);
+	}
+	fflush(stdout);
+	return cond;
+}
+
+int gb_tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	if (tap_failed)
+		printf("# %d of %d checks failed\n", tap_failed, tap_count);
+	return tap_failed ? 1 : 0;
+}
