@@ -97,14 +97,9 @@ static json_t *rep_summary(json_t *samples, const char *key, json_t *warnings)
 		      (json_int_t)s.n, "median", s.median, "mean", s.mean, "stddev", s.stddev,
 		      "mad", s.mad, "min", s.min, "max", s.max, "ci95", s.ci95_lo, s.ci95_hi, "cv",
 		      s.cv, "outliers", (int)s.outliers, "noisy", s.noisy, "too_few", s.too_few);
-	if (warnings && s.noisy)
-		json_array_append_new(warnings,
-				      json_sprintf("%s: cv %.1f%% above 5%%", key, s.cv * 100.0));
-	if (warnings && s.too_few)
-		json_array_append_new(
-			warnings,
-			json_sprintf("%s: %zu repetitions are too few to detect a 5%% change", key,
-				     s.n));
+	char warn[256];
+	if (warnings && gb_stats_warning(&s, key, warn, sizeof(warn)))
+		json_array_append_new(warnings, json_string(warn));
 	return o;
 }
 

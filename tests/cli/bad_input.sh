@@ -1,6 +1,6 @@
 # Every bad input: one line on stderr naming the problem, exit status 1,
 # and no output file left behind.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 expect_bad() { # expect_bad NAME PATTERN ARGS...
   local name=$1 pattern=$2; shift 2

@@ -1,5 +1,5 @@
 # `gilbench demo MODEL` prints the lecture's lines in Python's order.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 expect_demo() { # expect_demo MODEL LINE...
   local model=$1; shift

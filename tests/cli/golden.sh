@@ -2,7 +2,7 @@
 # produce a file whose skeleton (tests/golden/skeleton.py: identity exact,
 # measured numbers reduced to their type) equals expected.json.
 # GB_UPDATE_GOLDEN=1 rewrites expected.json instead of comparing.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 for dir in "$SRC"/tests/golden/run-*/; do
   name=$(basename "$dir")

@@ -1,6 +1,6 @@
 # An external model loads with --plugin, shows in `list`, and runs through
 # the harness like an in-tree one; its cells are recorded under its name.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 plugin="$BUILD/tests/plugin_ok.so"
 
 check "list --plugin shows the model" \

@@ -1,6 +1,6 @@
 # The schema accepts real output and rejects files that break it, so the
 # validation the other tests rely on can fail.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 v="$SRC/scripts/validate-results"
 
 "$GB" run -m serial -w seed,cpu,io -t 2 --work 200000 --io-time 0.01 -r 2 --warmup 0 -q \

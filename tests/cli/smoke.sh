@@ -1,7 +1,7 @@
 # A smoke run of every model x workload with small work: every cell ends
 # ok (or skipped with a reason), the file validates against the schema,
 # and the counters show the work was done.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 models=$("$GB" list --json | /usr/bin/python3 -c "import json,sys; print(','.join(m['name'] for m in json.load(sys.stdin)['models']))")
 "$GB" run -m "$models" -w seed,cpu,io,background -t 2 --work 400000 --burst 400000 \

@@ -1,0 +1,263 @@
+# plot.sh - `gilbench plot`: renders every template from the fixture in
+# tests/golden/plot/ (results.json, base.json, trace.csv; written by
+# make_fixture.py there) and checks each PNG and SVG exists, is non-empty and
+# has the size its template sets; checks the .dat files against the fixture,
+# the report, and every way the command can be given bad input.
+# gnuplot is a test dependency (scripts/install-deps installs gnuplot-nox).
+source "$(dirname "$0")/lib.bash"
+FIX=$SRC/tests/golden/plot
+
+if ! command -v gnuplot >/dev/null 2>&1; then
+  echo "not ok - gnuplot is missing: install gnuplot-nox (scripts/install-deps)"
+  exit 1
+fi
+
+# png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk, "" if not a PNG.
+png_size() {
+  local b
+  b=($(od -An -tu1 -N24 "$1" 2>/dev/null))
+  [ "${#b[@]}" -eq 24 ] || return 0
+  # signature \x89 P N G, then length, "IHDR", width, height (big-endian)
+  [ "${b[0]} ${b[1]} ${b[2]} ${b[3]}" = "137 80 78 71" ] || return 0
+  [ "${b[12]} ${b[13]} ${b[14]} ${b[15]}" = "73 72 68 82" ] || return 0
+  echo "$(( (b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19] ))x$(( (b[20] << 24) | (b[21] << 16) | (b[22] << 8) | b[23] ))"
+}
+
+# one_line FILE: exactly one line, in the gilbench format
+one_line() {
+  [ "$(wc -l < "$1")" -eq 1 ] && grep -q '^gilbench: ' "$1"
+}
+
+# The compare chart grows with its rows: 24 px a row plus 170, at least 500.
+rows=$(python3 - "$FIX/base.json" "$FIX/results.json" <<'EOF'
+import json, sys
+def ids(path):
+    out = set()
+    for c in json.load(open(path))["results"]:
+        if c["status"] != "ok" or not c.get("metrics", {}).get("wall_s", {}).get("median"):
+            continue
+        p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "reps", "warmup")}
+        out.add((c["model"], c["workload"], json.dumps(p, sort_keys=True)))
+    return out
+print(len(ids(sys.argv[1]) & ids(sys.argv[2])))
+EOF
+)
+compare_h=$(( rows * 24 + 170 > 500 ? rows * 24 + 170 : 500 ))
+
+OUT=$T/charts
+"$GB" plot "$FIX/base.json" "$FIX/results.json" --trace "$FIX/trace.csv" -o "$OUT" \
+  >"$T/out" 2>"$T/err"
+rc=$?
+check "plot of the fixture exits 0 (got $rc: $(head -c 300 "$T/err"))" [ "$rc" -eq 0 ]
+check "plot of the fixture prints nothing on stdout" [ ! -s "$T/out" ]
+
+for spec in cpu_scaling:1000x620 io_scaling:1250x600 convoy:1250x620 \
+            switch_interval:1000x800 native_fraction:1000x620 gil_timeline:1250x500 \
+            "compare:1100x$compare_h"; do
+  chart=${spec%%:*}
+  want=${spec#*:}
+  png=$OUT/$chart.png
+  svg=$OUT/$chart.svg
+  check "$chart.png exists and is not empty" [ -s "$png" ]
+  got=$(png_size "$png")
+  check "$chart.png is a PNG of $want (got '$got')" [ "$got" = "$want" ]
+  check "$chart.svg exists and is not empty" [ -s "$svg" ]
+  check "$chart.svg is an SVG of $want" grep -q "viewBox=\"0 0 ${want%x*} ${want#*x}\"" "$svg"
+  check "$chart.dat exists" [ -s "$OUT/$chart.dat" ]
+  check "report.md embeds $chart.png" grep -qF "]($chart.png)" "$OUT/report.md"
+done
+check "one line per chart drawn: no notes for the full fixture" [ ! -s "$T/err" ]
+
+# The .dat files hold what the fixture says, cell by cell.
+check ".dat files match the fixture" python3 - "$FIX/results.json" "$OUT" <<'EOF'
+import json, math, sys
+res = json.load(open(sys.argv[1]))["results"]
+out = sys.argv[2]
+
+def blocks(name):
+    """{title: [[numbers or None], ...]} from a gilbench .dat file."""
+    text = open(f"{out}/{name}").read()
+    got = {}
+    for blk in text.split("\n\n\n"):
+        lines = [l for l in blk.splitlines() if l and not l.startswith("#")]
+        if not lines:
+            continue
+        title = lines[0].strip('"')
+        got[title] = [[None if f == "?" else float(f) for f in l.split()] for l in lines[1:]]
+    return got
+
+def title(c):
+    g = c["params"].get("gil")
+    return f"threads (gil {g})" if c["model"] == "threads" else c["model"]
+
+def close(a, b):
+    return a is not None and abs(a - b) <= 1e-6 * max(1.0, abs(b))
+
+bad = []
+ok = [c for c in res if c["status"] == "ok"]
+# cpu_scaling: every cell at native_fraction 0, x = tasks, y = metrics.speedup;
+# the native-fraction sweep must not leak in.
+cpu = blocks("cpu_scaling.dat")
+want = [c for c in ok if c["workload"] == "cpu" and c["params"]["native_fraction"] == 0]
+n = sum(len(v) for v in cpu.values())
+if n != len(want):
+    bad.append(f"cpu_scaling: {n} points, want {len(want)}")
+for c in want:
+    pts = {p[0]: p for p in cpu.get(title(c), [])}
+    p = pts.get(c["params"]["tasks"])
+    if not p or not close(p[1], c["metrics"]["speedup"]):
+        bad.append(f"cpu_scaling: {title(c)} tasks={c['params']['tasks']}: {p}")
+# io_scaling: overhead % = (wall median / (io_ops * io_time_s) - 1) * 100
+io = blocks("io_scaling.dat")
+for c in ok:
+    if c["workload"] != "io":
+        continue
+    p = {p[0]: p for p in io.get(title(c), [])}.get(c["params"]["tasks"])
+    ideal = c["params"]["io_ops"] * c["params"]["io_time_s"]
+    over = (c["metrics"]["wall_s"]["median"] / ideal - 1) * 100
+    if not p or not close(p[1], over) or not close(p[2], c["metrics"]["mem_per_task_kib"]):
+        bad.append(f"io_scaling: {title(c)} tasks={c['params']['tasks']}: {p} want {over}")
+# convoy: x = background tasks = tasks - 1, p50 and p99, default interval only
+cv = blocks("convoy.dat")
+for c in ok:
+    if c["workload"] != "background" or c["params"]["switch_interval_s"] != 0.005:
+        continue
+    p = {p[0]: p for p in cv.get(title(c), [])}.get(c["params"]["tasks"] - 1)
+    lat = c["metrics"]["latency_us"]
+    if not p or not close(p[1], lat["p50"]) or not close(p[2], lat["p99"]):
+        bad.append(f"convoy: {title(c)} tasks={c['params']['tasks']}: {p}")
+# switch_interval: the threads/new sweep at its task count, x in ms
+si = blocks("switch_interval.dat").get("threads (gil new)", [])
+want = [c for c in ok if c["workload"] == "background" and c["model"] == "threads"
+        and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2]
+if sorted(p[0] for p in si) != sorted(c["params"]["switch_interval_s"] * 1e3 for c in want):
+    bad.append(f"switch_interval: x values {[p[0] for p in si]}")
+# native_fraction: threads/new at 2 tasks, every F
+nf = blocks("native_fraction.dat").get("threads (gil new)", [])
+want = {c["params"]["native_fraction"]: c["metrics"]["speedup"] for c in ok
+        if c["workload"] == "cpu" and c["model"] == "threads"
+        and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2}
+if len(nf) != len(want) or any(not close(p[1], want.get(p[0], -1)) for p in nf):
+    bad.append(f"native_fraction: {nf} want {want}")
+for b in bad[:8]:
+    print(b)
+sys.exit(1 if bad else 0)
+EOF
+
+# The timeline: hold intervals rebuilt from the trace by a second reading.
+check "gil_timeline.dat holds every acquire..drop interval of the trace" \
+  python3 - "$FIX/trace.csv" "$OUT/gil_timeline.dat" <<'EOF'
+import sys
+lines = [l.strip() for l in open(sys.argv[1]) if l.strip() and not l.startswith("#")]
+ev = [l.split(",") for l in lines[1:]]
+t0 = float(ev[0][0])
+hold, holds, forced = {}, [], 0
+for t, th, e in ev:
+    t = (float(t) - t0) / 1e6
+    if e == "acquire":
+        hold[th] = t
+    elif e in ("drop_forced", "drop_voluntary"):
+        forced += e == "drop_forced"
+        if th in hold:
+            holds.append((hold.pop(th), t))
+end = (float(ev[-1][0]) - t0) / 1e6
+holds += [(s, end) for s in hold.values()]
+blk = open(sys.argv[2]).read().split("\n\n\n")
+got = [tuple(map(float, l.split()[:2])) for l in blk[0].splitlines()
+       if l and not l.startswith("#")]
+fgot = [l for l in blk[3].splitlines() if l and not l.startswith("#") and l[0] != "?"]
+ok = sorted(got) == sorted((round(a, 6), round(b, 6)) for a, b in holds) and len(fgot) == forced
+if not ok:
+    print(len(got), len(holds), len(fgot), forced)
+sys.exit(0 if ok else 1)
+EOF
+
+# The report: machine, a table per workload, failed cells with their reason.
+check "report.md names the CPU" grep -qF "Fixture CPU @ 2.40GHz" "$OUT/report.md"
+for wl in cpu io background seed; do
+  check "report.md has a table for $wl" grep -qF "### Workload \`$wl\`" "$OUT/report.md"
+done
+check "report.md shows a failed cell's reason" \
+  grep -qF "failed: fork: Resource temporarily unavailable" "$OUT/report.md"
+check "report.md sentence for cpu_scaling comes from the data" \
+  grep -qF "At 2 tasks the speedup over serial is 1.93x for processes" "$OUT/report.md"
+check "report.md compare sentence counts the cells" \
+  grep -qF "Of $rows cells in both runs" "$OUT/report.md"
+
+# --base is the same as two files; --format svg draws no PNG.
+"$GB" plot "$FIX/results.json" --base "$FIX/base.json" --format svg -o "$T/svg" 2>"$T/err"
+check "--base with --format svg exits 0" [ $? -eq 0 ]
+check "--format svg writes compare.svg" [ -s "$T/svg/compare.svg" ]
+check "--format svg writes no PNG" [ -z "$(ls "$T/svg"/*.png 2>/dev/null)" ]
+check "--format svg: report embeds the SVG" grep -qF "](cpu_scaling.svg)" "$T/svg/report.md"
+
+# A trace alone draws the timeline; results with no chart data give notes.
+"$GB" plot --trace "$FIX/trace.csv" --format png -o "$T/tr" 2>"$T/err"
+check "--trace alone exits 0" [ $? -eq 0 ]
+check "--trace alone draws gil_timeline.png" [ "$(png_size "$T/tr/gil_timeline.png")" = 1250x500 ]
+python3 - "$FIX/results.json" "$T/seed.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["results"] = [c for c in d["results"] if c["workload"] == "seed"]
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+"$GB" plot "$T/seed.json" -o "$T/seed" 2>"$T/err"
+check "no chart data: exit 0" [ $? -eq 0 ]
+check "no chart data: a note per chart on stderr" [ "$(grep -c '^gilbench: plot: note: ' "$T/err")" -eq 5 ]
+check "no chart data: no PNG" [ -z "$(ls "$T/seed"/*.png 2>/dev/null)" ]
+check "no chart data: report.md still has the seed table" \
+  grep -qF "### Workload \`seed\`" "$T/seed/report.md"
+
+# Bad input: one line on stderr, exit 1, never a crash.
+expect_fail() { # expect_fail NAME PATTERN ARGS...
+  local name=$1 pat=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ "$rc" -eq 1 ] && one_line "$T/err" && grep -q -- "$pat" "$T/err"; then
+    pass "$name"
+  else
+    fail "$name (rc $rc: $(head -c 300 "$T/err"))"
+  fi
+}
+mkdir -p "$T/empty"
+expect_fail "no gnuplot in PATH names gnuplot-nox" "gnuplot-nox" \
+  env PATH="$T/empty" "$GB" plot "$FIX/results.json" -o "$T/x"
+expect_fail "missing result file" "nope.json" "$GB" plot "$T/nope.json" -o "$T/x"
+expect_fail "no arguments" "no result file" "$GB" plot
+expect_fail "unknown option" "unknown option '--bogus'" "$GB" plot --bogus "$FIX/results.json"
+expect_fail "option without its value" "needs a value" "$GB" plot "$FIX/results.json" -o
+expect_fail "bad --format" "unknown format 'jpg'" "$GB" plot --format png,jpg "$FIX/results.json"
+expect_fail "missing templates" "no gnuplot templates" \
+  "$GB" plot --templates "$T/empty" "$FIX/results.json" -o "$T/x"
+expect_fail "GILBENCH_PLOT_DIR is honoured" "$T/empty" \
+  env GILBENCH_PLOT_DIR="$T/empty" "$GB" plot "$FIX/results.json" -o "$T/x"
+printf 'time,who,what\n1,0,acquire\n' >"$T/bad1.csv"
+expect_fail "trace without its header" "bad1.csv:1: not a gilbench trace" \
+  "$GB" plot --trace "$T/bad1.csv" -o "$T/x"
+printf 't_ns,thread,event\n0,0,acquire\n5,0,explode\n' >"$T/bad2.csv"
+expect_fail "trace with an unknown event" "bad2.csv:3: unknown event 'explode'" \
+  "$GB" plot --trace "$T/bad2.csv" -o "$T/x"
+printf 't_ns,thread,event\nsoon,0,acquire\n' >"$T/bad3.csv"
+expect_fail "trace with a bad time" "bad3.csv:2: t_ns 'soon'" \
+  "$GB" plot --trace "$T/bad3.csv" -o "$T/x"
+printf 't_ns,thread,event\n' >"$T/bad4.csv"
+expect_fail "trace with no events" "no events" "$GB" plot --trace "$T/bad4.csv" -o "$T/x"
+echo '{"schema_version": 2}' >"$T/v2.json"
+expect_fail "result file of another schema" "schema_version" "$GB" plot "$T/v2.json" -o "$T/x"
+echo data >"$T/file"
+expect_fail "output path is a file" "cannot create the output directory" \
+  "$GB" plot "$FIX/results.json" -o "$T/file"
+
+# A broken template: one line naming it, exit 1, the other charts still drawn.
+cp -r "$SRC/scripts/plot" "$T/tpl"
+echo 'plot no_such_variable_here' >>"$T/tpl/convoy.gp"
+expect_fail "a failing template is named" "convoy.gp: gnuplot failed" \
+  "$GB" plot --templates "$T/tpl" --format png "$FIX/results.json" -o "$T/broken"
+check "the other charts are drawn past a failing template" [ -s "$T/broken/io_scaling.png" ]
+
+"$GB" plot --help >"$T/out" 2>"$T/err"
+rc=$?
+check "--help exits 0" [ "$rc" -eq 0 ]
+check "--help prints usage on stdout" grep -q "usage: gilbench plot" "$T/out"
+
+finish
