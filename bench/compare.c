@@ -1,0 +1,847 @@
+/*
+ * compare.c - `gilbench compare BASE.json NEW.json`: matches the cells of
+ * two result files, tests every metric's raw samples for a change
+ * (Mann-Whitney U, bench/stats), gives each a verdict and exits 3 when a
+ * change is significant, beyond the threshold and in the worse direction.
+ *
+ * It reads result files and prints a report (text, markdown, json); it does
+ * not run benchmarks or keep history. The verdict rules are documented in
+ * docs/statistics.md; keep the two in step.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "results_io.h"
+#include "stats.h"
+
+struct cmp_metric {
+	const char *key; /* samples.<key> */
+	int up_is_worse; /* wall, cpu and latency: up is worse; rates: down is */
+};
+
+static const struct cmp_metric cmp_metrics[] = {
+        {"wall_s", 1},  {"cpu_s", 1},          {"ops_per_s", 0},      {"bytecodes_per_s", 0},
+        {"speedup", 0}, {"latency_p50_us", 1}, {"latency_p99_us", 1},
+};
+#define CMP_NMETRICS (sizeof(cmp_metrics) / sizeof(cmp_metrics[0]))
+
+/* Params that change between runs of the same cell: not part of its identity. */
+static const char *const cmp_volatile[] = {"bound_cpus", "reps", "warmup"};
+
+enum cmp_format { CMP_TEXT, CMP_MARKDOWN, CMP_JSON };
+
+struct cmp_opts {
+	double threshold; /* percent */
+	double alpha;
+	enum cmp_format format;
+	const char *output;
+	const char *base_path, *new_path;
+};
+
+struct cmp_cell {
+	json_t *cell;  /* borrowed from the document */
+	json_t *ident; /* params without the volatile keys (owned) */
+	size_t idx;    /* index in results[] */
+	long match;    /* index of the cell on the other side, -1 if none */
+	int dup;       /* repeats an earlier cell of the same file: ignored */
+	char *label;   /* model/workload and the params that tell cells apart */
+};
+
+struct cmp_side {
+	const char *path;
+	json_t *doc;
+	struct cmp_cell *cells;
+	size_t n;
+};
+
+struct cmp_row {
+	size_t base_cell, new_cell;
+	const struct cmp_metric *metric;
+	struct gb_summary b, n;
+	double change_pct; /* NaN when the base median is 0 and the new is not */
+	double p;
+	int significant, regression;
+	const char *verdict;
+};
+
+struct cmp_result {
+	struct cmp_row *rows;
+	size_t nrows, cap;
+	unsigned faster, slower, same, noisy;
+};
+
+/* ---- cells --------------------------------------------------------------- */
+
+static int cmp_is_volatile(const char *key)
+{
+	for (size_t i = 0; i < sizeof(cmp_volatile) / sizeof(cmp_volatile[0]); i++)
+		if (strcmp(key, cmp_volatile[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int cmp_same_cell(const struct cmp_cell *a, const struct cmp_cell *b)
+{
+	return strcmp(json_string_value(json_object_get(a->cell, "model")),
+	              json_string_value(json_object_get(b->cell, "model"))) == 0 &&
+	       strcmp(json_string_value(json_object_get(a->cell, "workload")),
+	              json_string_value(json_object_get(b->cell, "workload"))) == 0 &&
+	       json_equal(a->ident, b->ident);
+}
+
+static int cmp_side_load(struct cmp_side *side, const char *path)
+{
+	json_t *results, *cell, *v;
+	const char *key;
+	size_t i;
+
+	memset(side, 0, sizeof(*side));
+	side->path = path;
+	if (gb_results_load(path, &side->doc))
+		return -EINVAL;
+	results = json_object_get(side->doc, "results");
+	side->cells = calloc(json_array_size(results) + 1, sizeof(*side->cells));
+	if (!side->cells)
+		return -ENOMEM;
+	json_array_foreach(results, i, cell)
+	{
+		struct cmp_cell *c = &side->cells[side->n];
+
+		c->cell = cell;
+		c->idx = i;
+		c->match = -1;
+		c->ident = json_object();
+		if (!c->ident)
+			return -ENOMEM;
+		side->n++;
+		json_object_foreach(json_object_get(cell, "params"), key, v)
+		{
+			if (!cmp_is_volatile(key) && json_object_set(c->ident, key, v))
+				return -ENOMEM;
+		}
+		for (size_t j = 0; j + 1 < side->n; j++)
+			if (!side->cells[j].dup && cmp_same_cell(&side->cells[j], c)) {
+				gb_warn(path,
+				        "results[%zu] repeats results[%zu]; the first is compared",
+				        i, side->cells[j].idx);
+				c->dup = 1;
+				break;
+			}
+	}
+	return 0;
+}
+
+static void cmp_side_free(struct cmp_side *side)
+{
+	for (size_t i = 0; i < side->n; i++) {
+		json_decref(side->cells[i].ident);
+		free(side->cells[i].label);
+	}
+	free(side->cells);
+	json_decref(side->doc);
+}
+
+static int cmp_key_order(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ra = strcmp(a, "tasks") == 0 ? 0 : strcmp(a, "gil") == 0 ? 1 : 2;
+	int rb = strcmp(b, "tasks") == 0 ? 0 : strcmp(b, "gil") == 0 ? 1 : 2;
+
+	return ra != rb ? ra - rb : strcmp(a, b);
+}
+
+static void cmp_put_value(FILE *f, json_t *v)
+{
+	if (json_is_string(v)) {
+		fputs(json_string_value(v), f);
+	} else if (json_is_integer(v)) {
+		fprintf(f, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		fprintf(f, "%.15g", json_real_value(v));
+	} else {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+		fputs(s ? s : "?", f);
+		free(s);
+	}
+}
+
+/*
+ * Labels show only the params whose values differ somewhere among the
+ * cells of both files: "threads/cpu tasks=4 gil=legacy" rather than all
+ * fifteen params of every cell.
+ */
+static int cmp_label_cells(struct cmp_side *sides)
+{
+	json_t *first = json_object(), *varying = json_object(), *v;
+	const char **keys = NULL, *key;
+	size_t nkeys = 0;
+	int err = -ENOMEM;
+
+	if (!first || !varying)
+		goto out;
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s].n; i++)
+			json_object_foreach(sides[s].cells[i].ident, key, v)
+			{
+				json_t *f = json_object_get(first, key);
+
+				if (!f) {
+					if (json_object_set(first, key, v))
+						goto out;
+				} else if (!json_equal(f, v) &&
+				           json_object_set_new(varying, key, json_true())) {
+					goto out;
+				}
+			}
+	/* A key some cells lack also tells cells apart. */
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s].n; i++)
+			json_object_foreach(first, key, v)
+			{
+				if (!json_object_get(sides[s].cells[i].ident, key) &&
+				    json_object_set_new(varying, key, json_true()))
+					goto out;
+			}
+	keys = malloc((json_object_size(varying) + 1) * sizeof(*keys));
+	if (!keys)
+		goto out;
+	json_object_foreach(varying, key, v) keys[nkeys++] = key;
+	qsort(keys, nkeys, sizeof(*keys), cmp_key_order);
+
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s].n; i++) {
+			struct cmp_cell *c = &sides[s].cells[i];
+			size_t len;
+			FILE *f = open_memstream(&c->label, &len);
+
+			if (!f)
+				goto out;
+			fprintf(f, "%s/%s", json_string_value(json_object_get(c->cell, "model")),
+			        json_string_value(json_object_get(c->cell, "workload")));
+			/* A key this cell lacks is left out rather than shown empty. */
+			for (size_t k = 0; k < nkeys; k++) {
+				json_t *pv = json_object_get(c->ident, keys[k]);
+
+				if (!pv)
+					continue;
+				fprintf(f, " %s=", keys[k]);
+				cmp_put_value(f, pv);
+			}
+			if (fclose(f) != 0)
+				goto out;
+		}
+	err = 0;
+out:
+	free(keys);
+	json_decref(first);
+	json_decref(varying);
+	return err;
+}
+
+/* ---- samples and verdicts ------------------------------------------------ */
+
+/* samples.<key>: n = 0 when absent or empty; -EINVAL (one line) if malformed. */
+static int cmp_samples(const char *path, const struct cmp_cell *c, const char *key, double **x,
+                       size_t *n)
+{
+	json_t *samples = json_object_get(c->cell, "samples"), *arr, *v;
+	size_t i;
+
+	*x = NULL;
+	*n = 0;
+	if (samples && !json_is_object(samples)) {
+		gb_err(path, "malformed result file: results[%zu].samples is not an object",
+		       c->idx);
+		return -EINVAL;
+	}
+	arr = json_object_get(samples, key);
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		goto malformed;
+	if (!json_array_size(arr))
+		return 0;
+	*x = malloc(json_array_size(arr) * sizeof(**x));
+	if (!*x)
+		return -ENOMEM;
+	json_array_foreach(arr, i, v)
+	{
+		if (!json_is_number(v)) {
+			free(*x);
+			*x = NULL;
+			goto malformed;
+		}
+		(*x)[i] = json_number_value(v);
+	}
+	*n = json_array_size(arr);
+	return 0;
+malformed:
+	gb_err(path, "malformed result file: results[%zu].samples.%s is not an array of numbers",
+	       c->idx, key);
+	return -EINVAL;
+}
+
+static int cmp_is_ok(const struct cmp_cell *c)
+{
+	return strcmp(json_string_value(json_object_get(c->cell, "status")), "ok") == 0;
+}
+
+/*
+ * The verdict rules (docs/statistics.md): a change is "faster"/"slower" when
+ * the U test says significant AND the medians differ by more than the
+ * threshold; otherwise "too noisy" when the test could not have seen a
+ * threshold-sized change (cv above 5%, or too few samples for that cv),
+ * else "no change". Only "slower" is a regression.
+ */
+static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o)
+{
+	double diff = r->n.median - r->b.median, cv = fmax(r->b.cv, r->n.cv);
+	size_t nmin = r->b.n < r->n.n ? r->b.n : r->n.n, need;
+	int beyond, worse;
+
+	if (r->b.median != 0)
+		r->change_pct = 100 * diff / fabs(r->b.median);
+	else
+		r->change_pct = diff == 0 ? 0 : NAN;
+	beyond = isnan(r->change_pct) || fabs(r->change_pct) > o->threshold;
+	worse = r->metric->up_is_worse ? diff > 0 : diff < 0;
+	r->significant = r->p >= 0 && r->p < o->alpha;
+	/* With a zero threshold only the test's own floor limits what it can see. */
+	need = gb_stats_reps_needed(o->threshold > 0 ? cv : 0,
+	                            o->threshold > 0 ? o->threshold / 100 : 1, o->alpha);
+	if (r->significant && beyond) {
+		r->verdict = worse ? "slower" : "faster";
+		r->regression = worse;
+	} else if (!r->significant && (cv > GB_STATS_NOISY_CV || nmin < need)) {
+		r->verdict = "too noisy";
+	} else {
+		r->verdict = "no change";
+	}
+}
+
+static int cmp_row_add(struct cmp_result *res, const struct cmp_row *row)
+{
+	if (res->nrows == res->cap) {
+		size_t cap = res->cap ? 2 * res->cap : 32;
+		struct cmp_row *rows = realloc(res->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return -ENOMEM;
+		res->rows = rows;
+		res->cap = cap;
+	}
+	res->rows[res->nrows++] = *row;
+	return 0;
+}
+
+static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct cmp_opts *o,
+                    struct cmp_result *res)
+{
+	const struct cmp_cell *bc = &sides[0].cells[bi], *nc = &sides[1].cells[ni];
+
+	for (size_t m = 0; m < CMP_NMETRICS; m++) {
+		struct cmp_row row = {.base_cell = bi, .new_cell = ni, .metric = &cmp_metrics[m]};
+		double *bx, *nx;
+		size_t bn, nn;
+		int err;
+
+		err = cmp_samples(sides[0].path, bc, cmp_metrics[m].key, &bx, &bn);
+		if (err)
+			return err;
+		err = cmp_samples(sides[1].path, nc, cmp_metrics[m].key, &nx, &nn);
+		if (err) {
+			free(bx);
+			return err;
+		}
+		if (bn && nn) {
+			err = gb_stats_summarize(bx, bn, &row.b);
+			if (!err)
+				err = gb_stats_summarize(nx, nn, &row.n);
+			row.p = gb_stats_mann_whitney_p(bx, bn, nx, nn);
+			if (!err && row.p < 0)
+				err = -ENOMEM;
+			if (!err) {
+				cmp_verdict(&row, o);
+				err = cmp_row_add(res, &row);
+			}
+		}
+		free(bx);
+		free(nx);
+		if (err)
+			return err;
+		if (bn && nn) {
+			const char *v = row.verdict;
+
+			if (strcmp(v, "faster") == 0)
+				res->faster++;
+			else if (strcmp(v, "slower") == 0)
+				res->slower++;
+			else if (strcmp(v, "too noisy") == 0)
+				res->noisy++;
+			else
+				res->same++;
+		}
+	}
+	return 0;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static void cmp_fmt_change(char *buf, size_t len, double pct)
+{
+	if (isnan(pct))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%+.1f%%", pct);
+}
+
+static void cmp_fmt_p(char *buf, size_t len, double p)
+{
+	if (p < 0.0001)
+		snprintf(buf, len, "<0.0001");
+	else
+		snprintf(buf, len, "%.4f", p);
+}
+
+static void cmp_summary_line(FILE *f, const struct cmp_result *res, const struct cmp_opts *o,
+                             size_t ncells, int markdown)
+{
+	if (markdown && res->slower)
+		fprintf(f, "**%u regression%s**: ", res->slower, res->slower == 1 ? "" : "s");
+	else if (res->slower)
+		fprintf(f, "%u regression%s: ", res->slower, res->slower == 1 ? "" : "s");
+	else
+		fprintf(f, "no regression: ");
+	fprintf(f,
+	        "%zu metric%s compared in %zu matched cell%s: %u slower, %u faster, %u no change, "
+	        "%u too noisy (threshold %g%%, alpha %g)\n",
+	        res->nrows, res->nrows == 1 ? "" : "s", ncells, ncells == 1 ? "" : "s", res->slower,
+	        res->faster, res->same, res->noisy, o->threshold, o->alpha);
+}
+
+/* The cells that were not compared, for text and markdown alike. */
+static void cmp_put_unmatched(FILE *f, struct cmp_side *sides, int markdown)
+{
+	static const char *const title[] = {"only in base", "only in new"};
+	const char *bullet = markdown ? "- " : "  ";
+
+	for (int s = 0; s < 2; s++) {
+		size_t count = 0;
+
+		for (size_t i = 0; i < sides[s].n; i++)
+			count += sides[s].cells[i].match < 0 && !sides[s].cells[i].dup;
+		if (!count)
+			continue;
+		fprintf(f, "\n%s%s (%zu):%s\n", markdown ? "**" : "", title[s], count,
+		        markdown ? "**" : "");
+		for (size_t i = 0; i < sides[s].n; i++)
+			if (sides[s].cells[i].match < 0 && !sides[s].cells[i].dup)
+				fprintf(f, "%s%s\n", bullet, sides[s].cells[i].label);
+	}
+}
+
+static void cmp_put_not_compared(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
+                                 int markdown)
+{
+	int header = 0;
+
+	for (size_t i = 0; i < sides[0].n; i++) {
+		const struct cmp_cell *b = &sides[0].cells[i], *n;
+		int has_rows = 0;
+
+		if (b->match < 0)
+			continue;
+		n = &sides[1].cells[b->match];
+		for (size_t r = 0; r < res->nrows; r++)
+			has_rows |= res->rows[r].base_cell == i;
+		if (has_rows)
+			continue;
+		if (!header)
+			fprintf(f, "\n%snot compared:%s\n", markdown ? "**" : "",
+			        markdown ? "**" : "");
+		header = 1;
+		fprintf(f, "%s%s: base %s, new %s%s\n", markdown ? "- " : "  ", b->label,
+		        json_string_value(json_object_get(b->cell, "status")),
+		        json_string_value(json_object_get(n->cell, "status")),
+		        cmp_is_ok(b) && cmp_is_ok(n) ? " (no metric with samples on both sides)"
+		                                     : "");
+	}
+}
+
+static void cmp_put_text(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
+                         const struct cmp_opts *o, size_t ncells)
+{
+	static const char *const head[] = {"cell",   "metric", "base",   "new",
+	                                   "change", "p",      "verdict"};
+	char cols[7][64];
+	int w[7];
+
+	for (int c = 0; c < 7; c++)
+		w[c] = (int)strlen(head[c]);
+	/* Two passes: widths first, then the rows. */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && res->nrows) {
+			fprintf(f, "%-*s  %-*s  %*s  %*s  %*s  %*s  %s\n", w[0], head[0], w[1],
+			        head[1], w[2], head[2], w[3], head[3], w[4], head[4], w[5], head[5],
+			        head[6]);
+		}
+		for (size_t r = 0; r < res->nrows; r++) {
+			const struct cmp_row *row = &res->rows[r];
+			const char *label = sides[0].cells[row->base_cell].label;
+
+			snprintf(cols[2], sizeof(cols[2]), "%.4g", row->b.median);
+			snprintf(cols[3], sizeof(cols[3]), "%.4g", row->n.median);
+			cmp_fmt_change(cols[4], sizeof(cols[4]), row->change_pct);
+			cmp_fmt_p(cols[5], sizeof(cols[5]), row->p);
+			if (pass == 0) {
+				int lw = (int)strlen(label), mw = (int)strlen(row->metric->key);
+
+				w[0] = lw > w[0] ? lw : w[0];
+				w[1] = mw > w[1] ? mw : w[1];
+				for (int c = 2; c < 6; c++)
+					if ((int)strlen(cols[c]) > w[c])
+						w[c] = (int)strlen(cols[c]);
+				continue;
+			}
+			fprintf(f, "%-*s  %-*s  %*s  %*s  %*s  %*s  %s%s\n", w[0], label, w[1],
+			        row->metric->key, w[2], cols[2], w[3], cols[3], w[4], cols[4], w[5],
+			        cols[5], row->verdict, row->regression ? "  <- regression" : "");
+		}
+	}
+	if (res->nrows)
+		fputc('\n', f);
+	cmp_summary_line(f, res, o, ncells, 0);
+	cmp_put_unmatched(f, sides, 0);
+	cmp_put_not_compared(f, sides, res, 0);
+}
+
+/* GitHub tables break on '|': escape it. */
+static void cmp_put_md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+static void cmp_put_markdown(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
+                             const struct cmp_opts *o, size_t ncells)
+{
+	char change[32], p[32];
+
+	fprintf(f, "### gilbench compare\n\n");
+	cmp_summary_line(f, res, o, ncells, 1);
+	if (res->nrows) {
+		fprintf(f, "\n| cell | metric | base | new | change | p | verdict |\n"
+		           "|:--|:--|--:|--:|--:|--:|:--|\n");
+	}
+	for (size_t r = 0; r < res->nrows; r++) {
+		const struct cmp_row *row = &res->rows[r];
+
+		cmp_fmt_change(change, sizeof(change), row->change_pct);
+		cmp_fmt_p(p, sizeof(p), row->p);
+		fputs("| ", f);
+		cmp_put_md_cell(f, sides[0].cells[row->base_cell].label);
+		fprintf(f, " | %s | %.4g | %.4g | %s | %s | %s%s%s |\n", row->metric->key,
+		        row->b.median, row->n.median, change, p, row->regression ? "**" : "",
+		        row->verdict, row->regression ? "**" : "");
+	}
+	cmp_put_unmatched(f, sides, 1);
+	cmp_put_not_compared(f, sides, res, 1);
+}
+
+static json_t *cmp_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *cmp_side_json(const struct gb_summary *s)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:[oo], s:b}", "n", (json_int_t)s->n, "median",
+	                 cmp_num(s->median), "mean", cmp_num(s->mean), "cv", cmp_num(s->cv), "ci95",
+	                 cmp_num(s->ci95_lo), cmp_num(s->ci95_hi), "noisy", s->noisy);
+}
+
+static json_t *cmp_cell_json(const struct cmp_cell *c)
+{
+	json_t *params = json_deep_copy(json_object_get(c->cell, "params"));
+
+	return json_pack("{s:s, s:O, s:O, s:o*, s:O, s:I}", "label", c->label, "model",
+	                 json_object_get(c->cell, "model"), "workload",
+	                 json_object_get(c->cell, "workload"), "params", params, "status",
+	                 json_object_get(c->cell, "status"), "index", (json_int_t)c->idx);
+}
+
+static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
+                        const struct cmp_opts *o, size_t ncells)
+{
+	json_t *doc, *rows = json_array(), *only[2] = {json_array(), json_array()};
+	json_t *notcmp = json_array();
+
+	if (!rows || !only[0] || !only[1] || !notcmp)
+		goto fail;
+	for (size_t r = 0; r < res->nrows; r++) {
+		const struct cmp_row *row = &res->rows[r];
+		json_t *e = json_pack(
+		        "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:s, s:b}", "cell",
+		        sides[0].cells[row->base_cell].label, "metric", row->metric->key,
+		        "worse_when", row->metric->up_is_worse ? "up" : "down", "base",
+		        cmp_side_json(&row->b), "new", cmp_side_json(&row->n), "change_pct",
+		        cmp_num(row->change_pct), "p_value", cmp_num(row->p), "significant",
+		        row->significant, "verdict", row->verdict, "regression", row->regression);
+
+		if (!e || json_array_append_new(rows, e))
+			goto fail;
+	}
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s].n; i++)
+			if (sides[s].cells[i].match < 0 && !sides[s].cells[i].dup &&
+			    json_array_append_new(only[s], cmp_cell_json(&sides[s].cells[i])))
+				goto fail;
+	for (size_t i = 0; i < sides[0].n; i++) {
+		const struct cmp_cell *b = &sides[0].cells[i];
+		int has_rows = 0;
+
+		if (b->match < 0)
+			continue;
+		for (size_t r = 0; r < res->nrows; r++)
+			has_rows |= res->rows[r].base_cell == i;
+		if (!has_rows &&
+		    json_array_append_new(
+		            notcmp,
+		            json_pack("{s:s, s:O, s:O}", "cell", b->label, "base_status",
+		                      json_object_get(b->cell, "status"), "new_status",
+		                      json_object_get(sides[1].cells[b->match].cell, "status"))))
+			goto fail;
+	}
+	doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:{s:I, s:I, s:i, s:i, s:i, s:i, s:i}, s:o, "
+	                "s:o, s:o, s:o}",
+	                "base", o->base_path, "new", o->new_path, "threshold_pct", o->threshold,
+	                "alpha", o->alpha, "regression", res->slower > 0, "summary", "cells",
+	                (json_int_t)ncells, "metrics", (json_int_t)res->nrows, "slower",
+	                (int)res->slower, "faster", (int)res->faster, "no_change", (int)res->same,
+	                "too_noisy", (int)res->noisy, "regressions", (int)res->slower,
+	                "comparisons", rows, "only_in_base", only[0], "only_in_new", only[1],
+	                "not_compared", notcmp);
+	return doc;
+fail:
+	json_decref(rows);
+	json_decref(only[0]);
+	json_decref(only[1]);
+	json_decref(notcmp);
+	return NULL;
+}
+
+/* ---- command ------------------------------------------------------------- */
+
+static void cmp_usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: gilbench compare BASE.json NEW.json [options]\n"
+	        "\n"
+	        "Matches the cells of two result files by model, workload and params, tests\n"
+	        "each metric's raw samples with a Mann-Whitney U test and gives a verdict:\n"
+	        "faster, slower, no change, too noisy. Exit status: 0 no regression,\n"
+	        "3 a regression (significant, beyond the threshold, in the worse direction),\n"
+	        "1 bad input.\n"
+	        "\n"
+	        "  --threshold PCT  smallest change that counts, in percent (default 5)\n"
+	        "  --alpha A        significance level of the U test (default 0.05)\n"
+	        "  -f, --format F   text (default), markdown (for a PR comment) or json\n"
+	        "  -o, --output F   write there instead of stdout\n"
+	        "  -h, --help       this text\n"
+	        "\n"
+	        "Metrics: wall_s, cpu_s, latency_p50_us, latency_p99_us (up is worse);\n"
+	        "ops_per_s, bytecodes_per_s, speedup (down is worse). See docs/statistics.md.\n");
+}
+
+static int cmp_parse_num(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (strcmp(opt, "--threshold") == 0 && end != s && *end == '%')
+		end++;
+	if (end == s || *end || errno || !isfinite(v)) {
+		gb_err("compare", "%s: '%s' is not a number", opt, s);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
+{
+	enum { OPT_THRESHOLD = 256, OPT_ALPHA };
+	static const struct option opts[] = {
+	        {"threshold", required_argument, NULL, OPT_THRESHOLD},
+	        {"alpha", required_argument, NULL, OPT_ALPHA},
+	        {"format", required_argument, NULL, 'f'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*o = (struct cmp_opts){.threshold = 5, .alpha = 0.05, .format = CMP_TEXT, .output = "-"};
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_THRESHOLD:
+			if (cmp_parse_num("--threshold", optarg, &o->threshold))
+				return 1;
+			if (o->threshold < 0) {
+				gb_err("compare", "--threshold: must be 0 or more (percent)");
+				return 1;
+			}
+			break;
+		case OPT_ALPHA:
+			if (cmp_parse_num("--alpha", optarg, &o->alpha))
+				return 1;
+			if (!(o->alpha > 0 && o->alpha < 1)) {
+				gb_err("compare", "--alpha: must be between 0 and 1");
+				return 1;
+			}
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				o->format = CMP_TEXT;
+			else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
+				o->format = CMP_MARKDOWN;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = CMP_JSON;
+			else {
+				gb_err("compare", "--format: '%s' is not text, markdown or json",
+				       optarg);
+				return 1;
+			}
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'h':
+			cmp_usage(stdout);
+			return -1;
+		default:
+			if (optopt && (optopt >= OPT_THRESHOLD || strchr("fo", optopt)))
+				gb_err("compare", "option '%s' needs a value", argv[optind - 1]);
+			else
+				gb_err("compare",
+				       "unknown option '%s' (try 'gilbench compare --help')",
+				       argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (argc - optind != 2) {
+		gb_err("compare",
+		       "expected two result files, BASE.json and NEW.json, got %d "
+		       "(try --help)",
+		       argc - optind);
+		return 1;
+	}
+	o->base_path = argv[optind];
+	o->new_path = argv[optind + 1];
+	return 0;
+}
+
+int gb_cmd_compare(int argc, char **argv)
+{
+	struct cmp_side sides[2];
+	struct cmp_result res = {0};
+	struct cmp_opts o;
+	size_t ncells = 0;
+	char *text = NULL;
+	size_t len = 0;
+	int rc, err;
+
+	rc = cmp_parse(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : 1;
+	memset(sides, 0, sizeof(sides));
+	rc = 1;
+	/* Both files are read and checked before anything is printed. */
+	err = cmp_side_load(&sides[0], o.base_path);
+	if (!err)
+		err = cmp_side_load(&sides[1], o.new_path);
+	if (err == -ENOMEM)
+		gb_err("compare", "out of memory");
+	if (err)
+		goto out;
+
+	for (size_t i = 0; i < sides[0].n; i++) {
+		struct cmp_cell *b = &sides[0].cells[i];
+
+		if (b->dup)
+			continue;
+		for (size_t j = 0; j < sides[1].n; j++) {
+			struct cmp_cell *n = &sides[1].cells[j];
+
+			if (n->dup || n->match >= 0 || !cmp_same_cell(b, n))
+				continue;
+			b->match = (long)j;
+			n->match = (long)i;
+			ncells++;
+			if (cmp_is_ok(b) && cmp_is_ok(n)) {
+				err = cmp_pair(sides, i, j, &o, &res);
+				if (err == -ENOMEM)
+					gb_err("compare", "out of memory");
+				if (err)
+					goto out;
+			}
+			break;
+		}
+	}
+	if (cmp_label_cells(sides)) {
+		gb_err("compare", "out of memory");
+		goto out;
+	}
+
+	if (o.format == CMP_JSON) {
+		json_t *doc = cmp_json(sides, &res, &o, ncells);
+
+		if (!doc) {
+			gb_err("compare", "out of memory");
+			goto out;
+		}
+		err = gb_json_write_atomic(o.output, doc);
+		json_decref(doc);
+	} else {
+		FILE *f = open_memstream(&text, &len);
+
+		if (!f) {
+			gb_err("compare", "out of memory");
+			goto out;
+		}
+		if (o.format == CMP_MARKDOWN)
+			cmp_put_markdown(f, sides, &res, &o, ncells);
+		else
+			cmp_put_text(f, sides, &res, &o, ncells);
+		if (fclose(f) != 0) {
+			gb_err("compare", "out of memory");
+			goto out;
+		}
+		err = gb_text_write_atomic(o.output, text, len);
+	}
+	if (!err)
+		rc = res.slower ? 3 : 0;
+out:
+	free(text);
+	free(res.rows);
+	cmp_side_free(&sides[0]);
+	cmp_side_free(&sides[1]);
+	return rc;
+}
