@@ -1,0 +1,509 @@
+/*
+ * report_md.c - the markdown report of `gilbench plot`: the machine, one
+ * table per workload, the warnings the harness attached to cells, and each
+ * chart with the sentence plot.c derived from its data. It reads only what
+ * the result file already holds (medians, CIs, metrics); it computes no
+ * statistics and draws nothing.
+ */
+#include "report_md.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "results_io.h"
+
+int gb__res_num(json_t *obj, const char *path, double *out)
+{
+	char part[64];
+	const char *p = path;
+
+	while (obj && *p) {
+		size_t n = strcspn(p, ".");
+		if (n >= sizeof(part))
+			return -ENOENT;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		obj = json_is_object(obj) ? json_object_get(obj, part) : NULL;
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	if (!json_is_number(obj))
+		return -ENOENT;
+	*out = json_number_value(obj);
+	return 0;
+}
+
+const char *gb__res_str(json_t *obj, const char *path)
+{
+	char part[64];
+	const char *p = path;
+
+	while (obj && *p) {
+		size_t n = strcspn(p, ".");
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		obj = json_is_object(obj) ? json_object_get(obj, part) : NULL;
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return json_string_value(obj);
+}
+
+/* Style keys are gnuplot words: keep them to [A-Za-z0-9_]. */
+static void report_keyify(char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			*s = '_';
+}
+
+void gb__res_series(json_t *cell, char *key, size_t keylen, char *title, size_t titlelen)
+{
+	const char *model = gb__res_str(cell, "model");
+	const char *gil = gb__res_str(cell, "params.gil");
+
+	if (!model)
+		model = "?";
+	if (strcmp(model, "threads") == 0 && gil) {
+		snprintf(key, keylen, "%s_%s", model, gil);
+		snprintf(title, titlelen, "%s (gil %s)", model, gil);
+	} else {
+		snprintf(key, keylen, "%s", model);
+		snprintf(title, titlelen, "%s", model);
+	}
+	report_keyify(key);
+}
+
+int gb__res_rank(const char *key)
+{
+	static const char *const order[] = {
+	        "serial",           "threads_new",  "threads_legacy", "threads_none",
+	        "threads_priority", "threads_fifo", "threads",        "processes",
+	        "greenlets",        "asyncio",      "callbacks",
+	};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (strcmp(key, order[i]) == 0)
+			return (int)i;
+	if (strncmp(key, "threads_", 8) == 0)
+		return 6;
+	return 100;
+}
+
+void gb__res_machine(json_t *doc, char *buf, size_t len)
+{
+	json_t *ctx = json_object_get(doc, "context");
+	const char *cpu = gb__res_str(ctx, "cpu_model");
+	const char *host = gb__res_str(ctx, "host");
+	const char *date = gb__res_str(ctx, "date");
+	const char *ver = gb__res_str(ctx, "gilbench_version");
+	const char *sha = gb__res_str(ctx, "git_sha");
+	double cores = 0, pus = 0;
+	size_t off = 0;
+
+	gb__res_num(ctx, "topology.cores", &cores);
+	gb__res_num(ctx, "topology.pus", &pus);
+	off += (size_t)snprintf(buf, len, "%s", cpu && *cpu ? cpu : "unknown CPU");
+	if (cores > 0 && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " · %.0f cores, %.0f PUs", cores,
+		                        pus);
+	if (host && *host && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " · %s", host);
+	if (date && *date && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " · %.10s", date);
+	if (ver && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " · gilbench %s", ver);
+	if (sha && *sha && off < len)
+		snprintf(buf + off, len - off, " (%.7s)", sha);
+}
+
+int gb__res_param_is_identity(const char *key)
+{
+	return strcmp(key, "bound_cpus") != 0 && strcmp(key, "reps") != 0 &&
+	       strcmp(key, "warmup") != 0;
+}
+
+char *gb__res_cell_id(json_t *cell)
+{
+	json_t *params = json_object_get(cell, "params");
+	json_t *id = json_object();
+	const char *k;
+	json_t *v;
+	char *dump, *out = NULL;
+
+	if (!id)
+		return NULL;
+	json_object_foreach(params, k, v)
+	{
+		if (gb__res_param_is_identity(k))
+			json_object_set(id, k, v);
+	}
+	dump = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	json_decref(id);
+	if (!dump)
+		return NULL;
+	if (asprintf(&out, "%s|%s|%s", gb__res_str(cell, "model"), gb__res_str(cell, "workload"),
+	             dump) < 0)
+		out = NULL;
+	free(dump);
+	return out;
+}
+
+/* Markdown table cells may not hold '|' or line breaks. */
+static void report_cell_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void report_value(FILE *f, json_t *v)
+{
+	char buf[256];
+
+	gb__res_value_text(v, buf, sizeof(buf));
+	report_cell_text(f, buf);
+}
+
+void gb__res_value_text(json_t *v, char *buf, size_t len)
+{
+	char *s;
+
+	if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%g", json_real_value(v));
+	else if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY))) {
+		snprintf(buf, len, "%s", s);
+		free(s);
+	} else
+		snprintf(buf, len, "?");
+}
+
+/* Three significant figures, with k/M so ops/s and rates stay short. */
+static void report_num(FILE *f, double x)
+{
+	double a = x < 0 ? -x : x;
+
+	if (a >= 1e9)
+		fprintf(f, "%.3gG", x / 1e9);
+	else if (a >= 1e6)
+		fprintf(f, "%.3gM", x / 1e6);
+	else if (a >= 1e4)
+		fprintf(f, "%.3gk", x / 1e3);
+	else if (a >= 100)
+		fprintf(f, "%.0f", x);
+	else
+		fprintf(f, "%.3g", x);
+}
+
+static void report_machine(FILE *f, json_t *ctx)
+{
+	static const char *const plain[][2] = {
+	        {"cpu_model", "CPU"},
+	        {"kernel", "kernel"},
+	        {"compiler", "compiler"},
+	        {"host", "host"},
+	        {"date", "date"},
+	        {"hwloc_version", "hwloc"},
+	        {"gilbench_version", "gilbench"},
+	        {"git_sha", "git"},
+	};
+	json_t *topo = json_object_get(ctx, "topology");
+	json_t *caches = json_object_get(topo, "caches");
+	double v;
+
+	fputs("## Machine\n\n| | |\n|---|---|\n", f);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		const char *s = gb__res_str(ctx, plain[i][0]);
+		if (!s || !*s)
+			continue;
+		fprintf(f, "| %s | ", plain[i][1]);
+		report_cell_text(f, s);
+		fputs(" |\n", f);
+	}
+	if (json_is_object(topo)) {
+		fputs("| topology |", f);
+		if (!gb__res_num(topo, "packages", &v))
+			fprintf(f, " %.0f package%s,", v, v == 1 ? "" : "s");
+		if (!gb__res_num(topo, "cores", &v))
+			fprintf(f, " %.0f cores,", v);
+		if (!gb__res_num(topo, "pus", &v))
+			fprintf(f, " %.0f PUs,", v);
+		if (!gb__res_num(topo, "numa_nodes", &v))
+			fprintf(f, " %.0f NUMA node%s", v, v == 1 ? "" : "s");
+		fputs(" |\n", f);
+	}
+	if (json_array_size(caches)) {
+		size_t i;
+		json_t *c;
+		fputs("| caches |", f);
+		json_array_foreach(caches, i, c)
+		{
+			double lvl = 0, kib = 0, cnt = 0;
+			const char *type = gb__res_str(c, "type");
+			gb__res_num(c, "level", &lvl);
+			gb__res_num(c, "size_kib", &kib);
+			gb__res_num(c, "count", &cnt);
+			fprintf(f, "%s L%.0f%s %.0f KiB x%.0f", i ? "," : "", lvl,
+			        type && strcmp(type, "data") == 0          ? "d"
+			        : type && strcmp(type, "instruction") == 0 ? "i"
+			                                                   : "",
+			        kib, cnt);
+		}
+		fputs(" |\n", f);
+	}
+	fputs("\n", f);
+}
+
+/* The columns of a workload table: each shown only if some cell has it. */
+struct report_col {
+	const char *head;
+	const char *path;
+	int kind; /* 0 number, 1 speedup (x), 2 fraction */
+};
+
+static const struct report_col report_cols[] = {
+        {"wall median (s)", "metrics.wall_s.median", 0},
+        {"speedup", "metrics.speedup", 1},
+        {"ops/s", "metrics.ops_per_s", 0},
+        {"bytecodes/s", "metrics.bytecodes_per_s", 0},
+        {"latency p50 (µs)", "metrics.latency_us.p50", 0},
+        {"latency p99 (µs)", "metrics.latency_us.p99", 0},
+        {"mem/task (KiB)", "metrics.mem_per_task_kib", 0},
+        {"GIL held", "metrics.gil.held_frac", 2},
+        {"GIL wait", "metrics.gil.wait_frac", 2},
+};
+#define REPORT_NCOLS (sizeof(report_cols) / sizeof(report_cols[0]))
+
+size_t gb__res_varying(json_t *results, const char *wl, const char **keys, size_t cap)
+{
+	size_t n = 0, i;
+	json_t *cell;
+
+	json_array_foreach(results, i, cell)
+	{
+		const char *k;
+		json_t *v;
+		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
+			continue;
+		json_object_foreach(json_object_get(cell, "params"), k, v)
+		{
+			int seen = 0, differs = 0;
+			size_t j;
+			json_t *other;
+			if (!gb__res_param_is_identity(k) || strcmp(k, "tasks") == 0 ||
+			    strcmp(k, "gil") == 0)
+				continue;
+			for (size_t m = 0; m < n; m++)
+				seen |= strcmp(keys[m], k) == 0;
+			if (seen || n == cap)
+				continue;
+			json_array_foreach(results, j, other)
+			{
+				if (strcmp(gb__res_str(other, "workload"), wl) != 0)
+					continue;
+				json_t *ov = json_object_get(json_object_get(other, "params"), k);
+				if (!ov || !json_equal(ov, v))
+					differs = 1;
+			}
+			if (differs)
+				keys[n++] = k;
+		}
+	}
+	return n;
+}
+
+static void report_workload(FILE *f, json_t *results, const char *wl)
+{
+	const char *vary[16];
+	size_t nvary = gb__res_varying(results, wl, vary, 16), i;
+	int has[REPORT_NCOLS] = {0};
+	int nwarn = 0;
+	json_t *cell;
+	double v;
+
+	json_array_foreach(results, i, cell)
+	{
+		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
+			continue;
+		for (size_t c = 0; c < REPORT_NCOLS; c++)
+			has[c] |= gb__res_num(cell, report_cols[c].path, &v) == 0;
+	}
+
+	fprintf(f, "### Workload `%s`\n\n| model | params | status |", wl);
+	for (size_t c = 0; c < REPORT_NCOLS; c++)
+		if (has[c])
+			fprintf(f, " %s |", report_cols[c].head);
+	fputs("\n|---|---|---|", f);
+	for (size_t c = 0; c < REPORT_NCOLS; c++)
+		if (has[c])
+			fputs("--:|", f);
+	fputs("\n", f);
+
+	json_array_foreach(results, i, cell)
+	{
+		char key[64], title[128];
+		const char *status = gb__res_str(cell, "status");
+		const char *error = gb__res_str(cell, "error");
+		json_t *params = json_object_get(cell, "params");
+
+		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
+			continue;
+		gb__res_series(cell, key, sizeof(key), title, sizeof(title));
+		fputs("| ", f);
+		report_cell_text(f, title);
+		fputs(" | ", f);
+		if (json_object_get(params, "tasks")) {
+			fputs("tasks=", f);
+			report_value(f, json_object_get(params, "tasks"));
+		}
+		for (size_t k = 0; k < nvary; k++) {
+			json_t *pv = json_object_get(params, vary[k]);
+			if (!pv)
+				continue;
+			fprintf(f, ", %s=", vary[k]);
+			report_value(f, pv);
+		}
+		fputs(" | ", f);
+		report_cell_text(f, status);
+		if (error && *error) {
+			fputs(": ", f);
+			report_cell_text(f, error);
+		}
+		fputs(" |", f);
+		for (size_t c = 0; c < REPORT_NCOLS; c++) {
+			if (!has[c])
+				continue;
+			if (gb__res_num(cell, report_cols[c].path, &v) != 0)
+				fputs(" |", f);
+			else if (report_cols[c].kind == 1)
+				fprintf(f, " %.2fx |", v);
+			else if (report_cols[c].kind == 2)
+				fprintf(f, " %.2f |", v);
+			else {
+				fputc(' ', f);
+				report_num(f, v);
+				fputs(" |", f);
+			}
+		}
+		fputs("\n", f);
+		nwarn += (int)json_array_size(json_object_get(cell, "warnings"));
+	}
+	fputs("\n", f);
+	if (!nwarn)
+		return;
+
+	fputs("Warnings:\n\n", f);
+	json_array_foreach(results, i, cell)
+	{
+		char key[64], title[128];
+		json_t *warnings = json_object_get(cell, "warnings"), *w;
+		size_t j;
+
+		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
+			continue;
+		gb__res_series(cell, key, sizeof(key), title, sizeof(title));
+		json_array_foreach(warnings, j, w)
+		{
+			fputs("- ", f);
+			report_cell_text(f, title);
+			fputs(" tasks=", f);
+			report_value(f, json_object_get(json_object_get(cell, "params"), "tasks"));
+			fputs(": ", f);
+			report_cell_text(f, json_string_value(w) ? json_string_value(w) : "?");
+			fputs("\n", f);
+		}
+	}
+	fputs("\n", f);
+}
+
+int gb_report_md_write(const char *path, json_t *doc, const char *const *sources, size_t nsources,
+                       const struct gb_report_chart *charts, size_t ncharts)
+{
+	json_t *results = json_object_get(doc, "results");
+	json_t *ctx = json_object_get(doc, "context");
+	const char *command = gb__res_str(ctx, "command");
+	const char *wls[64];
+	size_t nwl = 0, i, len = 0;
+	char *text = NULL;
+	json_t *cell;
+	int err, skipped = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		err = -errno;
+		gb_err(path, "cannot build the report: %s", strerror(-err));
+		return err;
+	}
+	fputs("# gilbench report\n\n", f);
+	if (nsources) {
+		fputs("Results from", f);
+		for (i = 0; i < nsources; i++)
+			fprintf(f, "%s `%s`", i ? "," : "", sources[i]);
+		fputs(".", f);
+	}
+	if (command && *command)
+		fprintf(f, " Produced by `%s`.", command);
+	fputs("\n\n", f);
+	if (json_is_object(ctx) && json_object_size(ctx))
+		report_machine(f, ctx);
+
+	json_array_foreach(results, i, cell)
+	{
+		const char *wl = gb__res_str(cell, "workload");
+		int seen = 0;
+		for (size_t j = 0; j < nwl; j++)
+			seen |= strcmp(wls[j], wl) == 0;
+		if (!seen && nwl < sizeof(wls) / sizeof(wls[0]))
+			wls[nwl++] = wl;
+	}
+	if (nwl) {
+		fputs("## Results\n\nMedians over repetitions; an empty entry means the metric "
+		      "does not apply to that cell.\n\n",
+		      f);
+		for (i = 0; i < nwl; i++)
+			report_workload(f, results, wls[i]);
+	}
+
+	if (ncharts)
+		fputs("## Charts\n\n", f);
+	for (i = 0; i < ncharts; i++) {
+		if (!charts[i].file[0]) {
+			skipped = 1;
+			continue;
+		}
+		fprintf(f, "### %s\n\n![%s](%s)\n\n%s\n\n", charts[i].title, charts[i].title,
+		        charts[i].file, charts[i].sentence);
+	}
+	if (skipped) {
+		fputs("Not drawn:\n\n", f);
+		for (i = 0; i < ncharts; i++)
+			if (!charts[i].file[0])
+				fprintf(f, "- %s: %s\n", charts[i].title, charts[i].sentence);
+		fputs("\n", f);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		gb_err(path, "cannot build the report: out of memory");
+		return -ENOMEM;
+	}
+	err = gb_text_write_atomic(path, text, len);
+	free(text);
+	return err;
+}

@@ -1,0 +1,67 @@
+/*
+ * report_md.h - the markdown report `gilbench plot` writes beside its
+ * charts, and the few result-file helpers it shares with plot.c so that a
+ * model is named, ordered and described the same way in tables and charts.
+ */
+#ifndef GB_REPORT_MD_H
+#define GB_REPORT_MD_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+/* One chart the report embeds (or lists as not drawn when file is empty). */
+struct gb_report_chart {
+	const char *title;   /* "CPU scaling" */
+	char file[256];      /* relative to the report: "cpu_scaling.png"; "" = not drawn */
+	char sentence[1024]; /* what it shows, from the data; or why it was not drawn */
+};
+
+/*
+ * Writes the report to `path` atomically: the machine (doc's context), a
+ * table per workload of doc's results, warnings, then each chart with its
+ * sentence. `sources` are the result files named in the header. 0 or -errno
+ * (after one line on stderr).
+ */
+int gb_report_md_write(const char *path, json_t *doc, const char *const *sources, size_t nsources,
+                       const struct gb_report_chart *charts, size_t ncharts);
+
+/* The number at a dotted path ("metrics.wall_s.median"): 0, or -ENOENT. */
+int gb__res_num(json_t *obj, const char *path, double *out);
+
+/* The string at a dotted path, or NULL. */
+const char *gb__res_str(json_t *obj, const char *path);
+
+/*
+ * A cell's series: key (no spaces, the style key of scripts/plot/style.gp:
+ * "threads_new", "processes") and title ("threads (gil new)"). Threads are
+ * split by GIL policy because the policy is what their story is about.
+ */
+void gb__res_series(json_t *cell, char *key, size_t keylen, char *title, size_t titlelen);
+
+/* Sort rank of a series key: serial, threads by policy, processes, ... */
+int gb__res_rank(const char *key);
+
+/* The machine in one line (CPU model, cores, PUs, host, date, version). */
+void gb__res_machine(json_t *doc, char *buf, size_t len);
+
+/*
+ * Whether param `key` is part of a cell's identity: not bound_cpus, reps or
+ * warmup (they change between runs of the same cell).
+ */
+int gb__res_param_is_identity(const char *key);
+
+/* "model|workload|{sorted identity params}": equal for the same cell. Caller frees. */
+char *gb__res_cell_id(json_t *cell);
+
+/*
+ * Identity params other than tasks and gil whose value differs between the
+ * cells of workload `wl`: what a row label needs to tell two cells apart.
+ * Fills keys[0..cap) (borrowed from results) and returns how many.
+ */
+size_t gb__res_varying(json_t *results, const char *wl, const char **keys, size_t cap);
+
+/* A param value as short text: 2, 0.005, "new" without quotes. */
+void gb__res_value_text(json_t *v, char *buf, size_t len);
+
+#endif
