@@ -25,6 +25,14 @@
 
 #define GB_MODEL_SYMBOL "gb_model_plugin"
 
+/*
+ * A plugin may bring a GIL policy instead of (or as well as) a model: it
+ * exports `const struct gb_gil_policy gb_gil_policy_plugin` and
+ * `const unsigned gb_plugin_abi = GB_MODEL_ABI;`, and `--gil NAME` selects it.
+ */
+#define GB_GIL_POLICY_SYMBOL "gb_gil_policy_plugin"
+#define GB_PLUGIN_ABI_SYMBOL "gb_plugin_abi"
+
 enum gb_workload {
 	GB_WL_SEED,
 	GB_WL_CPU,

@@ -24,7 +24,7 @@ enum gb_op_kind {
 
 struct gb_op {
 	enum gb_op_kind kind;
-	uint64_t n;	  /* bytecodes, units, ns or bytes, by kind */
+	uint64_t n;       /* bytecodes, units, ns or bytes, by kind */
 	const char *text; /* PRINT and RETURN */
 };
 
@@ -32,15 +32,15 @@ struct gb_op {
 #define GB_REPEAT_UNTIL_STOP 0 /* until the run's stop flag is set (background) */
 
 enum gb_program_flags {
-	GB_PF_LATENCY = 1u << 0, /* record each ECHO's latency into the run histogram */
+	GB_PF_LATENCY = 1u << 0,    /* record each ECHO's latency into the run histogram */
 	GB_PF_BACKGROUND = 1u << 1, /* counts toward "background done" when it ends */
 };
 
 struct gb_program {
 	const struct gb_op *ops;
 	size_t n_ops;
-	uint64_t repeat; /* body runs this many times; GB_REPEAT_UNTIL_STOP */
-	unsigned flags;	 /* enum gb_program_flags */
+	uint64_t repeat;  /* body runs this many times; GB_REPEAT_UNTIL_STOP */
+	unsigned flags;   /* enum gb_program_flags */
 	const char *name; /* "bob", "alice", "worker": for demos and traces */
 };
 
