@@ -26,9 +26,10 @@ static json_t *list_json(void)
 	}
 	for (unsigned w = 0; w < GB_WL__COUNT; w++)
 		json_array_append_new(jw, json_string(gb_workload_name((enum gb_workload)w)));
-	for (unsigned i = 0; gb_gil_policies[i]; i++)
-		json_array_append_new(jg, json_pack("{s:s, s:s}", "name", gb_gil_policies[i]->name,
-						    "summary", gb_gil_policies[i]->summary));
+	const struct gb_gil_policy *g;
+	for (size_t i = 0; (g = gb_gil_policy_at(i)); i++)
+		json_array_append_new(jg, json_pack("{s:s, s:s}", "name", g->name, "summary",
+						    g->summary ? g->summary : ""));
 	return json_pack("{s:o, s:o, s:o}", "models", jm, "workloads", jw, "gil_policies", jg);
 }
 
@@ -74,7 +75,8 @@ int gb_cmd_list(int argc, char **argv)
 	for (unsigned w = 0; w < GB_WL__COUNT; w++)
 		printf("  %s\n", gb_workload_name((enum gb_workload)w));
 	printf("gil policies:\n");
-	for (unsigned i = 0; gb_gil_policies[i]; i++)
-		printf("  %-10s %s\n", gb_gil_policies[i]->name, gb_gil_policies[i]->summary);
+	const struct gb_gil_policy *g;
+	for (size_t i = 0; (g = gb_gil_policy_at(i)); i++)
+		printf("  %-10s %s\n", g->name, g->summary ? g->summary : "");
 	return 0;
 }

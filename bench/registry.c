@@ -67,15 +67,62 @@ int gb_model_check(const struct gb_model_ops *m, char *why, size_t why_len)
 	return 0;
 }
 
+static int reg_add_model(const char *path, const struct gb_model_ops *m)
+{
+	char why[256];
+	unsigned n;
+
+	if (gb_model_check(m, why, sizeof(why)) != 0) {
+		gb_err("--plugin", "%s: %s", path, why);
+		return -EINVAL;
+	}
+	if (gb_model_find(m->name)) {
+		gb_err("--plugin", "%s: a model named '%s' already exists", path, m->name);
+		return -EEXIST;
+	}
+	n = reg_count();
+	if (n >= REG_MAX) {
+		gb_err("--plugin", "%s: too many models", path);
+		return -ENOSPC;
+	}
+	reg_models[n] = m;
+	reg_models[n + 1] = NULL;
+	return 0;
+}
+
+static int reg_add_policy(const char *path, void *h, const struct gb_gil_policy *g)
+{
+	const unsigned *abi = dlsym(h, GB_PLUGIN_ABI_SYMBOL);
+	int err;
+
+	if (!abi || *abi != GB_MODEL_ABI) {
+		if (abi)
+			gb_err("--plugin", "%s: GIL policy plugin ABI %u, this gilbench expects ABI %u",
+			       path, *abi, GB_MODEL_ABI);
+		else
+			gb_err("--plugin", "%s: a GIL policy plugin must export '%s' (its ABI)",
+			       path, GB_PLUGIN_ABI_SYMBOL);
+		return -EINVAL;
+	}
+	err = gb_gil_policy_register(g);
+	if (err == -EEXIST)
+		gb_err("--plugin", "%s: a GIL policy named '%s' already exists", path, g->name);
+	else if (err)
+		gb_err("--plugin", "%s: GIL policy '%s' is incomplete (name, create, destroy, "
+				   "acquire, release and check_slow are required)",
+		       path, g->name ? g->name : "?");
+	return err;
+}
+
 int gb_plugin_load(const char *path)
 {
 	const struct gb_model_ops *m;
-	char why[256];
+	const struct gb_gil_policy *g;
+	char buf[4096];
 	void *h;
-	unsigned n;
+	int err = 0;
 
 	/* A path without a slash would be searched in the library path. */
-	char buf[4096];
 	if (!strchr(path, '/')) {
 		snprintf(buf, sizeof(buf), "./%s", path);
 		path = buf;
@@ -86,32 +133,22 @@ int gb_plugin_load(const char *path)
 		return -ENOEXEC;
 	}
 	m = dlsym(h, GB_MODEL_SYMBOL);
-	if (!m) {
-		gb_err("--plugin", "%s: no symbol '%s': not a gilbench model plugin", path,
-		       GB_MODEL_SYMBOL);
-		goto fail_close;
+	g = dlsym(h, GB_GIL_POLICY_SYMBOL);
+	if (!m && !g) {
+		gb_err("--plugin", "%s: neither '%s' nor '%s': not a gilbench plugin", path,
+		       GB_MODEL_SYMBOL, GB_GIL_POLICY_SYMBOL);
+		err = -EINVAL;
 	}
-	if (gb_model_check(m, why, sizeof(why)) != 0) {
-		gb_err("--plugin", "%s: %s", path, why);
-		goto fail_close;
-	}
-	if (gb_model_find(m->name)) {
-		gb_err("--plugin", "%s: a model named '%s' already exists", path, m->name);
-		goto fail_close;
-	}
-	n = reg_count();
-	if (n >= REG_MAX) {
-		gb_err("--plugin", "%s: too many models", path);
-		goto fail_close;
+	if (!err && g)
+		err = reg_add_policy(path, h, g);
+	if (!err && m)
+		err = reg_add_model(path, m);
+	if (err) {
+		dlclose(h);
+		return err;
 	}
 	/* The handle stays open for the life of the process: no dlclose races. */
-	reg_models[n] = m;
-	reg_models[n + 1] = NULL;
 	return 0;
-
-fail_close:
-	dlclose(h);
-	return -EINVAL;
 }
 
 static const char *const reg_workloads[GB_WL__COUNT] = {

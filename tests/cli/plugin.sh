@@ -26,4 +26,23 @@ subprocess.run(['$GB','run','--plugin','$plugin','-m','reverse','-w','background
 d=json.load(open('$T/b.json'))
 assert d['results'][0]['status']=='skipped', d['results'][0]
 "
+
+# A GIL policy from a plugin: listed, selectable with --gil, and it works.
+gilp="$BUILD/tests/plugin_gil_fifo.so"
+check "list --plugin shows the GIL policy" \
+  bash -c "'$GB' list --plugin '$gilp' | grep -q '^  fifo '"
+"$GB" run --plugin "$gilp" -m threads -w cpu,background -t 3 --gil fifo --work 3000000 \
+  --burst 3000000 --switch-interval 0.001 -r 1 --warmup 0 --no-baseline -q -o "$T/g.json"
+rc=$?
+check "threads under the fifo plugin GIL run" [ "$rc" -eq 0 ]
+check "the fifo GIL did the work and switched" /usr/bin/python3 -c "
+import json
+for c in json.load(open('$T/g.json'))['results']:
+    assert c['status']=='ok' and c['params']['gil']=='fifo', c
+    s=c['samples']
+    assert s['bytecodes'][0] >= 3000000, s['bytecodes']
+    assert s['gil_switches'][0] >= 2, s['gil_switches']
+cpu=[c for c in json.load(open('$T/g.json'))['results'] if c['workload']=='cpu'][0]
+assert cpu['samples']['gil_drop_requests'][0] >= 1, cpu['samples']
+"
 finish
