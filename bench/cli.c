@@ -107,6 +107,7 @@ void gb_cli_usage_run(void)
 	       "      --io-ops N            io: blocking ops per task (default 1)\n"
 	       "      --burst N             background: bytecodes per background task\n"
 	       "      --think SECONDS       background: pause between requests (default 0.001)\n"
+	       "      --peer-delay SECONDS  echo peer's turnaround per request (default 0.00005)\n"
 	       "      --check-every N       bytecodes between eval-breaker check points (default 1)\n"
 	       "      --gil-overhead F      none GIL: extra work per bytecode (default 0)\n"
 	       "      --stack-size BYTES    greenlet stacks (default 64K)\n"
@@ -152,6 +153,7 @@ enum cli_opt {
 	OPT_OVERHEAD,
 	OPT_APPEND,
 	OPT_NO_BASELINE,
+	OPT_PEER_DELAY,
 };
 
 static const struct option cli_longopts[] = {
@@ -185,6 +187,7 @@ static const struct option cli_longopts[] = {
 	{"gil-overhead", required_argument, NULL, OPT_OVERHEAD},
 	{"append", no_argument, NULL, OPT_APPEND},
 	{"no-baseline", no_argument, NULL, OPT_NO_BASELINE},
+	{"peer-delay", required_argument, NULL, OPT_PEER_DELAY},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -401,6 +404,11 @@ static int cli_scalar(struct gb_matrix *m, int opt, const char *arg)
 		if (gb_parse_double(arg, 0.0, 60.0, &d) != 0)
 			return cli_bad("--think", arg, "a time in seconds from 0 to 60");
 		m->base.think_ns = (uint64_t)(d * 1e9 + 0.5);
+		break;
+	case OPT_PEER_DELAY:
+		if (gb_parse_double(arg, 0.0, 1.0, &d) != 0)
+			return cli_bad("--peer-delay", arg, "a time in seconds from 0 to 1");
+		m->base.peer_delay_ns = (uint64_t)(d * 1e9 + 0.5);
 		break;
 	case OPT_CHECK_EVERY:
 		if (gb_parse_uint(arg, 1, 1ull << 32, &u) != 0)

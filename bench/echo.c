@@ -1,7 +1,9 @@
 /*
  * echo.c - the echo peer thread: epoll over the server ends of per-task
- * socketpairs, echoing every byte back. It does not time anything; the
- * latency is measured by the task that waits for the reply.
+ * socketpairs, echoing every byte back after the turnaround delay. Replies
+ * wait in a FIFO (the delay is the same for all, so arrival order is
+ * deadline order) behind one timerfd. It does not time anything for the
+ * results; the latency is measured by the task that waits for the reply.
  */
 #include "echo.h"
 
@@ -14,13 +16,28 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
+
+/* A reply waiting for its time. */
+struct echo_pending {
+	int fd;
+	uint32_t len;
+	uint64_t due_ns;
+	char *data;
+};
 
 struct gb_echo {
 	pthread_t thread;
 	int epfd;
 	int stopfd;
+	int timerfd;
+	uint64_t delay_ns;
+	struct echo_pending *q; /* ring */
+	size_t qhead, qlen, qcap;
 	unsigned n;
 	int *server_fds;
 	int *client_fds;
@@ -28,7 +45,87 @@ struct gb_echo {
 	int started;
 };
 
-static void echo_serve(int fd)
+static void echo_write_all(int fd, const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, buf + off, len - off);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EINTR) {
+				sched_yield();
+				continue;
+			}
+			return; /* the client went away */
+		}
+		off += (size_t)w;
+	}
+}
+
+static uint64_t echo_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void echo_arm(struct gb_echo *e)
+{
+	struct itimerspec its = {0};
+
+	if (e->qlen) {
+		uint64_t due = e->q[e->qhead].due_ns;
+		its.it_value.tv_sec = (time_t)(due / 1000000000ull);
+		its.it_value.tv_nsec = (long)(due % 1000000000ull);
+	}
+	timerfd_settime(e->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static int echo_enqueue(struct gb_echo *e, int fd, const char *buf, size_t len)
+{
+	struct echo_pending *p;
+
+	if (e->qlen == e->qcap) {
+		size_t cap = e->qcap ? e->qcap * 2 : 64;
+		struct echo_pending *q = malloc(cap * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		for (size_t i = 0; i < e->qlen; i++)
+			q[i] = e->q[(e->qhead + i) % e->qcap];
+		free(e->q);
+		e->q = q;
+		e->qcap = cap;
+		e->qhead = 0;
+	}
+	p = &e->q[(e->qhead + e->qlen) % e->qcap];
+	p->data = malloc(len);
+	if (!p->data)
+		return -ENOMEM;
+	memcpy(p->data, buf, len);
+	p->fd = fd;
+	p->len = (uint32_t)len;
+	p->due_ns = echo_now() + e->delay_ns;
+	if (e->qlen++ == 0)
+		echo_arm(e);
+	return 0;
+}
+
+/* Sends every reply whose time has come. */
+static void echo_flush_due(struct gb_echo *e)
+{
+	uint64_t now = echo_now(), expirations;
+
+	if (read(e->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return;
+	while (e->qlen && e->q[e->qhead].due_ns <= now) {
+		struct echo_pending *p = &e->q[e->qhead];
+		echo_write_all(p->fd, p->data, p->len);
+		free(p->data);
+		e->qhead = (e->qhead + 1) % e->qcap;
+		e->qlen--;
+	}
+	echo_arm(e);
+}
+
+static void echo_serve(struct gb_echo *e, int fd)
 {
 	char buf[16384];
 
@@ -36,17 +133,9 @@ static void echo_serve(int fd)
 		ssize_t r = read(fd, buf, sizeof(buf));
 		if (r <= 0)
 			return; /* EAGAIN: drained; EOF: the client went away */
-		for (ssize_t off = 0; off < r;) {
-			ssize_t w = write(fd, buf + off, (size_t)(r - off));
-			if (w < 0) {
-				if (errno == EAGAIN || errno == EINTR) {
-					sched_yield();
-					continue;
-				}
-				return;
-			}
-			off += w;
-		}
+		/* Without a delay, or if queueing fails, answer at once. */
+		if (!e->delay_ns || echo_enqueue(e, fd, buf, (size_t)r) != 0)
+			echo_write_all(fd, buf, (size_t)r);
 	}
 }
 
@@ -61,6 +150,8 @@ static void *echo_main(void *arg)
 		CPU_SET((unsigned)e->pu, &set);
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
+	/* The default 50 us timer slack would be larger than the delay itself. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	for (;;) {
 		int n = epoll_wait(e->epfd, evs, 64, -1);
 		if (n < 0 && errno == EINTR)
@@ -70,7 +161,10 @@ static void *echo_main(void *arg)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == e->stopfd)
 				return NULL;
-			echo_serve(evs[i].data.fd);
+			if (evs[i].data.fd == e->timerfd)
+				echo_flush_due(e);
+			else
+				echo_serve(e, evs[i].data.fd);
 		}
 	}
 	return NULL;
@@ -98,7 +192,8 @@ static int echo_add_pair(struct gb_echo *e, unsigned i)
 	return 0;
 }
 
-int gb_echo_start(struct gb_echo **out, unsigned n, int *client_fds, int pu_os_index)
+int gb_echo_start(struct gb_echo **out, unsigned n, int *client_fds, int pu_os_index,
+		  uint64_t delay_ns)
 {
 	struct gb_echo *e = calloc(1, sizeof(*e));
 	struct epoll_event ev = {.events = EPOLLIN};
@@ -107,8 +202,10 @@ int gb_echo_start(struct gb_echo **out, unsigned n, int *client_fds, int pu_os_i
 	if (!e)
 		return -ENOMEM;
 	e->pu = pu_os_index;
+	e->delay_ns = delay_ns;
 	e->client_fds = client_fds;
 	e->stopfd = -1;
+	e->timerfd = -1;
 	e->server_fds = calloc(n ? n : 1, sizeof(int));
 	if (!e->server_fds) {
 		free(e);
@@ -116,12 +213,18 @@ int gb_echo_start(struct gb_echo **out, unsigned n, int *client_fds, int pu_os_i
 	}
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
 	e->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (e->epfd < 0 || e->stopfd < 0) {
+	e->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (e->epfd < 0 || e->stopfd < 0 || e->timerfd < 0) {
 		err = -errno;
 		goto fail;
 	}
 	ev.data.fd = e->stopfd;
 	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->stopfd, &ev) != 0) {
+		err = -errno;
+		goto fail;
+	}
+	ev.data.fd = e->timerfd;
+	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->timerfd, &ev) != 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -161,6 +264,11 @@ void gb_echo_stop(struct gb_echo *e)
 		close(e->epfd);
 	if (e->stopfd >= 0)
 		close(e->stopfd);
+	if (e->timerfd >= 0)
+		close(e->timerfd);
+	for (size_t i = 0; i < e->qlen; i++)
+		free(e->q[(e->qhead + i) % e->qcap].data);
+	free(e->q);
 	free(e->server_fds);
 	free(e);
 }

@@ -29,7 +29,7 @@ json_t *gb_report_params(const struct gb_cell *cell, unsigned reps, unsigned war
 	const struct gb_params *p = &cell->p;
 
 	return json_pack("{s:i, s:s, s:f, s:i, s:i, s:f, s:f, s:s, s:s, s:I, s:s, s:f, s:i, s:I, "
-			 "s:f, s:I, s:I, s:i, s:i, s:i}",
+			 "s:f, s:I, s:I, s:i, s:f, s:i, s:i}",
 			 "tasks", (int)p->tasks, "gil", p->gil, "switch_interval_s",
 			 p->switch_interval_s, "check_interval", (int)p->check_interval,
 			 "check_every", (int)p->check_every, "native_fraction", p->native_fraction,
@@ -39,7 +39,8 @@ json_t *gb_report_params(const struct gb_cell *cell, unsigned reps, unsigned war
 			 "io_time_s", (double)p->io_time_ns * 1e-9, "io_ops", (int)p->io_ops,
 			 "burst", (json_int_t)p->burst, "think_s", (double)p->think_ns * 1e-9,
 			 "yield_every", (json_int_t)p->yield_every, "stack_size",
-			 (json_int_t)p->stack_size, "echo_bytes", (int)p->echo_bytes, "reps",
+			 (json_int_t)p->stack_size, "echo_bytes", (int)p->echo_bytes,
+			 "peer_delay_s", (double)p->peer_delay_ns * 1e-9, "reps",
 			 (int)reps, "warmup", (int)warmup);
 }
 
@@ -188,7 +189,7 @@ void gb_report_metrics(json_t *cell)
 /* The params that define the work done, whatever the model does with it. */
 static const char *const rep_work_keys[] = {"tasks",  "work",	 "native_fraction", "io",
 					    "io_time_s", "io_ops", "burst", "think_s",
-					    "check_every", "echo_bytes"};
+					    "check_every", "echo_bytes", "peer_delay_s"};
 
 static int rep_same_work(json_t *a, json_t *b)
 {

@@ -310,7 +310,7 @@ int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t
 			goto fail;
 		}
 		err = gb_echo_start(&run->echo, run->ws.ntasks, run->echo_fds,
-				    gb_run_slot_pu(run, run->ws.ntasks));
+				    gb_run_slot_pu(run, run->ws.ntasks), cell->p.peer_delay_ns);
 		if (err) {
 			snprintf(why, why_len, "echo peer for %u tasks: %s", run->ws.ntasks,
 				 strerror(-err));

@@ -34,6 +34,10 @@ void gb_params_defaults(struct gb_params *p, int quick)
 	p->think_ns = 1000000;
 	p->stack_size = 64 * 1024;
 	p->echo_bytes = 64;
+	/* A network peer is never instant: loopback plus a server's own work is
+	 * tens of microseconds. An instant peer (same core, 3 us) would answer
+	 * before a GIL waiter on the other core even wakes, hiding the convoy. */
+	p->peer_delay_ns = 50000;
 }
 
 static int wl_alloc(struct gb_workload_set *ws, unsigned ntasks, unsigned nprogs, unsigned nops)

@@ -249,11 +249,11 @@ static int interp_retry(int fd, short events)
 }
 
 /* Writes `bytes` to the echo peer and reads as many back. */
-static int interp_echo(int fd, uint64_t bytes)
+/* sock.sendall(): `bytes` bytes to the peer. */
+static int interp_send(int fd, uint64_t bytes)
 {
 	static const char out[INTERP_CHUNK];
-	char in[INTERP_CHUNK];
-	uint64_t sent = 0, got = 0;
+	uint64_t sent = 0;
 	int err;
 
 	while (sent < bytes) {
@@ -266,6 +266,16 @@ static int interp_echo(int fd, uint64_t bytes)
 		}
 		sent += (uint64_t)n;
 	}
+	return 0;
+}
+
+/* sock.recv() until the whole reply is in. */
+static int interp_recv(int fd, uint64_t bytes)
+{
+	char in[INTERP_CHUNK];
+	uint64_t got = 0;
+	int err;
+
 	while (got < bytes) {
 		size_t len = bytes - got < INTERP_CHUNK ? (size_t)(bytes - got) : INTERP_CHUNK;
 		ssize_t n = read(fd, in, len);
@@ -281,6 +291,30 @@ static int interp_echo(int fd, uint64_t bytes)
 	return 0;
 }
 
+/* One blocking call between Py_BEGIN_ALLOW_THREADS and Py_END_ALLOW_THREADS. */
+static int interp_released(struct gb_gil_thread *gt, int (*call)(int, uint64_t), int fd,
+			   uint64_t arg)
+{
+	int err;
+
+	if (gt) {
+		gb_gil_release(gt);
+		gb_gil_trace(gt, GB_EV_IO_START);
+	}
+	err = call(fd, arg);
+	if (gt) {
+		gb_gil_trace(gt, GB_EV_IO_END);
+		gb_gil_acquire(gt);
+	}
+	return err;
+}
+
+static int interp_sleep_call(int fd, uint64_t ns)
+{
+	(void)fd;
+	return interp_sleep(ns);
+}
+
 int gb_interp_block(struct gb_task *task, enum gb_step step, int echo_fd)
 {
 	struct gb_gil_thread *gt = task->gt;
@@ -294,18 +328,12 @@ int gb_interp_block(struct gb_task *task, enum gb_step step, int echo_fd)
 		if (echo_fd < 0)
 			return echo_fd == -1 ? -EBADF : echo_fd;
 	}
-	/* Py_BEGIN_ALLOW_THREADS ... Py_END_ALLOW_THREADS */
-	if (gt) {
-		gb_gil_release(gt);
-		gb_gil_trace(gt, GB_EV_IO_START);
-	}
 	if (step == GB_STEP_SLEEP)
-		err = interp_sleep(task->block_arg);
-	else
-		err = interp_echo(echo_fd, task->block_arg);
-	if (gt) {
-		gb_gil_trace(gt, GB_EV_IO_END);
-		gb_gil_acquire(gt);
-	}
+		return interp_released(gt, interp_sleep_call, -1, task->block_arg);
+	/* As Python's sock.sendall() then sock.recv(): two calls, each releasing
+	 * the GIL, so a waiting thread can take it twice per request. */
+	err = interp_released(gt, interp_send, echo_fd, task->block_arg);
+	if (!err)
+		err = interp_released(gt, interp_recv, echo_fd, task->block_arg);
 	return err;
 }

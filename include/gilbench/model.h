@@ -64,6 +64,7 @@ struct gb_params {
 	uint64_t yield_every;	  /* --yield-every (cooperative models) */
 	size_t stack_size;	  /* --stack-size (greenlets) */
 	unsigned echo_bytes;	  /* bytes per ECHO */
+	uint64_t peer_delay_ns;	  /* --peer-delay: the echo peer's turnaround */
 };
 
 enum gb_model_flags {
