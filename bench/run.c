@@ -309,8 +309,11 @@ int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t
 			err = -ENOMEM;
 			goto fail;
 		}
+		/* The peer takes the slot after the model's OS threads: a one-thread
+		 * model uses slot 0 only, whatever its task count. */
+		unsigned peer = cell->model->flags & GB_MF_ONE_THREAD ? 1 : run->ws.ntasks;
 		err = gb_echo_start(&run->echo, run->ws.ntasks, run->echo_fds,
-				    gb_run_slot_pu(run, run->ws.ntasks), cell->p.peer_delay_ns);
+				    gb_run_slot_pu(run, peer), cell->p.peer_delay_ns);
 		if (err) {
 			snprintf(why, why_len, "echo peer for %u tasks: %s", run->ws.ntasks,
 				 strerror(-err));

@@ -67,7 +67,8 @@ int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t
 		char *why, size_t why_len);
 void gb_run_close(struct gb_run *run);
 
-/* The PU task slot i runs on (-1: unbound). Slot ntasks is the echo peer. */
+/* The PU task slot i runs on (-1: unbound). The echo peer takes the slot
+ * after the model's OS threads: 1 for one-thread models, else ntasks. */
 int gb_run_slot_pu(const struct gb_run *run, unsigned slot);
 
 /* Writes the trace as CSV (t_ns,thread,event) sorted by time. 0 or -errno. */

@@ -115,6 +115,7 @@ const struct gb_model_ops gb_model_serial = {
 	.name = "serial",
 	.summary = "one task after another on one thread: the baseline",
 	.workloads = GB_WL_ALL,
+	.flags = GB_MF_ONE_THREAD,
 	.unsupported = serial_unsupported,
 	.init = serial_init,
 	.run = serial_run,
