@@ -1,7 +1,9 @@
 # Thin wrapper so that `make bench` and `make test` work from the root. The
-# real build is CMake's, in build/. Configuring happens only when build/ is
-# not configured yet, and scripts/install-deps runs only when something the
-# build needs cannot be found.
+# real build is CMake's, in build/: each target here calls the CMake target
+# of the same name. Configuring happens when build/ is not configured yet,
+# or again whenever CMAKE_FLAGS is given (so `make test CMAKE_FLAGS=...`
+# never runs silently with the flags of an earlier configure), and
+# scripts/install-deps runs only when something the build needs is missing.
 BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -13,6 +15,9 @@ all: build
 deps:
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 
+ifneq ($(strip $(CMAKE_FLAGS)),)
+.PHONY: $(BUILD)/Makefile
+endif
 $(BUILD)/Makefile:
 	@$(MAKE) --no-print-directory deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
@@ -23,8 +28,9 @@ build: $(BUILD)/Makefile
 bench bench-quick bench-ci: build
 	cmake --build $(BUILD) --target $@
 
+# CMake's own `test` target runs ctest; these variables are how it takes options.
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	CTEST_OUTPUT_ON_FAILURE=1 CTEST_PARALLEL_LEVEL=$(JOBS) cmake --build $(BUILD) --target test
 
 clean:
 	@if [ -f $(BUILD)/Makefile ]; then cmake --build $(BUILD) --target clean; fi

@@ -36,6 +36,7 @@ static void main_usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
+		gb_err(NULL, "no command given");
 		main_usage(stderr);
 		return 1;
 	}
@@ -50,6 +51,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(main_cmds) / sizeof(main_cmds[0]); i++)
 		if (strcmp(argv[1], main_cmds[i].name) == 0)
 			return main_cmds[i].fn(argc - 1, argv + 1);
-	gb_err(NULL, "unknown command '%s' (try 'gilbench --help')", argv[1]);
+	gb_err(argv[1], "unknown command (try 'gilbench --help')");
 	return 1;
 }

@@ -17,7 +17,7 @@ expect_bad() { # expect_bad NAME PATTERN ARGS...
 }
 
 o=(-o "$T/out.json" -r 1 --warmup 0 -q)
-expect_bad "unknown subcommand" "unknown command 'frobnicate'" frobnicate
+expect_bad "unknown subcommand" "gilbench: frobnicate: unknown command" frobnicate
 expect_bad "unknown model" "unknown model 'nosuch'" run -m nosuch "${o[@]}"
 expect_bad "unknown workload" "unknown workload 'nosuch'" run -w nosuch "${o[@]}"
 expect_bad "unknown gil" "unknown GIL policy 'nosuch'" run --gil nosuch "${o[@]}"

@@ -4,23 +4,18 @@
 # bounds only: nothing here depends on how fast the machine is.
 . "$(dirname "$0")/lib.bash"
 
-# The gilbench processes of this test carry a mark in their environment,
-# which forked children inherit: other tests may run the same executable.
-MARK="GB_TP_MARK=$$.$RANDOM"
-ours() {
-  local n=0 p
-  for p in /proc/[0-9]*; do
-    { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "$MARK" && n=$((n + 1))
-  done
-  echo "$n"
-}
+# The gilbench processes of this test run in a session of their own
+# (setsid), which forked children inherit and keep after they are orphaned:
+# counting the session's processes finds what is left, cheaply even on a
+# loaded machine, and other tests may run the same executable meanwhile.
+ours() { pgrep -s "$1" | wc -l; }
 
-# Waits up to $2 seconds until ours() satisfies the test "$1" (e.g. "-eq 0").
+# Waits up to $3 seconds until the count of session $1 satisfies "$2" (e.g. "-eq 0").
 wait_ours() {
   local i
-  for ((i = 0; i < $2 * 10; i++)); do
+  for ((i = 0; i < $3 * 10; i++)); do
     # shellcheck disable=SC2086
-    [ "$(ours)" $1 ] && return 0
+    [ "$(ours "$1")" $2 ] && return 0
     sleep 0.1
   done
   return 1
@@ -45,8 +40,10 @@ for t in (1,2):
 
 # A cell that times out: the harness kills the cell's process group.
 start=$(date +%s)
-env "$MARK" "$GB" run -m processes -w io --io sleep --io-time 30 -t 2 -r 1 --warmup 0 -q --timeout 1 \
-  -o "$T/timeout.json" 2>"$T/timeout.err"
+setsid "$GB" run -m processes -w io --io sleep --io-time 30 -t 2 -r 1 --warmup 0 -q --timeout 1 \
+  -o "$T/timeout.json" 2>"$T/timeout.err" &
+sid=$!
+wait "$sid"
 rc=$?
 check "a timed-out cell exits 2" [ "$rc" -eq 2 ]
 check "it did not wait for the children's 30 s sleep" [ $(($(date +%s) - start)) -lt 25 ]
@@ -55,16 +52,16 @@ import json
 c=json.load(open('$T/timeout.json'))['results'][0]
 assert c['status']=='timeout', c
 "
-check "no process left after the timeout" wait_ours "-eq 0" 10
+check "no process left after the timeout" wait_ours "$sid" "-eq 0" 10
 
 # SIGINT to gilbench while the children sleep.
-env "$MARK" "$GB" run -m processes -w io --io sleep --io-time 30 -t 2 -r 1 --warmup 0 -q --timeout 60 \
+setsid "$GB" run -m processes -w io --io sleep --io-time 30 -t 2 -r 1 --warmup 0 -q --timeout 60 \
   -o "$T/int.json" 2>"$T/int.err" &
 pid=$!
-check "gilbench, its cell and two children are running" wait_ours "-ge 4" 10
+check "gilbench, its cell and two children are running" wait_ours "$pid" "-ge 4" 10
 kill -INT "$pid"
 wait "$pid"
 rc=$?
 check "SIGINT: gilbench exits 130 (got $rc)" [ "$rc" -eq 130 ]
-check "SIGINT: no process left" wait_ours "-eq 0" 10
+check "SIGINT: no process left" wait_ours "$pid" "-eq 0" 10
 finish

@@ -78,6 +78,41 @@ int main(void)
 	hwloc_bitmap_free(set);
 	gb_topo_free(&t);
 
+	/* NUMA nodes and caches with sizes, as context.topology records them. */
+	const char *mem = "pack:2 [numa(memory=1073741824)] l3:1(size=33554432) core:4 "
+			  "l2:1(size=1048576) l1d:1(size=49152) pu:2";
+	if (ok(gb_topo_load(&t, mem) == 0, "load %s", mem)) {
+		json_t *caches;
+		int seen[4] = {0};
+
+		j = gb_topo_json(&t);
+		is_int(json_integer_value(json_object_get(j, "numa_nodes")), 2, "topology numa_nodes");
+		caches = json_object_get(j, "caches");
+		for (size_t i = 0; i < json_array_size(caches); i++) {
+			json_t *c = json_array_get(caches, i);
+			int level = (int)json_integer_value(json_object_get(c, "level"));
+			long long kib = json_integer_value(json_object_get(c, "size_kib"));
+			long long count = json_integer_value(json_object_get(c, "count"));
+			const char *type = json_string_value(json_object_get(c, "type"));
+
+			if (level == 1 && kib == 48 && count == 8 && type && !strcmp(type, "data"))
+				seen[1]++;
+			if (level == 2 && kib == 1024 && count == 8 && type && !strcmp(type, "unified"))
+				seen[2]++;
+			if (level == 3 && kib == 32768 && count == 2 && type && !strcmp(type, "unified"))
+				seen[3]++;
+		}
+		ok(seen[1] == 1, "caches: L1d 48 KiB x8");
+		ok(seen[2] == 1, "caches: L2 1024 KiB x8");
+		ok(seen[3] == 1, "caches: L3 32768 KiB x2");
+		is_int((int)json_array_size(caches), 3, "caches: one entry per level and type");
+		json_decref(j);
+		gb_topo_free(&t);
+	}
+
+	/* none binds nothing but still reports the PUs a task may run on. */
+	order_is("core:2 pu:2", GB_PLACE_NONE, NULL, (const unsigned[]){0, 1, 2, 3}, 4);
+
 	/* The real machine: binding to the first PU of the plan is obtained. */
 	struct gb_topo *m = gb_topo_machine();
 	unsigned order[1024];
@@ -90,6 +125,9 @@ int main(void)
 		char want[16];
 		snprintf(want, sizeof(want), "%u", order[0]);
 		ok(strcmp(got, want) == 0, "binding obtained is PU %s (got %s)", want, got);
+		/* Under none (-1) nothing is bound: the binding read back is unchanged. */
+		ok(gb_bind_self(m, -1, 0, got, sizeof(got)) == 0 && strcmp(got, want) == 0,
+		   "placement none leaves the binding alone (got %s)", got);
 	}
 	return gb_tap_done();
 }
