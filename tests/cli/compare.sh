@@ -36,9 +36,10 @@ run_cmp "$G/base.json" "$G/slower.json" --threshold 25
 check "+20% under --threshold 25: exit 0" [ "$rc" -eq 0 ]
 check "+20% under --threshold 25: significant but within: no change" \
   bash -c "grep -qE '^threads/cpu tasks=2 +wall_s .* no change\$' '$T/out'"
-# an alpha below the observed p (0.00018) makes the same change not significant
+# an alpha below the observed p (exact, 2 / C(20, 10) = 1.1e-5) makes the same
+# change not significant
 run_cmp "$G/base.json" "$G/slower.json" --alpha 0.000001
-check "--alpha 1e-6: p 0.0002 is not significant: exit 0" [ "$rc" -eq 0 ]
+check "--alpha 1e-6: p 1.1e-5 is not significant: exit 0" [ "$rc" -eq 0 ]
 
 # the reverse direction is an improvement, not a regression
 run_cmp "$G/slower.json" "$G/base.json"
@@ -55,7 +56,7 @@ run_cmp "$G/base.json" "$G/slower.json" --format markdown
 check "markdown: exit 3" [ "$rc" -eq 3 ]
 check "markdown: summary line" grep -q '^\*\*3 regressions\*\*: 6 metrics compared' "$T/out"
 check "markdown: table header" grep -qF '| cell | metric | base | new | change | p | verdict |' "$T/out"
-check "markdown: regression row" grep -qF '| threads/cpu tasks=2 | wall_s | 1 | 1.2 | +20.0% | 0.0002 | **slower** |' "$T/out"
+check "markdown: regression row" grep -qF '| threads/cpu tasks=2 | wall_s | 1 | 1.2 | +20.0% | <0.0001 | **slower** |' "$T/out"
 check "markdown: only in new" grep -q '^- asyncio/io tasks=100 io=sleep' "$T/out"
 
 # json: machine-readable, to a file with -o
