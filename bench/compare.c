@@ -156,77 +156,69 @@ static void cmp_put_value(FILE *f, json_t *v)
 	}
 }
 
+/* 1 when `key` of cell c has another value (or none) in some cell of the
+ * same workload, in either file. */
+static int cmp_key_varies(struct cmp_side *sides, const struct cmp_cell *c, const char *key)
+{
+	const char *wl = json_string_value(json_object_get(c->cell, "workload"));
+	json_t *v = json_object_get(c->ident, key);
+
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s].n; i++) {
+			const struct cmp_cell *o = &sides[s].cells[i];
+
+			if (strcmp(json_string_value(json_object_get(o->cell, "workload")), wl) ==
+			            0 &&
+			    !json_equal(v, json_object_get(o->ident, key)))
+				return 1;
+		}
+	return 0;
+}
+
 /*
- * Labels show only the params whose values differ somewhere among the
- * cells of both files: "threads/cpu tasks=4 gil=legacy" rather than all
- * fifteen params of every cell.
+ * Labels show only the params whose values differ among the cells of the
+ * same workload in both files: "threads/cpu tasks=4 gil=legacy" rather
+ * than all fifteen params, and not io_time_s on a cpu cell because the io
+ * cells used another.
  */
 static int cmp_label_cells(struct cmp_side *sides)
 {
-	json_t *first = json_object(), *varying = json_object(), *v;
 	const char **keys = NULL, *key;
-	size_t nkeys = 0;
-	int err = -ENOMEM;
-
-	if (!first || !varying)
-		goto out;
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < sides[s].n; i++)
-			json_object_foreach(sides[s].cells[i].ident, key, v)
-			{
-				json_t *f = json_object_get(first, key);
-
-				if (!f) {
-					if (json_object_set(first, key, v))
-						goto out;
-				} else if (!json_equal(f, v) &&
-				           json_object_set_new(varying, key, json_true())) {
-					goto out;
-				}
-			}
-	/* A key some cells lack also tells cells apart. */
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < sides[s].n; i++)
-			json_object_foreach(first, key, v)
-			{
-				if (!json_object_get(sides[s].cells[i].ident, key) &&
-				    json_object_set_new(varying, key, json_true()))
-					goto out;
-			}
-	keys = malloc((json_object_size(varying) + 1) * sizeof(*keys));
-	if (!keys)
-		goto out;
-	json_object_foreach(varying, key, v) keys[nkeys++] = key;
-	qsort(keys, nkeys, sizeof(*keys), cmp_key_order);
+	json_t *v;
 
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < sides[s].n; i++) {
 			struct cmp_cell *c = &sides[s].cells[i];
-			size_t len;
-			FILE *f = open_memstream(&c->label, &len);
+			size_t len, nkeys = 0;
+			FILE *f;
 
-			if (!f)
-				goto out;
+			keys = realloc(keys, (json_object_size(c->ident) + 1) * sizeof(*keys));
+			if (!keys)
+				return -ENOMEM;
+			json_object_foreach(c->ident, key, v)
+			{
+				if (cmp_key_varies(sides, c, key))
+					keys[nkeys++] = key;
+			}
+			qsort(keys, nkeys, sizeof(*keys), cmp_key_order);
+			f = open_memstream(&c->label, &len);
+			if (!f) {
+				free(keys);
+				return -ENOMEM;
+			}
 			fprintf(f, "%s/%s", json_string_value(json_object_get(c->cell, "model")),
 			        json_string_value(json_object_get(c->cell, "workload")));
-			/* A key this cell lacks is left out rather than shown empty. */
 			for (size_t k = 0; k < nkeys; k++) {
-				json_t *pv = json_object_get(c->ident, keys[k]);
-
-				if (!pv)
-					continue;
 				fprintf(f, " %s=", keys[k]);
-				cmp_put_value(f, pv);
+				cmp_put_value(f, json_object_get(c->ident, keys[k]));
 			}
-			if (fclose(f) != 0)
-				goto out;
+			if (fclose(f) != 0) {
+				free(keys);
+				return -ENOMEM;
+			}
 		}
-	err = 0;
-out:
 	free(keys);
-	json_decref(first);
-	json_decref(varying);
-	return err;
+	return 0;
 }
 
 /* ---- samples and verdicts ------------------------------------------------ */
@@ -278,22 +270,23 @@ static int cmp_is_ok(const struct cmp_cell *c)
 }
 
 /*
- * The verdict rules (docs/statistics.md, section 3):
- *   significant, beyond the threshold     -> faster / slower (slower is a
- *                                            regression)
- *   significant, within the threshold     -> no change (real but too small
- *                                            to matter)
- *   not significant, within the threshold,
- *     and both sides' cv within it too    -> no change
- *   not significant otherwise             -> too noisy: the samples cannot
- *                                            tell a threshold-sized change
- *                                            from chance
- * So identical tight samples are "no change" at any n, and a change the
- * test cannot confirm (too few repetitions, or noise) is never hidden.
+ * The verdict rules (docs/statistics.md, section 3), on the change of the
+ * medians and the U test's p:
+ *   significant, beyond the threshold      -> faster / slower (slower is a
+ *                                             regression)
+ *   significant, within the threshold      -> no change (real, too small to
+ *                                             matter)
+ *   not significant, within the threshold  -> no change
+ *   not significant, beyond the threshold  -> too noisy: the medians moved
+ *                                             by more than the threshold,
+ *                                             but the samples cannot tell
+ *                                             that from chance
+ * So identical samples are "no change" at any n, and a move the test cannot
+ * confirm (too few repetitions, or noise) is shown, never a regression.
  */
 static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o)
 {
-	double diff = r->n.median - r->b.median, cv = fmax(r->b.cv, r->n.cv);
+	double diff = r->n.median - r->b.median;
 	int beyond, worse;
 
 	if (r->b.median != 0)
@@ -306,10 +299,10 @@ static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o)
 	if (r->significant && beyond) {
 		r->verdict = worse ? "slower" : "faster";
 		r->regression = worse;
-	} else if (r->significant || (!beyond && 100 * cv <= o->threshold)) {
-		r->verdict = "no change";
-	} else {
+	} else if (beyond) {
 		r->verdict = "too noisy";
+	} else {
+		r->verdict = "no change";
 	}
 }
 
