@@ -14,10 +14,10 @@ struct gb_summary {
 	 * coverage it really has (below 0.95 when n <= 5, see gb_stats_median_ci). */
 	double ci95_lo, ci95_hi;
 	double ci_level;
-	double cv;               /* stddev / mean */
-	unsigned outliers;       /* beyond 1.5 IQR from the quartiles */
-	int noisy;               /* cv above 5% */
-	int too_few;             /* too few samples to detect a 5% change */
+	double cv;         /* stddev / mean */
+	unsigned outliers; /* beyond 1.5 IQR from the quartiles */
+	int noisy;         /* cv above 5% */
+	int too_few;       /* too few samples to detect a 5% change */
 };
 
 /* Summary of x[0..n); x is not modified. 0, or -EINVAL for n == 0. */
