@@ -99,8 +99,10 @@ static void test_merge(json_t *orig)
 	ok(!strcmp(json_string_value(json_object_get(json_object_get(m, "params"), "bound_cpus")),
 	           "0,1;1,0"),
 	   "distinct bound_cpus joined");
-	ok(json_equal(json_object_get(m, "merged_from"), json_pack("[i,i]", 0, 3)),
+	w = json_pack("[i,i]", 0, 3);
+	ok(json_equal(json_object_get(m, "merged_from"), w),
 	   "merged_from lists the ok cells merged");
+	json_decref(w);
 	is_dbl(json_number_value(json_object_get(
 	               json_object_get(json_object_get(m, "metrics"), "wall_s"), "median")),
 	       1.1, 1e-12, "metrics recomputed: median of the 5");
