@@ -44,7 +44,9 @@ struct cmp_cell {
 	json_t *ident; /* params without the volatile keys (owned) */
 	size_t idx;    /* index in results[] after merging duplicates */
 	long match;    /* index of the cell on the other side, -1 if none */
+	int has_rows;  /* base side: at least one metric compared */
 	char *label;   /* model/workload and the params that tell cells apart */
+	char *id;      /* gb_cell_id: the key that matches cells */
 };
 
 struct cmp_side {
@@ -114,7 +116,8 @@ static int cmp_side_load(struct cmp_side *side, const char *path)
 		c->idx = i;
 		c->match = -1;
 		c->ident = gb_cell_ident_params(cell);
-		if (!c->ident)
+		c->id = gb_cell_id(cell);
+		if (!c->ident || !c->id)
 			return -ENOMEM;
 		side->n++;
 	}
@@ -126,6 +129,7 @@ static void cmp_side_free(struct cmp_side *side)
 	for (size_t i = 0; i < side->n; i++) {
 		json_decref(side->cells[i].ident);
 		free(side->cells[i].label);
+		free(side->cells[i].id);
 	}
 	free(side->cells);
 	json_decref(side->doc);
@@ -156,69 +160,96 @@ static void cmp_put_value(FILE *f, json_t *v)
 	}
 }
 
-/* 1 when `key` of cell c has another value (or none) in some cell of the
- * same workload, in either file. */
-static int cmp_key_varies(struct cmp_side *sides, const struct cmp_cell *c, const char *key)
-{
-	const char *wl = json_string_value(json_object_get(c->cell, "workload"));
-	json_t *v = json_object_get(c->ident, key);
-
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < sides[s].n; i++) {
-			const struct cmp_cell *o = &sides[s].cells[i];
-
-			if (strcmp(json_string_value(json_object_get(o->cell, "workload")), wl) ==
-			            0 &&
-			    !json_equal(v, json_object_get(o->ident, key)))
-				return 1;
-		}
-	return 0;
-}
-
 /*
  * Labels show only the params whose values differ among the cells of the
  * same workload in both files: "threads/cpu tasks=4 gil=legacy" rather
  * than all fifteen params, and not io_time_s on a cpu cell because the io
- * cells used another.
+ * cells used another. A key some cells of the workload lack varies too.
+ * One pass gathers, per workload, the first value of each key, how many
+ * cells have it and whether another value was seen.
  */
 static int cmp_label_cells(struct cmp_side *sides)
 {
+	json_t *info = json_object(), *v;
 	const char **keys = NULL, *key;
-	json_t *v;
+	int err = -ENOMEM;
 
+	if (!info)
+		return -ENOMEM;
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < sides[s].n; i++) {
 			struct cmp_cell *c = &sides[s].cells[i];
+			const char *wl = json_string_value(json_object_get(c->cell, "workload"));
+			json_t *w = json_object_get(info, wl), *first, *count, *vary;
+
+			if (!w) {
+				w = json_pack("{s:i, s:{}, s:{}, s:{}}", "cells", 0, "first",
+				              "count", "vary");
+				if (!w || json_object_set_new(info, wl, w))
+					goto out;
+			}
+			first = json_object_get(w, "first");
+			count = json_object_get(w, "count");
+			vary = json_object_get(w, "vary");
+			json_object_set_new(
+			        w, "cells",
+			        json_integer(json_integer_value(json_object_get(w, "cells")) + 1));
+			json_object_foreach(c->ident, key, v)
+			{
+				json_t *f = json_object_get(first, key);
+
+				if (!f) {
+					if (json_object_set(first, key, v))
+						goto out;
+				} else if (!json_equal(f, v) &&
+				           json_object_set_new(vary, key, json_true())) {
+					goto out;
+				}
+				if (json_object_set_new(
+				            count, key,
+				            json_integer(json_integer_value(
+				                                 json_object_get(count, key)) +
+				                         1)))
+					goto out;
+			}
+		}
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s].n; i++) {
+			struct cmp_cell *c = &sides[s].cells[i];
+			json_t *w = json_object_get(
+			        info, json_string_value(json_object_get(c->cell, "workload")));
+			json_int_t cells = json_integer_value(json_object_get(w, "cells"));
 			size_t len, nkeys = 0;
 			FILE *f;
 
 			keys = realloc(keys, (json_object_size(c->ident) + 1) * sizeof(*keys));
 			if (!keys)
-				return -ENOMEM;
+				goto out;
 			json_object_foreach(c->ident, key, v)
 			{
-				if (cmp_key_varies(sides, c, key))
+				if (json_object_get(json_object_get(w, "vary"), key) ||
+				    json_integer_value(json_object_get(json_object_get(w, "count"),
+				                                       key)) < cells)
 					keys[nkeys++] = key;
 			}
 			qsort(keys, nkeys, sizeof(*keys), cmp_key_order);
 			f = open_memstream(&c->label, &len);
-			if (!f) {
-				free(keys);
-				return -ENOMEM;
-			}
+			if (!f)
+				goto out;
 			fprintf(f, "%s/%s", json_string_value(json_object_get(c->cell, "model")),
 			        json_string_value(json_object_get(c->cell, "workload")));
 			for (size_t k = 0; k < nkeys; k++) {
 				fprintf(f, " %s=", keys[k]);
 				cmp_put_value(f, json_object_get(c->ident, keys[k]));
 			}
-			if (fclose(f) != 0) {
-				free(keys);
-				return -ENOMEM;
-			}
+			if (fclose(f) != 0)
+				goto out;
 		}
+	err = 0;
+out:
 	free(keys);
-	return 0;
+	json_decref(info);
+	return err;
 }
 
 /* ---- samples and verdicts ------------------------------------------------ */
@@ -359,6 +390,7 @@ static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct c
 		if (bn && nn) {
 			const char *v = row.verdict;
 
+			sides[0].cells[bi].has_rows = 1;
 			if (strcmp(v, "faster") == 0)
 				res->faster++;
 			else if (strcmp(v, "slower") == 0)
@@ -458,12 +490,9 @@ static void cmp_put_unmatched(FILE *f, struct cmp_side *sides, int markdown)
 	}
 }
 
-static int cmp_has_rows(const struct cmp_result *res, size_t base_cell)
+static int cmp_has_rows(struct cmp_side *sides, size_t base_cell)
 {
-	for (size_t r = 0; r < res->nrows; r++)
-		if (res->rows[r].base_cell == base_cell)
-			return 1;
-	return 0;
+	return sides[0].cells[base_cell].has_rows;
 }
 
 static void cmp_put_not_compared(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
@@ -472,7 +501,7 @@ static void cmp_put_not_compared(FILE *f, struct cmp_side *sides, const struct c
 	size_t count = 0, shown = 0;
 
 	for (size_t i = 0; i < sides[0].n; i++)
-		count += sides[0].cells[i].match >= 0 && !cmp_has_rows(res, i);
+		count += sides[0].cells[i].match >= 0 && !cmp_has_rows(sides, i);
 	if (!count)
 		return;
 	fprintf(f, "\n%snot compared (%zu):%s\n", markdown ? "**" : "", count,
@@ -480,7 +509,7 @@ static void cmp_put_not_compared(FILE *f, struct cmp_side *sides, const struct c
 	for (size_t i = 0; i < sides[0].n; i++) {
 		const struct cmp_cell *b = &sides[0].cells[i], *n;
 
-		if (b->match < 0 || cmp_has_rows(res, i))
+		if (b->match < 0 || cmp_has_rows(sides, i))
 			continue;
 		if (markdown && shown == CMP_MD_LIST_MAX) {
 			fprintf(f, "- ... and %zu more (--format json lists them all)\n",
@@ -684,7 +713,7 @@ static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
 
 		if (b->match < 0)
 			continue;
-		if (!cmp_has_rows(res, i) &&
+		if (!cmp_has_rows(sides, i) &&
 		    json_array_append_new(
 		            notcmp,
 		            json_pack("{s:s, s:O, s:O}", "cell", b->label, "base_status",
@@ -842,6 +871,7 @@ int gb_cmd_compare(int argc, char **argv)
 	struct cmp_opts o;
 	size_t ncells = 0;
 	char *text = NULL;
+	json_t *newids;
 	size_t len = 0;
 	int rc, err;
 
@@ -859,27 +889,43 @@ int gb_cmd_compare(int argc, char **argv)
 	if (err)
 		goto out;
 
+	/* Cells are unique per file once merged: match by id through a hash. */
+	newids = json_object();
+	for (size_t j = 0; newids && j < sides[1].n; j++)
+		if (json_object_set_new(newids, sides[1].cells[j].id,
+		                        json_integer((json_int_t)j))) {
+			json_decref(newids);
+			newids = NULL;
+		}
+	if (!newids) {
+		gb_err("compare", "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < sides[0].n; i++) {
-		struct cmp_cell *b = &sides[0].cells[i];
+		struct cmp_cell *b = &sides[0].cells[i], *n;
+		json_t *hit = json_object_get(newids, b->id);
+		size_t j;
 
-		for (size_t j = 0; j < sides[1].n; j++) {
-			struct cmp_cell *n = &sides[1].cells[j];
-
-			if (n->match >= 0 || !cmp_same_cell(b, n))
-				continue;
-			b->match = (long)j;
-			n->match = (long)i;
-			ncells++;
-			if (cmp_is_ok(b) && cmp_is_ok(n)) {
-				err = cmp_pair(sides, i, j, &o, &res);
-				if (err == -ENOMEM)
-					gb_err("compare", "out of memory");
-				if (err)
-					goto out;
+		if (!hit)
+			continue;
+		j = (size_t)json_integer_value(hit);
+		n = &sides[1].cells[j];
+		if (n->match >= 0 || !cmp_same_cell(b, n))
+			continue;
+		b->match = (long)j;
+		n->match = (long)i;
+		ncells++;
+		if (cmp_is_ok(b) && cmp_is_ok(n)) {
+			err = cmp_pair(sides, i, j, &o, &res);
+			if (err == -ENOMEM)
+				gb_err("compare", "out of memory");
+			if (err) {
+				json_decref(newids);
+				goto out;
 			}
-			break;
 		}
 	}
+	json_decref(newids);
 	if (cmp_label_cells(sides)) {
 		gb_err("compare", "out of memory");
 		goto out;

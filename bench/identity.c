@@ -8,6 +8,7 @@
 #include "identity.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,26 @@ int gb_cell_same(json_t *a, json_t *b)
 			return 0;
 	}
 	return 1;
+}
+
+char *gb_cell_id(json_t *cell)
+{
+	json_t *params = gb_cell_ident_params(cell);
+	char *p, *id = NULL;
+
+	if (!params)
+		return NULL;
+	/* Sorted keys and 17 significant digits: equal text exactly when the
+	 * values are json_equal (two zeros of other signs aside). */
+	p = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	json_decref(params);
+	if (!p)
+		return NULL;
+	if (asprintf(&id, "%s\x1f%s\x1f%s", json_string_value(json_object_get(cell, "model")),
+	             json_string_value(json_object_get(cell, "workload")), p) < 0)
+		id = NULL;
+	free(p);
+	return id;
 }
 
 static int id_is_ok(json_t *cell)
@@ -200,8 +221,8 @@ fail:
 
 int gb_results_merge_duplicates(json_t *doc, size_t *merged)
 {
-	json_t *results = json_object_get(doc, "results"), *out = NULL;
-	size_t n = json_array_size(results), *group = NULL, removed = 0;
+	json_t *results = json_object_get(doc, "results"), *out = NULL, *seen = NULL;
+	size_t n = json_array_size(results), *next = NULL, *group = NULL, removed = 0;
 	char *taken = NULL;
 	unsigned cpus;
 	int err = -ENOMEM;
@@ -210,22 +231,39 @@ int gb_results_merge_duplicates(json_t *doc, size_t *merged)
 	if (n < 2)
 		return 0;
 	taken = calloc(n, 1);
+	next = malloc(n * sizeof(*next));
 	group = malloc(n * sizeof(*group));
+	seen = json_object(); /* cell id -> index of the group's last cell */
 	out = json_array();
-	if (!taken || !group || !out)
+	if (!taken || !next || !group || !seen || !out)
 		goto out;
+	/* Chain each cell to the next of its identity: one pass, hashed ids. */
+	for (size_t i = 0; i < n; i++) {
+		char *id = gb_cell_id(json_array_get(results, i));
+		json_t *last;
+
+		if (!id)
+			goto out;
+		next[i] = SIZE_MAX;
+		last = json_object_get(seen, id);
+		if (last)
+			next[json_integer_value(last)] = i;
+		if (json_object_set_new(seen, id, json_integer((json_int_t)i))) {
+			free(id);
+			goto out;
+		}
+		free(id);
+	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *c = json_array_get(results, i), *m;
 		size_t ng = 0;
 
 		if (taken[i])
 			continue;
-		group[ng++] = i;
-		for (size_t j = i + 1; j < n; j++)
-			if (!taken[j] && gb_cell_same(c, json_array_get(results, j))) {
-				taken[j] = 1;
-				group[ng++] = j;
-			}
+		for (size_t j = i; j != SIZE_MAX; j = next[j]) {
+			taken[j] = 1;
+			group[ng++] = j;
+		}
 		m = ng == 1 ? json_incref(c) : id_merge_group(results, group, ng);
 		if (!m || json_array_append_new(out, m))
 			goto out;
@@ -243,7 +281,9 @@ int gb_results_merge_duplicates(json_t *doc, size_t *merged)
 	err = 0;
 out:
 	json_decref(out);
+	json_decref(seen);
 	free(group);
+	free(next);
 	free(taken);
 	return err;
 }

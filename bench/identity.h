@@ -23,6 +23,13 @@ json_t *gb_cell_ident_params(json_t *cell);
 int gb_cell_same(json_t *a, json_t *b);
 
 /*
+ * A string equal for two cells exactly when gb_cell_same says they are the
+ * same cell (model, workload, and the identity params as compact JSON with
+ * sorted keys): a key for hashing. malloc'd; NULL on out of memory.
+ */
+char *gb_cell_id(json_t *cell);
+
+/*
  * Leaves one cell per identity in doc's results (a file written by several
  * `run --append` sweeps can hold the same cell twice). Cells that share an
  * identity become one, at the place of the first:
