@@ -15,6 +15,7 @@
 #include "registry.h"
 #include "report_json.h"
 #include "results_io.h"
+#include "run_warn.h"
 #include "runner.h"
 
 struct run_save {
@@ -30,6 +31,26 @@ static int run_save_doc(json_t *doc, void *arg)
 	if (!s->m->out || strcmp(s->m->format, "json") != 0)
 		return 0; /* written once at the end */
 	return gb_json_write_atomic(s->m->out, doc) ? -EIO : 0;
+}
+
+/*
+ * context.commands lists every invocation that added cells to the file;
+ * a file from before the list existed starts it from context.command.
+ */
+static int run_note_command(json_t *doc, const char *command)
+{
+	json_t *ctx = json_object_get(doc, "context"), *cmds = json_object_get(ctx, "commands");
+
+	if (!command)
+		return 0;
+	if (!json_is_array(cmds)) {
+		const char *first = json_string_value(json_object_get(ctx, "command"));
+
+		cmds = first ? json_pack("[s]", first) : json_array();
+		if (!cmds || json_object_set_new(ctx, "commands", cmds))
+			return -ENOMEM;
+	}
+	return json_array_append_new(cmds, json_string(command)) ? -ENOMEM : 0;
 }
 
 /* Adds a serial cell for every cpu cell whose work has no serial baseline. */
@@ -73,6 +94,7 @@ int gb_cmd_run(int argc, char **argv)
 	struct gb_matrix m;
 	struct run_save save;
 	json_t *doc = NULL;
+	size_t first;
 	int rc;
 
 	rc = gb_cli_parse_run(argc, argv, &m);
@@ -82,6 +104,11 @@ int gb_cmd_run(int argc, char **argv)
 	}
 	if (m.append && access(m.out, F_OK) == 0) {
 		if (gb_results_load(m.out, &doc) != 0) {
+			rc = 1;
+			goto out;
+		}
+		if (run_note_command(doc, m.argv_joined) != 0) {
+			gb_err("run", "out of memory");
 			rc = 1;
 			goto out;
 		}
@@ -107,7 +134,10 @@ int gb_cmd_run(int argc, char **argv)
 	}
 	if (!save.cpus)
 		save.cpus = 1;
+	first = json_array_size(json_object_get(doc, "results"));
 	rc = gb_runner_run(&m, doc, run_save_doc, &save);
+	if (!m.quiet)
+		gb_run_warn_print(stderr, doc, first);
 	if (rc == 1)
 		goto out;
 	if (!m.out) {

@@ -19,23 +19,14 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "identity.h"
 #include "log.h"
+#include "metrics.h"
 #include "results_io.h"
 #include "stats.h"
 
-struct cmp_metric {
-	const char *key; /* samples.<key> */
-	int up_is_worse; /* wall, cpu and latency: up is worse; rates: down is */
-};
-
-static const struct cmp_metric cmp_metrics[] = {
-        {"wall_s", 1},  {"cpu_s", 1},          {"ops_per_s", 0},      {"bytecodes_per_s", 0},
-        {"speedup", 0}, {"latency_p50_us", 1}, {"latency_p99_us", 1},
-};
-#define CMP_NMETRICS (sizeof(cmp_metrics) / sizeof(cmp_metrics[0]))
-
-/* Params that change between runs of the same cell: not part of its identity. */
-static const char *const cmp_volatile[] = {"bound_cpus", "reps", "warmup"};
+/* GitHub refuses a comment over 65536 characters: markdown stays below. */
+#define CMP_MD_BUDGET 64000
 
 enum cmp_format { CMP_TEXT, CMP_MARKDOWN, CMP_JSON };
 
@@ -43,6 +34,7 @@ struct cmp_opts {
 	double threshold; /* percent */
 	double alpha;
 	enum cmp_format format;
+	int all; /* text and markdown: every row, not only the changed ones */
 	const char *output;
 	const char *base_path, *new_path;
 };
@@ -50,10 +42,11 @@ struct cmp_opts {
 struct cmp_cell {
 	json_t *cell;  /* borrowed from the document */
 	json_t *ident; /* params without the volatile keys (owned) */
-	size_t idx;    /* index in results[] */
+	size_t idx;    /* index in results[] after merging duplicates */
 	long match;    /* index of the cell on the other side, -1 if none */
-	int dup;       /* repeats an earlier cell of the same file: ignored */
+	int has_rows;  /* base side: at least one metric compared */
 	char *label;   /* model/workload and the params that tell cells apart */
+	char *id;      /* gb_cell_id: the key that matches cells */
 };
 
 struct cmp_side {
@@ -65,7 +58,7 @@ struct cmp_side {
 
 struct cmp_row {
 	size_t base_cell, new_cell;
-	const struct cmp_metric *metric;
+	const struct gb_metric *metric;
 	struct gb_summary b, n;
 	double change_pct; /* NaN when the base median is 0 and the new is not */
 	double p;
@@ -81,14 +74,6 @@ struct cmp_result {
 
 /* ---- cells --------------------------------------------------------------- */
 
-static int cmp_is_volatile(const char *key)
-{
-	for (size_t i = 0; i < sizeof(cmp_volatile) / sizeof(cmp_volatile[0]); i++)
-		if (strcmp(key, cmp_volatile[i]) == 0)
-			return 1;
-	return 0;
-}
-
 static int cmp_same_cell(const struct cmp_cell *a, const struct cmp_cell *b)
 {
 	return strcmp(json_string_value(json_object_get(a->cell, "model")),
@@ -98,16 +83,27 @@ static int cmp_same_cell(const struct cmp_cell *a, const struct cmp_cell *b)
 	       json_equal(a->ident, b->ident);
 }
 
+/*
+ * A cell that several sweeps ran is one cell with all their samples
+ * (identity.c), so each is compared once, on everything measured.
+ */
 static int cmp_side_load(struct cmp_side *side, const char *path)
 {
-	json_t *results, *cell, *v;
-	const char *key;
-	size_t i;
+	json_t *results, *cell;
+	size_t i, merged;
+	int err;
 
 	memset(side, 0, sizeof(*side));
 	side->path = path;
 	if (gb_results_load(path, &side->doc))
 		return -EINVAL;
+	err = gb_results_merge_duplicates(side->doc, &merged);
+	if (err)
+		return err;
+	if (merged)
+		gb_warn(path,
+		        "%zu cell%s repeated a cell of the same file; their samples are merged",
+		        merged, merged == 1 ? "" : "s");
 	results = json_object_get(side->doc, "results");
 	side->cells = calloc(json_array_size(results) + 1, sizeof(*side->cells));
 	if (!side->cells)
@@ -119,23 +115,11 @@ static int cmp_side_load(struct cmp_side *side, const char *path)
 		c->cell = cell;
 		c->idx = i;
 		c->match = -1;
-		c->ident = json_object();
-		if (!c->ident)
+		c->ident = gb_cell_ident_params(cell);
+		c->id = gb_cell_id(cell);
+		if (!c->ident || !c->id)
 			return -ENOMEM;
 		side->n++;
-		json_object_foreach(json_object_get(cell, "params"), key, v)
-		{
-			if (!cmp_is_volatile(key) && json_object_set(c->ident, key, v))
-				return -ENOMEM;
-		}
-		for (size_t j = 0; j + 1 < side->n; j++)
-			if (!side->cells[j].dup && cmp_same_cell(&side->cells[j], c)) {
-				gb_warn(path,
-				        "results[%zu] repeats results[%zu]; the first is compared",
-				        i, side->cells[j].idx);
-				c->dup = 1;
-				break;
-			}
 	}
 	return 0;
 }
@@ -145,6 +129,7 @@ static void cmp_side_free(struct cmp_side *side)
 	for (size_t i = 0; i < side->n; i++) {
 		json_decref(side->cells[i].ident);
 		free(side->cells[i].label);
+		free(side->cells[i].id);
 	}
 	free(side->cells);
 	json_decref(side->doc);
@@ -176,22 +161,40 @@ static void cmp_put_value(FILE *f, json_t *v)
 }
 
 /*
- * Labels show only the params whose values differ somewhere among the
- * cells of both files: "threads/cpu tasks=4 gil=legacy" rather than all
- * fifteen params of every cell.
+ * Labels show only the params whose values differ among the cells of the
+ * same workload in both files: "threads/cpu tasks=4 gil=legacy" rather
+ * than all fifteen params, and not io_time_s on a cpu cell because the io
+ * cells used another. A key some cells of the workload lack varies too.
+ * One pass gathers, per workload, the first value of each key, how many
+ * cells have it and whether another value was seen.
  */
 static int cmp_label_cells(struct cmp_side *sides)
 {
-	json_t *first = json_object(), *varying = json_object(), *v;
+	json_t *info = json_object(), *v;
 	const char **keys = NULL, *key;
-	size_t nkeys = 0;
 	int err = -ENOMEM;
 
-	if (!first || !varying)
-		goto out;
+	if (!info)
+		return -ENOMEM;
 	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < sides[s].n; i++)
-			json_object_foreach(sides[s].cells[i].ident, key, v)
+		for (size_t i = 0; i < sides[s].n; i++) {
+			struct cmp_cell *c = &sides[s].cells[i];
+			const char *wl = json_string_value(json_object_get(c->cell, "workload"));
+			json_t *w = json_object_get(info, wl), *first, *count, *vary;
+
+			if (!w) {
+				w = json_pack("{s:i, s:{}, s:{}, s:{}}", "cells", 0, "first",
+				              "count", "vary");
+				if (!w || json_object_set_new(info, wl, w))
+					goto out;
+			}
+			first = json_object_get(w, "first");
+			count = json_object_get(w, "count");
+			vary = json_object_get(w, "vary");
+			json_object_set_new(
+			        w, "cells",
+			        json_integer(json_integer_value(json_object_get(w, "cells")) + 1));
+			json_object_foreach(c->ident, key, v)
 			{
 				json_t *f = json_object_get(first, key);
 
@@ -199,43 +202,45 @@ static int cmp_label_cells(struct cmp_side *sides)
 					if (json_object_set(first, key, v))
 						goto out;
 				} else if (!json_equal(f, v) &&
-				           json_object_set_new(varying, key, json_true())) {
+				           json_object_set_new(vary, key, json_true())) {
 					goto out;
 				}
-			}
-	/* A key some cells lack also tells cells apart. */
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < sides[s].n; i++)
-			json_object_foreach(first, key, v)
-			{
-				if (!json_object_get(sides[s].cells[i].ident, key) &&
-				    json_object_set_new(varying, key, json_true()))
+				if (json_object_set_new(
+				            count, key,
+				            json_integer(json_integer_value(
+				                                 json_object_get(count, key)) +
+				                         1)))
 					goto out;
 			}
-	keys = malloc((json_object_size(varying) + 1) * sizeof(*keys));
-	if (!keys)
-		goto out;
-	json_object_foreach(varying, key, v) keys[nkeys++] = key;
-	qsort(keys, nkeys, sizeof(*keys), cmp_key_order);
-
+		}
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < sides[s].n; i++) {
 			struct cmp_cell *c = &sides[s].cells[i];
-			size_t len;
-			FILE *f = open_memstream(&c->label, &len);
+			json_t *w = json_object_get(
+			        info, json_string_value(json_object_get(c->cell, "workload")));
+			json_int_t cells = json_integer_value(json_object_get(w, "cells"));
+			size_t len, nkeys = 0;
+			FILE *f;
 
+			keys = realloc(keys, (json_object_size(c->ident) + 1) * sizeof(*keys));
+			if (!keys)
+				goto out;
+			json_object_foreach(c->ident, key, v)
+			{
+				if (json_object_get(json_object_get(w, "vary"), key) ||
+				    json_integer_value(json_object_get(json_object_get(w, "count"),
+				                                       key)) < cells)
+					keys[nkeys++] = key;
+			}
+			qsort(keys, nkeys, sizeof(*keys), cmp_key_order);
+			f = open_memstream(&c->label, &len);
 			if (!f)
 				goto out;
 			fprintf(f, "%s/%s", json_string_value(json_object_get(c->cell, "model")),
 			        json_string_value(json_object_get(c->cell, "workload")));
-			/* A key this cell lacks is left out rather than shown empty. */
 			for (size_t k = 0; k < nkeys; k++) {
-				json_t *pv = json_object_get(c->ident, keys[k]);
-
-				if (!pv)
-					continue;
 				fprintf(f, " %s=", keys[k]);
-				cmp_put_value(f, pv);
+				cmp_put_value(f, json_object_get(c->ident, keys[k]));
 			}
 			if (fclose(f) != 0)
 				goto out;
@@ -243,8 +248,7 @@ static int cmp_label_cells(struct cmp_side *sides)
 	err = 0;
 out:
 	free(keys);
-	json_decref(first);
-	json_decref(varying);
+	json_decref(info);
 	return err;
 }
 
@@ -297,16 +301,23 @@ static int cmp_is_ok(const struct cmp_cell *c)
 }
 
 /*
- * The verdict rules (docs/statistics.md): a change is "faster"/"slower" when
- * the U test says significant AND the medians differ by more than the
- * threshold; otherwise "too noisy" when the test could not have seen a
- * threshold-sized change (cv above 5%, or too few samples for that cv),
- * else "no change". Only "slower" is a regression.
+ * The verdict rules (docs/statistics.md, section 3), on the change of the
+ * medians and the U test's p:
+ *   significant, beyond the threshold      -> faster / slower (slower is a
+ *                                             regression)
+ *   significant, within the threshold      -> no change (real, too small to
+ *                                             matter)
+ *   not significant, within the threshold  -> no change
+ *   not significant, beyond the threshold  -> too noisy: the medians moved
+ *                                             by more than the threshold,
+ *                                             but the samples cannot tell
+ *                                             that from chance
+ * So identical samples are "no change" at any n, and a move the test cannot
+ * confirm (too few repetitions, or noise) is shown, never a regression.
  */
 static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o)
 {
-	double diff = r->n.median - r->b.median, cv = fmax(r->b.cv, r->n.cv);
-	size_t nmin = r->b.n < r->n.n ? r->b.n : r->n.n, need;
+	double diff = r->n.median - r->b.median;
 	int beyond, worse;
 
 	if (r->b.median != 0)
@@ -314,15 +325,12 @@ static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o)
 	else
 		r->change_pct = diff == 0 ? 0 : NAN;
 	beyond = isnan(r->change_pct) || fabs(r->change_pct) > o->threshold;
-	worse = r->metric->up_is_worse ? diff > 0 : diff < 0;
+	worse = r->metric->flags & GB_METRIC_UP_IS_WORSE ? diff > 0 : diff < 0;
 	r->significant = r->p >= 0 && r->p < o->alpha;
-	/* With a zero threshold only the test's own floor limits what it can see. */
-	need = gb_stats_reps_needed(o->threshold > 0 ? cv : 0,
-	                            o->threshold > 0 ? o->threshold / 100 : 1, o->alpha);
 	if (r->significant && beyond) {
 		r->verdict = worse ? "slower" : "faster";
 		r->regression = worse;
-	} else if (!r->significant && (cv > GB_STATS_NOISY_CV || nmin < need)) {
+	} else if (beyond) {
 		r->verdict = "too noisy";
 	} else {
 		r->verdict = "no change";
@@ -349,16 +357,16 @@ static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct c
 {
 	const struct cmp_cell *bc = &sides[0].cells[bi], *nc = &sides[1].cells[ni];
 
-	for (size_t m = 0; m < CMP_NMETRICS; m++) {
-		struct cmp_row row = {.base_cell = bi, .new_cell = ni, .metric = &cmp_metrics[m]};
+	for (size_t m = 0; m < gb_nmetrics; m++) {
+		struct cmp_row row = {.base_cell = bi, .new_cell = ni, .metric = &gb_metrics[m]};
 		double *bx, *nx;
 		size_t bn, nn;
 		int err;
 
-		err = cmp_samples(sides[0].path, bc, cmp_metrics[m].key, &bx, &bn);
+		err = cmp_samples(sides[0].path, bc, gb_metrics[m].key, &bx, &bn);
 		if (err)
 			return err;
-		err = cmp_samples(sides[1].path, nc, cmp_metrics[m].key, &nx, &nn);
+		err = cmp_samples(sides[1].path, nc, gb_metrics[m].key, &nx, &nn);
 		if (err) {
 			free(bx);
 			return err;
@@ -382,6 +390,7 @@ static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct c
 		if (bn && nn) {
 			const char *v = row.verdict;
 
+			sides[0].cells[bi].has_rows = 1;
 			if (strcmp(v, "faster") == 0)
 				res->faster++;
 			else if (strcmp(v, "slower") == 0)
@@ -396,6 +405,9 @@ static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct c
 }
 
 /* ---- output -------------------------------------------------------------- */
+
+/* Markdown lists stop here: a comment must stay under GitHub's limit. */
+#define CMP_MD_LIST_MAX 50
 
 static void cmp_fmt_change(char *buf, size_t len, double pct)
 {
@@ -413,9 +425,26 @@ static void cmp_fmt_p(char *buf, size_t len, double p)
 		snprintf(buf, len, "%.4f", p);
 }
 
+/* Text and markdown show the rows that say something, unless --all. */
+static int cmp_row_shown(const struct cmp_row *r, const struct cmp_opts *o)
+{
+	return o->all || strcmp(r->verdict, "no change") != 0;
+}
+
+static size_t cmp_hidden(const struct cmp_result *res, const struct cmp_opts *o)
+{
+	size_t hidden = 0;
+
+	for (size_t r = 0; r < res->nrows; r++)
+		hidden += !cmp_row_shown(&res->rows[r], o);
+	return hidden;
+}
+
 static void cmp_summary_line(FILE *f, const struct cmp_result *res, const struct cmp_opts *o,
                              size_t ncells, int markdown)
 {
+	size_t hidden = cmp_hidden(res, o);
+
 	if (markdown && res->slower)
 		fprintf(f, "**%u regression%s**: ", res->slower, res->slower == 1 ? "" : "s");
 	else if (res->slower)
@@ -427,6 +456,9 @@ static void cmp_summary_line(FILE *f, const struct cmp_result *res, const struct
 	        "%u too noisy (threshold %g%%, alpha %g)\n",
 	        res->nrows, res->nrows == 1 ? "" : "s", ncells, ncells == 1 ? "" : "s", res->slower,
 	        res->faster, res->same, res->noisy, o->threshold, o->alpha);
+	if (hidden)
+		fprintf(f, "%s%zu row%s with no change not shown (--all shows every row)%s\n",
+		        markdown ? "\n_" : "", hidden, hidden == 1 ? "" : "s", markdown ? "_" : "");
 }
 
 /* The cells that were not compared, for text and markdown alike. */
@@ -436,45 +468,61 @@ static void cmp_put_unmatched(FILE *f, struct cmp_side *sides, int markdown)
 	const char *bullet = markdown ? "- " : "  ";
 
 	for (int s = 0; s < 2; s++) {
-		size_t count = 0;
+		size_t count = 0, shown = 0;
 
 		for (size_t i = 0; i < sides[s].n; i++)
-			count += sides[s].cells[i].match < 0 && !sides[s].cells[i].dup;
+			count += sides[s].cells[i].match < 0;
 		if (!count)
 			continue;
 		fprintf(f, "\n%s%s (%zu):%s\n", markdown ? "**" : "", title[s], count,
 		        markdown ? "**" : "");
-		for (size_t i = 0; i < sides[s].n; i++)
-			if (sides[s].cells[i].match < 0 && !sides[s].cells[i].dup)
-				fprintf(f, "%s%s\n", bullet, sides[s].cells[i].label);
+		for (size_t i = 0; i < sides[s].n; i++) {
+			if (sides[s].cells[i].match >= 0)
+				continue;
+			if (markdown && shown == CMP_MD_LIST_MAX) {
+				fprintf(f, "- ... and %zu more (--format json lists them all)\n",
+				        count - shown);
+				break;
+			}
+			fprintf(f, "%s%s\n", bullet, sides[s].cells[i].label);
+			shown++;
+		}
 	}
+}
+
+static int cmp_has_rows(struct cmp_side *sides, size_t base_cell)
+{
+	return sides[0].cells[base_cell].has_rows;
 }
 
 static void cmp_put_not_compared(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
                                  int markdown)
 {
-	int header = 0;
+	size_t count = 0, shown = 0;
 
+	for (size_t i = 0; i < sides[0].n; i++)
+		count += sides[0].cells[i].match >= 0 && !cmp_has_rows(sides, i);
+	if (!count)
+		return;
+	fprintf(f, "\n%snot compared (%zu):%s\n", markdown ? "**" : "", count,
+	        markdown ? "**" : "");
 	for (size_t i = 0; i < sides[0].n; i++) {
 		const struct cmp_cell *b = &sides[0].cells[i], *n;
-		int has_rows = 0;
 
-		if (b->match < 0)
+		if (b->match < 0 || cmp_has_rows(sides, i))
 			continue;
+		if (markdown && shown == CMP_MD_LIST_MAX) {
+			fprintf(f, "- ... and %zu more (--format json lists them all)\n",
+			        count - shown);
+			break;
+		}
 		n = &sides[1].cells[b->match];
-		for (size_t r = 0; r < res->nrows; r++)
-			has_rows |= res->rows[r].base_cell == i;
-		if (has_rows)
-			continue;
-		if (!header)
-			fprintf(f, "\n%snot compared:%s\n", markdown ? "**" : "",
-			        markdown ? "**" : "");
-		header = 1;
 		fprintf(f, "%s%s: base %s, new %s%s\n", markdown ? "- " : "  ", b->label,
 		        json_string_value(json_object_get(b->cell, "status")),
 		        json_string_value(json_object_get(n->cell, "status")),
 		        cmp_is_ok(b) && cmp_is_ok(n) ? " (no metric with samples on both sides)"
 		                                     : "");
+		shown++;
 	}
 }
 
@@ -484,21 +532,22 @@ static void cmp_put_text(FILE *f, struct cmp_side *sides, const struct cmp_resul
 	static const char *const head[] = {"cell",   "metric", "base",   "new",
 	                                   "change", "p",      "verdict"};
 	char cols[7][64];
-	int w[7];
+	int w[7], any = 0;
 
 	for (int c = 0; c < 7; c++)
 		w[c] = (int)strlen(head[c]);
 	/* Two passes: widths first, then the rows. */
 	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 1 && res->nrows) {
-			fprintf(f, "%-*s  %-*s  %*s  %*s  %*s  %*s  %s\n", w[0], head[0], w[1],
-			        head[1], w[2], head[2], w[3], head[3], w[4], head[4], w[5], head[5],
-			        head[6]);
-		}
 		for (size_t r = 0; r < res->nrows; r++) {
 			const struct cmp_row *row = &res->rows[r];
 			const char *label = sides[0].cells[row->base_cell].label;
 
+			if (!cmp_row_shown(row, o))
+				continue;
+			if (pass == 1 && !any++)
+				fprintf(f, "%-*s  %-*s  %*s  %*s  %*s  %*s  %s\n", w[0], head[0],
+				        w[1], head[1], w[2], head[2], w[3], head[3], w[4], head[4],
+				        w[5], head[5], head[6]);
 			snprintf(cols[2], sizeof(cols[2]), "%.4g", row->b.median);
 			snprintf(cols[3], sizeof(cols[3]), "%.4g", row->n.median);
 			cmp_fmt_change(cols[4], sizeof(cols[4]), row->change_pct);
@@ -518,7 +567,7 @@ static void cmp_put_text(FILE *f, struct cmp_side *sides, const struct cmp_resul
 			        cols[5], row->verdict, row->regression ? "  <- regression" : "");
 		}
 	}
-	if (res->nrows)
+	if (any)
 		fputc('\n', f);
 	cmp_summary_line(f, res, o, ncells, 0);
 	cmp_put_unmatched(f, sides, 0);
@@ -535,30 +584,79 @@ static void cmp_put_md_cell(FILE *f, const char *s)
 	}
 }
 
-static void cmp_put_markdown(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
-                             const struct cmp_opts *o, size_t ncells)
+/*
+ * For a pull-request comment: heading, summary, the table of shown rows,
+ * the lists. The lists are written first to learn their size; rows fill
+ * what is left of CMP_MD_BUDGET, regressions first, so a huge report is
+ * cut where it matters least and says so.
+ */
+static int cmp_put_markdown(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
+                            const struct cmp_opts *o, size_t ncells)
 {
-	char change[32], p[32];
+	char change[32], p[32], *tail = NULL, *line = NULL;
+	size_t tail_len = 0, line_len = 0, used, shown = 0, wanted = 0;
+	FILE *t = open_memstream(&tail, &tail_len);
+	long head_len;
 
+	if (!t)
+		return -ENOMEM;
+	cmp_put_unmatched(t, sides, 1);
+	cmp_put_not_compared(t, sides, res, 1);
+	if (fclose(t) != 0) {
+		free(tail);
+		return -ENOMEM;
+	}
+	head_len = ftell(f);
 	fprintf(f, "### gilbench compare\n\n");
 	cmp_summary_line(f, res, o, ncells, 1);
-	if (res->nrows) {
+	for (size_t r = 0; r < res->nrows; r++)
+		wanted += cmp_row_shown(&res->rows[r], o);
+	if (wanted)
 		fprintf(f, "\n| cell | metric | base | new | change | p | verdict |\n"
 		           "|:--|:--|--:|--:|--:|--:|:--|\n");
-	}
-	for (size_t r = 0; r < res->nrows; r++) {
-		const struct cmp_row *row = &res->rows[r];
+	used = (size_t)(ftell(f) - (head_len > 0 ? head_len : 0)) + tail_len + 200;
+	/* Pass 0: regressions; pass 1: the other shown rows. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t r = 0; r < res->nrows; r++) {
+			const struct cmp_row *row = &res->rows[r];
+			FILE *l;
 
-		cmp_fmt_change(change, sizeof(change), row->change_pct);
-		cmp_fmt_p(p, sizeof(p), row->p);
-		fputs("| ", f);
-		cmp_put_md_cell(f, sides[0].cells[row->base_cell].label);
-		fprintf(f, " | %s | %.4g | %.4g | %s | %s | %s%s%s |\n", row->metric->key,
-		        row->b.median, row->n.median, change, p, row->regression ? "**" : "",
-		        row->verdict, row->regression ? "**" : "");
-	}
-	cmp_put_unmatched(f, sides, 1);
-	cmp_put_not_compared(f, sides, res, 1);
+			if (!cmp_row_shown(row, o) || (row->regression ? 0 : 1) != pass)
+				continue;
+			l = open_memstream(&line, &line_len);
+			if (!l) {
+				free(tail);
+				return -ENOMEM;
+			}
+			cmp_fmt_change(change, sizeof(change), row->change_pct);
+			cmp_fmt_p(p, sizeof(p), row->p);
+			fputs("| ", l);
+			cmp_put_md_cell(l, sides[0].cells[row->base_cell].label);
+			fprintf(l, " | %s | %.4g | %.4g | %s | %s | %s%s%s |\n", row->metric->key,
+			        row->b.median, row->n.median, change, p,
+			        row->regression ? "**" : "", row->verdict,
+			        row->regression ? "**" : "");
+			if (fclose(l) != 0) {
+				free(line);
+				free(tail);
+				return -ENOMEM;
+			}
+			if (used + line_len <= CMP_MD_BUDGET) {
+				fputs(line, f);
+				used += line_len;
+				shown++;
+			}
+			free(line);
+			line = NULL;
+		}
+	if (shown < wanted)
+		fprintf(f,
+		        "\n_%zu more row%s not shown: GitHub comments are limited to 65536 "
+		        "characters; `--format json` has every row._\n",
+		        wanted - shown, wanted - shown == 1 ? "" : "s");
+	fputs(tail, f);
+	free(tail);
+	return 0;
 }
 
 static json_t *cmp_num(double v)
@@ -568,9 +666,10 @@ static json_t *cmp_num(double v)
 
 static json_t *cmp_side_json(const struct gb_summary *s)
 {
-	return json_pack("{s:I, s:o, s:o, s:o, s:[oo], s:b}", "n", (json_int_t)s->n, "median",
+	return json_pack("{s:I, s:o, s:o, s:o, s:[oo], s:o, s:b}", "n", (json_int_t)s->n, "median",
 	                 cmp_num(s->median), "mean", cmp_num(s->mean), "cv", cmp_num(s->cv), "ci95",
-	                 cmp_num(s->ci95_lo), cmp_num(s->ci95_hi), "noisy", s->noisy);
+	                 cmp_num(s->ci95_lo), cmp_num(s->ci95_hi), "ci_level", cmp_num(s->ci_level),
+	                 "noisy", s->noisy);
 }
 
 static json_t *cmp_cell_json(const struct cmp_cell *c)
@@ -596,8 +695,8 @@ static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
 		json_t *e = json_pack(
 		        "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:s, s:b}", "cell",
 		        sides[0].cells[row->base_cell].label, "metric", row->metric->key,
-		        "worse_when", row->metric->up_is_worse ? "up" : "down", "base",
-		        cmp_side_json(&row->b), "new", cmp_side_json(&row->n), "change_pct",
+		        "worse_when", row->metric->flags & GB_METRIC_UP_IS_WORSE ? "up" : "down",
+		        "base", cmp_side_json(&row->b), "new", cmp_side_json(&row->n), "change_pct",
 		        cmp_num(row->change_pct), "p_value", cmp_num(row->p), "significant",
 		        row->significant, "verdict", row->verdict, "regression", row->regression);
 
@@ -606,18 +705,15 @@ static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
 	}
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < sides[s].n; i++)
-			if (sides[s].cells[i].match < 0 && !sides[s].cells[i].dup &&
+			if (sides[s].cells[i].match < 0 &&
 			    json_array_append_new(only[s], cmp_cell_json(&sides[s].cells[i])))
 				goto fail;
 	for (size_t i = 0; i < sides[0].n; i++) {
 		const struct cmp_cell *b = &sides[0].cells[i];
-		int has_rows = 0;
 
 		if (b->match < 0)
 			continue;
-		for (size_t r = 0; r < res->nrows; r++)
-			has_rows |= res->rows[r].base_cell == i;
-		if (!has_rows &&
+		if (!cmp_has_rows(sides, i) &&
 		    json_array_append_new(
 		            notcmp,
 		            json_pack("{s:s, s:O, s:O}", "cell", b->label, "base_status",
@@ -647,23 +743,28 @@ fail:
 
 static void cmp_usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: gilbench compare BASE.json NEW.json [options]\n"
-	        "\n"
-	        "Matches the cells of two result files by model, workload and params, tests\n"
-	        "each metric's raw samples with a Mann-Whitney U test and gives a verdict:\n"
-	        "faster, slower, no change, too noisy. Exit status: 0 no regression,\n"
-	        "3 a regression (significant, beyond the threshold, in the worse direction),\n"
-	        "1 bad input.\n"
-	        "\n"
-	        "  --threshold PCT  smallest change that counts, in percent (default 5)\n"
-	        "  --alpha A        significance level of the U test (default 0.05)\n"
-	        "  -f, --format F   text (default), markdown (for a PR comment) or json\n"
-	        "  -o, --output F   write there instead of stdout\n"
-	        "  -h, --help       this text\n"
-	        "\n"
-	        "Metrics: wall_s, cpu_s, latency_p50_us, latency_p99_us (up is worse);\n"
-	        "ops_per_s, bytecodes_per_s, speedup (down is worse). See docs/statistics.md.\n");
+	fprintf(f, "usage: gilbench compare BASE.json NEW.json [options]\n"
+	           "\n"
+	           "Matches the cells of two result files by model, workload and params, tests\n"
+	           "each metric's raw samples with a Mann-Whitney U test and gives a verdict:\n"
+	           "faster, slower, no change, too noisy. Exit status: 0 no regression,\n"
+	           "3 a regression (significant, beyond the threshold, in the worse direction),\n"
+	           "1 bad input.\n"
+	           "\n"
+	           "  --threshold PCT  smallest change that counts, in percent (default 5)\n"
+	           "  --alpha A        significance level of the U test (default 0.05)\n"
+	           "  -f, --format F   text (default), markdown (for a PR comment) or json\n"
+	           "  --all            text and markdown: every row; by default rows with\n"
+	           "                   \"no change\" are counted in the summary, not listed\n"
+	           "  -o, --output F   write there instead of stdout\n"
+	           "  -h, --help       this text\n"
+	           "\n"
+	           "Metrics, up is worse: wall_s, cpu_s, latency_p50/p90/p99/max_us,\n"
+	           "mem_per_task_kib, gil_held_frac, gil_wait_frac, gil_wait_max_us,\n"
+	           "gil_acquisitions, gil_drop_requests, gil_forced_switches,\n"
+	           "gil_futile_wakeups, gil_switches; down is worse: ops_per_s,\n"
+	           "bytecodes_per_s, speedup. Cells repeated within a file are merged.\n"
+	           "See docs/statistics.md.\n");
 }
 
 static int cmp_parse_num(const char *opt, const char *s, double *out)
@@ -685,10 +786,11 @@ static int cmp_parse_num(const char *opt, const char *s, double *out)
 
 static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 {
-	enum { OPT_THRESHOLD = 256, OPT_ALPHA };
+	enum { OPT_THRESHOLD = 256, OPT_ALPHA, OPT_ALL };
 	static const struct option opts[] = {
 	        {"threshold", required_argument, NULL, OPT_THRESHOLD},
 	        {"alpha", required_argument, NULL, OPT_ALPHA},
+	        {"all", no_argument, NULL, OPT_ALL},
 	        {"format", required_argument, NULL, 'f'},
 	        {"output", required_argument, NULL, 'o'},
 	        {"help", no_argument, NULL, 'h'},
@@ -733,11 +835,15 @@ static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 		case 'o':
 			o->output = optarg;
 			break;
+		case OPT_ALL:
+			o->all = 1;
+			break;
 		case 'h':
 			cmp_usage(stdout);
 			return -1;
 		default:
-			if (optopt && (optopt >= OPT_THRESHOLD || strchr("fo", optopt)))
+			if (optopt && ((optopt >= OPT_THRESHOLD && optopt != OPT_ALL) ||
+			               strchr("fo", optopt)))
 				gb_err("compare", "option '%s' needs a value", argv[optind - 1]);
 			else
 				gb_err("compare",
@@ -765,6 +871,7 @@ int gb_cmd_compare(int argc, char **argv)
 	struct cmp_opts o;
 	size_t ncells = 0;
 	char *text = NULL;
+	json_t *newids;
 	size_t len = 0;
 	int rc, err;
 
@@ -782,29 +889,43 @@ int gb_cmd_compare(int argc, char **argv)
 	if (err)
 		goto out;
 
+	/* Cells are unique per file once merged: match by id through a hash. */
+	newids = json_object();
+	for (size_t j = 0; newids && j < sides[1].n; j++)
+		if (json_object_set_new(newids, sides[1].cells[j].id,
+		                        json_integer((json_int_t)j))) {
+			json_decref(newids);
+			newids = NULL;
+		}
+	if (!newids) {
+		gb_err("compare", "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < sides[0].n; i++) {
-		struct cmp_cell *b = &sides[0].cells[i];
+		struct cmp_cell *b = &sides[0].cells[i], *n;
+		json_t *hit = json_object_get(newids, b->id);
+		size_t j;
 
-		if (b->dup)
+		if (!hit)
 			continue;
-		for (size_t j = 0; j < sides[1].n; j++) {
-			struct cmp_cell *n = &sides[1].cells[j];
-
-			if (n->dup || n->match >= 0 || !cmp_same_cell(b, n))
-				continue;
-			b->match = (long)j;
-			n->match = (long)i;
-			ncells++;
-			if (cmp_is_ok(b) && cmp_is_ok(n)) {
-				err = cmp_pair(sides, i, j, &o, &res);
-				if (err == -ENOMEM)
-					gb_err("compare", "out of memory");
-				if (err)
-					goto out;
+		j = (size_t)json_integer_value(hit);
+		n = &sides[1].cells[j];
+		if (n->match >= 0 || !cmp_same_cell(b, n))
+			continue;
+		b->match = (long)j;
+		n->match = (long)i;
+		ncells++;
+		if (cmp_is_ok(b) && cmp_is_ok(n)) {
+			err = cmp_pair(sides, i, j, &o, &res);
+			if (err == -ENOMEM)
+				gb_err("compare", "out of memory");
+			if (err) {
+				json_decref(newids);
+				goto out;
 			}
-			break;
 		}
 	}
+	json_decref(newids);
 	if (cmp_label_cells(sides)) {
 		gb_err("compare", "out of memory");
 		goto out;
@@ -827,10 +948,10 @@ int gb_cmd_compare(int argc, char **argv)
 			goto out;
 		}
 		if (o.format == CMP_MARKDOWN)
-			cmp_put_markdown(f, sides, &res, &o, ncells);
+			err = cmp_put_markdown(f, sides, &res, &o, ncells);
 		else
 			cmp_put_text(f, sides, &res, &o, ncells);
-		if (fclose(f) != 0) {
+		if (fclose(f) != 0 || err) {
 			gb_err("compare", "out of memory");
 			goto out;
 		}

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "identity.h"
 #include "log.h"
 #include "results_io.h"
 #include "stats.h"
@@ -76,9 +77,6 @@ static const struct export_metric export_metrics[] = {
 
 static const char *const export_formats[] = {"gbench", "bmf", "gab", "pyperf"};
 
-/* Params that change between runs of the same cell: not part of its name. */
-static const char *const export_volatile[] = {"bound_cpus", "reps", "warmup"};
-
 int gb_export_format_valid(const char *format)
 {
 	for (size_t i = 0; i < sizeof(export_formats) / sizeof(export_formats[0]); i++)
@@ -95,14 +93,6 @@ static void export_fmt_num(char *buf, size_t len, double v)
 	snprintf(buf, len, "%.15g", v);
 	if (strtod(buf, NULL) != v)
 		snprintf(buf, len, "%.17g", v);
-}
-
-static int export_is_volatile(const char *key)
-{
-	for (size_t i = 0; i < sizeof(export_volatile) / sizeof(export_volatile[0]); i++)
-		if (strcmp(key, export_volatile[i]) == 0)
-			return 1;
-	return 0;
 }
 
 static int export_key_cmp(const void *pa, const void *pb)
@@ -159,7 +149,7 @@ char *gb_export_cell_name(json_t *cell)
 			goto fail;
 		json_object_foreach(params, key, v)
 		{
-			if (!export_is_volatile(key))
+			if (!gb_param_is_volatile(key))
 				keys[nkeys++] = key;
 		}
 		qsort(keys, nkeys, sizeof(*keys), export_key_cmp);
@@ -463,7 +453,11 @@ fail:
 
 /* ---- bmf ----------------------------------------------------------------- */
 
-/* value = median, bounds = the 95% confidence interval of the median. */
+/*
+ * value = median, bounds = the confidence interval of the median. BMF has
+ * no field for its level: it is 95% or more from 6 repetitions, less below
+ * (ci_level in the result file; docs/statistics.md).
+ */
 static int export_bmf(json_t *doc, json_t **out)
 {
 	json_t *res = json_object(), *cell;
@@ -521,8 +515,9 @@ fail:
 
 /*
  * Direction is per file in github-action-benchmark, so one document per
- * direction. value = median; range = half the width of the 95% interval of
- * the median (GAB shows it, does not use it); extra = the distribution.
+ * direction. value = median; range = half the width of the confidence
+ * interval of the median, with its real level (GAB shows it, does not use
+ * it); extra = the distribution.
  */
 static int export_gab(json_t *doc, int bigger, json_t **out)
 {
@@ -544,7 +539,7 @@ static int export_gab(json_t *doc, int bigger, json_t **out)
 		for (size_t m = 0; m < EXPORT_NMETRICS; m++) {
 			const struct export_metric *em = &export_metrics[m];
 			struct export_series s;
-			char sname[1200], range[64], extra[256];
+			char sname[1200], range[96], extra[256];
 			json_t *e;
 
 			if (!(em->flags & EXP_GAB) || !!(em->flags & EXP_BIGGER) != bigger)
@@ -557,12 +552,13 @@ static int export_gab(json_t *doc, int bigger, json_t **out)
 			if (!s.n)
 				continue;
 			snprintf(sname, sizeof(sname), "%s - %s", name, em->label);
-			snprintf(range, sizeof(range), "± %.6g", (s.s.ci95_hi - s.s.ci95_lo) / 2);
+			snprintf(range, sizeof(range), "± %.6g (%.4g%% ci of the median)",
+			         (s.s.ci95_hi - s.s.ci95_lo) / 2, 100 * s.s.ci_level);
 			snprintf(extra, sizeof(extra),
-			         "n: %zu\nci95 of median: %.6g .. %.6g\nmin: %.6g  max: %.6g\n"
+			         "n: %zu\n%.4g%% ci of median: %.6g .. %.6g\nmin: %.6g  max: %.6g\n"
 			         "cv: %.2f%%%s",
-			         s.n, s.s.ci95_lo, s.s.ci95_hi, s.s.min, s.s.max, 100 * s.s.cv,
-			         s.s.noisy ? " (noisy)" : "");
+			         s.n, 100 * s.s.ci_level, s.s.ci95_lo, s.s.ci95_hi, s.s.min,
+			         s.s.max, 100 * s.s.cv, s.s.noisy ? " (noisy)" : "");
 			e = json_pack("{s:s, s:s, s:o, s:s, s:s}", "name", sname, "unit", em->unit,
 			              "value", export_real(s.s.median), "range", range, "extra",
 			              extra);
@@ -737,9 +733,9 @@ fail:
 
 int gb_export_write(json_t *results_doc, const char *format, const char *path)
 {
-	json_t *doc = NULL, *doc2 = NULL, *cell;
+	json_t *doc = NULL, *doc2 = NULL, *cell, *merged = NULL;
 	char *p1 = NULL, *p2 = NULL;
-	size_t i, exportable = 0;
+	size_t i, exportable = 0, nmerged;
 	int err;
 
 	if (!gb_export_format_valid(format)) {
@@ -770,6 +766,22 @@ int gb_export_write(json_t *results_doc, const char *format, const char *path)
 		       "gab writes two files (smaller and bigger is better): give -o PATH");
 		return -EINVAL;
 	}
+	/*
+	 * One benchmark per name: pyperf refuses two of one name, BMF keys
+	 * collide, gbench would number repetitions twice. A cell that several
+	 * sweeps ran is exported once with all its samples.
+	 */
+	merged = json_deep_copy(results_doc);
+	if (!merged || gb_results_merge_duplicates(merged, &nmerged)) {
+		gb_err("export", "out of memory");
+		json_decref(merged);
+		return -ENOMEM;
+	}
+	if (nmerged)
+		gb_warn("export",
+		        "%zu cell%s repeated a cell of the same file; their samples are merged",
+		        nmerged, nmerged == 1 ? "" : "s");
+	results_doc = merged;
 
 	if (strcmp(format, "gbench") == 0)
 		err = export_gbench(results_doc, &doc);
@@ -808,6 +820,7 @@ out:
 	free(p2);
 	json_decref(doc);
 	json_decref(doc2);
+	json_decref(merged);
 	return err;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "metrics.h"
 #include "registry.h"
 #include "stats.h"
 
@@ -19,8 +20,12 @@ json_t *gb_report_doc_new(const char *command)
 
 	if (!ctx)
 		return NULL;
-	if (command)
+	/* command: the first invocation (older readers); commands: every one that
+	 * added cells (--append adds to it, cmd_run.c). */
+	if (command) {
 		json_object_set_new(ctx, "command", json_string(command));
+		json_object_set_new(ctx, "commands", json_pack("[s]", command));
+	}
 	return json_pack("{s:i, s:o, s:[]}", "schema_version", 1, "context", ctx, "results");
 }
 
@@ -80,28 +85,66 @@ static double *rep_values(json_t *samples, const char *key, size_t *n)
 	return x;
 }
 
-static json_t *rep_summary(json_t *samples, const char *key, json_t *warnings)
+/*
+ * The summary object of samples[key]. ci95 keeps its name (charts and
+ * older readers look for it); ci_level says what coverage it really has,
+ * below 0.95 with 5 samples or fewer.
+ */
+static json_t *rep_summary(json_t *samples, const char *key, struct gb_summary *s)
 {
-	struct gb_summary s;
 	size_t n;
 	double *x = rep_values(samples, key, &n);
-	json_t *o;
 
 	if (!x)
 		return NULL;
-	if (gb_stats_summarize(x, n, &s) != 0) {
+	if (gb_stats_summarize(x, n, s) != 0) {
 		free(x);
 		return NULL;
 	}
 	free(x);
-	o = json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:[f,f], s:f, s:i, s:b, s:b}", "n",
-		      (json_int_t)s.n, "median", s.median, "mean", s.mean, "stddev", s.stddev,
-		      "mad", s.mad, "min", s.min, "max", s.max, "ci95", s.ci95_lo, s.ci95_hi, "cv",
-		      s.cv, "outliers", (int)s.outliers, "noisy", s.noisy, "too_few", s.too_few);
-	char warn[256];
-	if (warnings && gb_stats_warning(&s, key, warn, sizeof(warn)))
-		json_array_append_new(warnings, json_string(warn));
-	return o;
+	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:[f,f], s:f, s:f, s:i, s:b, s:b}",
+			 "n", (json_int_t)s->n, "median", s->median, "mean", s->mean, "stddev",
+			 s->stddev, "mad", s->mad, "min", s->min, "max", s->max, "ci95", s->ci95_lo,
+			 s->ci95_hi, "ci_level", s->ci_level, "cv", s->cv, "outliers",
+			 (int)s->outliers, "noisy", s->noisy, "too_few", s->too_few);
+}
+
+/* A process that barely runs on the CPU has a cpu time made of fork and
+ * exit costs: its spread is not the benchmark's, so it is not warned of. */
+#define REP_CPU_WARN_SHARE 0.1
+
+int gb_report_warns(json_t *cell, const char *key)
+{
+	json_t *sum = json_object_get(json_object_get(cell, "summaries"), key);
+	const struct gb_metric *m = gb_metric_find(key);
+	double cpu, wall;
+
+	if (!m || !(m->flags & GB_METRIC_WARN) || !json_is_object(sum))
+		return 0;
+	if (!json_is_true(json_object_get(sum, "noisy")) &&
+	    !json_is_true(json_object_get(sum, "too_few")))
+		return 0;
+	if (strcmp(key, "cpu_s") == 0) {
+		cpu = json_number_value(json_object_get(sum, "median"));
+		wall = json_number_value(json_object_get(
+			json_object_get(json_object_get(cell, "summaries"), "wall_s"), "median"));
+		return wall > 0 && cpu >= REP_CPU_WARN_SHARE * wall;
+	}
+	return 1;
+}
+
+/* The summary of samples[key] alone: 1, or 0 if there are none. */
+static int rep_values_summary(json_t *samples, const char *key, struct gb_summary *s)
+{
+	size_t n;
+	double *x = rep_values(samples, key, &n);
+	int ok;
+
+	if (!x)
+		return 0;
+	ok = gb_stats_summarize(x, n, s) == 0;
+	free(x);
+	return ok;
 }
 
 static int rep_median(json_t *samples, const char *key, double *out)
@@ -145,13 +188,32 @@ void gb_report_metrics(json_t *cell)
 					      "ctx_voluntary",	  "ctx_involuntary",
 					      "overhead_ratio"};
 	json_t *samples = json_object_get(cell, "samples");
-	json_t *metrics = json_object(), *warnings = json_array(), *o;
+	json_t *metrics = json_object(), *warnings = json_array(), *sums = json_object(), *o;
+	struct gb_summary s;
 	double v;
 
-	if ((o = rep_summary(samples, "wall_s", warnings)))
-		json_object_set_new(metrics, "wall_s", o);
-	if ((o = rep_summary(samples, "cpu_s", NULL)))
-		json_object_set_new(metrics, "cpu_s", o);
+	/* Every compared metric gets its summary; wall and cpu also where
+	 * readers have always found them. */
+	for (size_t i = 0; i < gb_nmetrics; i++) {
+		const char *key = gb_metrics[i].key;
+
+		if (!(o = rep_summary(samples, key, &s)))
+			continue;
+		json_object_set_new(sums, key, o);
+		if (strcmp(key, "wall_s") == 0 || strcmp(key, "cpu_s") == 0)
+			json_object_set(metrics, key, o);
+	}
+	json_object_set_new(cell, "summaries", sums);
+	for (size_t i = 0; i < gb_nmetrics; i++) {
+		const char *key = gb_metrics[i].key;
+		char warn[256];
+
+		if (!gb_report_warns(cell, key) ||
+		    !rep_values_summary(samples, key, &s) ||
+		    !gb_stats_warning(&s, key, warn, sizeof(warn)))
+			continue;
+		json_array_append_new(warnings, json_string(warn));
+	}
 	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
 		rep_set_median(metrics, scalars[i], samples, scalars[i]);
 	if (json_object_get(samples, "latency_p50_us")) {
@@ -250,6 +312,13 @@ void gb_report_speedups(json_t *doc, unsigned cpus)
 		json_object_set_new(samples, "speedup", arr);
 		if (!rep_median(samples, "speedup", &speedup))
 			continue;
+		{
+			struct gb_summary sum;
+			json_t *o = rep_summary(samples, "speedup", &sum);
+
+			if (o && json_object_set_new(json_object_get(c, "summaries"), "speedup", o))
+				o = NULL; /* no summaries object: an old cell; set_new freed o */
+		}
 		json_object_set_new(metrics, "speedup", json_real(speedup));
 		tasks = (double)json_integer_value(json_object_get(params, "tasks"));
 		if (tasks > cpus)

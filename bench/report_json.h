@@ -21,8 +21,18 @@ json_t *gb_report_params(const struct gb_cell *cell, unsigned reps, unsigned war
  */
 void gb_report_add_sample(json_t *samples, json_t *sample);
 
-/* Derives "metrics" and "warnings" of a cell from its "samples". */
+/*
+ * Derives "metrics", "summaries" (one summary object per compared metric,
+ * bench/metrics.h) and "warnings" of a cell from its "samples".
+ */
 void gb_report_metrics(json_t *cell);
+
+/*
+ * 1 when the summary of `key` in cell's "summaries" calls for a warning:
+ * a metric flagged GB_METRIC_WARN that is noisy or has too few samples
+ * (cpu_s only when the cell spends at least a tenth of its wall on CPU).
+ */
+int gb_report_warns(json_t *cell, const char *key);
 
 /*
  * Fills speedup and efficiency for every ok cell that has a serial cell

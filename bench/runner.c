@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +27,31 @@
 #define RUNNER_TRACE_PER_THREAD 65536
 
 static volatile sig_atomic_t runner_interrupted;
+
+/*
+ * The progress line's state. The parent runs one repetition at a time and
+ * redraws from its wait loop, so a plain static is enough.
+ */
+static struct runner_progress {
+	const struct gb_matrix *m;
+	int on;              /* stderr is a terminal and not --quiet */
+	unsigned cell, rep;  /* the cell and repetition running now */
+	unsigned done;       /* cells finished */
+	double t_start;      /* of the run */
+	double t_cell;       /* start of the current cell */
+	double t_drawn;      /* last redraw */
+	unsigned vary;       /* RUNNER_V_* bits: the dimensions that vary */
+} runner_prog;
+
+enum {
+	RUNNER_V_TASKS = 1u << 0,
+	RUNNER_V_GIL = 1u << 1,
+	RUNNER_V_INTERVAL = 1u << 2,
+	RUNNER_V_NATIVE = 1u << 3,
+	RUNNER_V_PLACEMENT = 1u << 4,
+	RUNNER_V_YIELD = 1u << 5,
+	RUNNER_V_CHECK = 1u << 6,
+};
 
 static void runner_on_signal(int sig)
 {
@@ -218,6 +244,121 @@ static void runner_child(const struct gb_cell *cell, int fd, const char *trace_p
 	_exit(err ? 3 : 0);
 }
 
+/* ---- the progress line ---------------------------------------------------- */
+
+static unsigned runner_vary(const struct gb_matrix *m)
+{
+	const struct gb_cell *a = &m->cells[0];
+	unsigned v = 0;
+
+	for (unsigned i = 1; i < m->ncells; i++) {
+		const struct gb_cell *c = &m->cells[i];
+
+		v |= c->p.tasks != a->p.tasks ? RUNNER_V_TASKS : 0;
+		v |= strcmp(c->p.gil, a->p.gil) != 0 ? RUNNER_V_GIL : 0;
+		v |= c->p.switch_interval_s != a->p.switch_interval_s ? RUNNER_V_INTERVAL : 0;
+		v |= c->p.native_fraction != a->p.native_fraction ? RUNNER_V_NATIVE : 0;
+		v |= c->placement != a->placement ? RUNNER_V_PLACEMENT : 0;
+		v |= c->p.yield_every != a->p.yield_every ? RUNNER_V_YIELD : 0;
+		v |= c->p.check_interval != a->p.check_interval ? RUNNER_V_CHECK : 0;
+	}
+	return v;
+}
+
+static void runner_fmt_time(char *buf, size_t len, double s)
+{
+	long t = (long)(s + 0.5);
+
+	if (t < 60)
+		snprintf(buf, len, "%lds", t);
+	else if (t < 3600)
+		snprintf(buf, len, "%ldm%02lds", t / 60, t % 60);
+	else
+		snprintf(buf, len, "%ldh%02ldm", t / 3600, t / 60 % 60);
+}
+
+/* Columns of the terminal on stderr; 80 when it does not say. */
+static size_t runner_columns(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/*
+ * "[i/N] model/workload <the params that vary> rep r/R elapsed ETA", cut to
+ * the terminal's width: a line that wraps cannot be redrawn with \r.
+ */
+static void runner_progress_draw(void)
+{
+	struct runner_progress *p = &runner_prog;
+	const struct gb_cell *c = &p->m->cells[p->cell];
+	double now = runner_now(), el = now - p->t_start;
+	char line[512], t1[32], t2[32];
+	size_t off, cols = runner_columns();
+
+	if (!p->on)
+		return;
+	off = (size_t)snprintf(line, sizeof(line), "[%u/%u] %s/%s", p->cell + 1, p->m->ncells,
+			       c->model->name, gb_workload_name(c->p.workload));
+#define RUNNER_ADD(...)                                                                  \
+	do {                                                                             \
+		if (off < sizeof(line))                                                  \
+			off += (size_t)snprintf(line + off, sizeof(line) - off, __VA_ARGS__); \
+	} while (0)
+	if (p->vary & RUNNER_V_TASKS)
+		RUNNER_ADD(" tasks=%u", c->p.tasks);
+	if (p->vary & RUNNER_V_GIL)
+		RUNNER_ADD(" gil=%s", c->p.gil);
+	if (p->vary & RUNNER_V_INTERVAL)
+		RUNNER_ADD(" switch=%gs", c->p.switch_interval_s);
+	if (p->vary & RUNNER_V_NATIVE)
+		RUNNER_ADD(" native=%g", c->p.native_fraction);
+	if (p->vary & RUNNER_V_PLACEMENT)
+		RUNNER_ADD(" placement=%s", gb_placement_name(c->placement));
+	if (p->vary & RUNNER_V_YIELD)
+		RUNNER_ADD(" yield_every=%llu", (unsigned long long)c->p.yield_every);
+	if (p->vary & RUNNER_V_CHECK)
+		RUNNER_ADD(" check_interval=%u", c->p.check_interval);
+	runner_fmt_time(t1, sizeof(t1), el);
+	RUNNER_ADD("  rep %u/%u  elapsed %s", p->rep + 1, p->m->warmup + p->m->reps, t1);
+	/* The average finished cell for each cell left, less what the running
+	 * one has already spent of it; unknown before a cell has finished. */
+	if (p->done) {
+		double avg = (p->t_cell - p->t_start) / p->done, in_cell = now - p->t_cell;
+		double eta = avg * (p->m->ncells - p->done - 1) + (avg > in_cell ? avg - in_cell : 0);
+
+		runner_fmt_time(t2, sizeof(t2), eta);
+		RUNNER_ADD("  ETA %s", t2);
+	} else {
+		RUNNER_ADD("  ETA unknown");
+	}
+#undef RUNNER_ADD
+	if (off >= sizeof(line))
+		off = sizeof(line) - 1;
+	if (off > cols - 1)
+		off = cols - 1;
+	fprintf(stderr, "\r\033[K%.*s", (int)off, line);
+	fflush(stderr);
+	p->t_drawn = now;
+}
+
+/* From the wait loop: a redraw about once a second while a cell runs. */
+static void runner_progress_tick(void)
+{
+	if (runner_prog.on && runner_now() - runner_prog.t_drawn >= 1.0)
+		runner_progress_draw();
+}
+
+/* Before a line of its own on stderr, the progress line is wiped. */
+static void runner_progress_clear(void)
+{
+	if (runner_prog.on)
+		fprintf(stderr, "\r\033[K");
+}
+
 /*
  * Runs one repetition in a child; returns 0 with *sample, or fills status
  * ("failed", "timeout") and why.
@@ -257,6 +398,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 		struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
 		int r;
 
+		runner_progress_tick();
 		if (runner_interrupted)
 			break;
 		if (left <= 0) {
@@ -323,20 +465,6 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	return -EIO;
 }
 
-static void runner_progress(const struct gb_matrix *m, unsigned i, double t_start)
-{
-	const struct gb_cell *c = &m->cells[i];
-	double el = runner_now() - t_start;
-	double eta = i ? el / i * (m->ncells - i) : 0.0;
-
-	if (m->quiet || !isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\r\033[K[%u/%u] %s %s t=%u gil=%s  elapsed %.0fs  ETA %.0fs", i + 1,
-		m->ncells, c->model->name, gb_workload_name(c->p.workload), c->p.tasks, c->p.gil,
-		el, eta);
-	fflush(stderr);
-}
-
 static char *runner_trace_path(const struct gb_matrix *m, const struct gb_cell *c)
 {
 	const char *dot;
@@ -389,7 +517,9 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	for (unsigned r = 0; r < m->warmup + m->reps; r++) {
 		json_t *sample;
 		int last = r + 1 == m->warmup + m->reps;
-		if (last)
+
+		runner_prog.rep = r;
+		runner_progress_tick();		if (last)
 			trace = runner_trace_path(m, cell);
 		int err = runner_rep(cell, deadline, trace, &sample, &status, why, sizeof(why));
 		if (err) {
@@ -429,9 +559,13 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 {
 	struct sigaction sa = {.sa_handler = runner_on_signal}, old_int, old_term;
 	json_t *results = json_object_get(doc, "results");
-	double t_start = runner_now();
 	int rc = 0;
 
+	memset(&runner_prog, 0, sizeof(runner_prog));
+	runner_prog.m = m;
+	runner_prog.on = !m->quiet && isatty(STDERR_FILENO);
+	runner_prog.t_start = runner_now();
+	runner_prog.vary = m->ncells ? runner_vary(m) : 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -439,11 +573,16 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 		json_t *cell;
 		const char *st;
 
-		runner_progress(m, i, t_start);
+		runner_prog.cell = i;
+		runner_prog.rep = 0;
+		runner_prog.t_cell = runner_now();
+		runner_progress_draw();
 		cell = runner_cell(m, &m->cells[i]);
+		runner_prog.done++;
 		st = json_string_value(json_object_get(cell, "status"));
 		if (strcmp(st, "failed") == 0 || strcmp(st, "timeout") == 0) {
 			rc = 2;
+			runner_progress_clear();
 			gb_err(m->cells[i].model->name, "%s %s: %s",
 			       json_string_value(json_object_get(cell, "workload")), st,
 			       json_string_value(json_object_get(cell, "error")));
@@ -454,8 +593,8 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 			break;
 		}
 	}
-	if (!m->quiet && isatty(STDERR_FILENO))
-		fprintf(stderr, "\r\033[K");
+	runner_progress_clear();
+	runner_prog.on = 0;
 	if (runner_interrupted) {
 		gb_err("run", "interrupted: %zu finished cells kept", json_array_size(results));
 		rc = 130;

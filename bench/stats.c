@@ -16,10 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Exact U distribution up to this many (na * nb) pairs (20 x 20): the table
- * costs (na nb)^2 additions, beyond that the normal approximation is good. */
-#define STATS_EXACT_MAX_PAIRS 400
-
 static int stats_cmp_dbl(const void *pa, const void *pb)
 {
 	double a = *(const double *)pa, b = *(const double *)pb;
@@ -199,7 +195,7 @@ int gb_stats_summarize(const double *x, size_t n, struct gb_summary *out)
 	qsort(dev, n, sizeof(*dev), stats_cmp_dbl);
 	out->mad = stats_quantile_sorted(dev, n, 0.5);
 
-	stats_median_ci_sorted(s, n, 0.95, &out->ci95_lo, &out->ci95_hi);
+	out->ci_level = stats_median_ci_sorted(s, n, 0.95, &out->ci95_lo, &out->ci95_hi);
 
 	q1 = stats_quantile_sorted(s, n, 0.25);
 	q3 = stats_quantile_sorted(s, n, 0.75);
@@ -255,47 +251,59 @@ static int stats_cmp_ranked(const void *pa, const void *pb)
 }
 
 /*
- * P(U <= u) under H0 for sample sizes m, n with no ties. cnt[i][k] is the
- * number of orderings of i a-values and j b-values with U = k, built column
- * by column over j: f(i, j, k) = f(i-1, j, k-j) + f(i, j-1, k). Only
- * additions, so the counts stay exact in doubles far past our sizes.
+ * Exact two-sided p of the rank-sum test: the probability, over every way
+ * to pick k of the n pooled values as side a, that the rank sum lies at
+ * least as far from its mean as the observed one. Ranks are doubled so
+ * midranks of ties are integers (ranks i+1..j+1 tied: 2 x midrank = i+j+2)
+ * and every comparison is exact. f[j][s] counts the subsets of size j of
+ * the values seen so far with doubled rank sum s: a knapsack count, only
+ * additions, exact in doubles while C(n, k) < 2^53 (n <= 50 is below).
+ * With midranks the distribution is symmetric about its mean, so this
+ * equals 2 min(P(W <= w), P(W >= w)), capped at 1.
  */
-static double stats_mwu_exact_cdf(size_t m, size_t n, double u)
+static double stats_mwu_exact_p(const unsigned *r2, size_t n, size_t k, long obs2)
 {
-	size_t w = m * n + 1;
-	double *f = calloc((m + 1) * w, sizeof(*f));
-	double le = 0, total = 0;
+	size_t smax = (size_t)n * (n + 1), w = smax + 1;
+	double *f = calloc((k + 1) * w, sizeof(*f));
+	long mean2 = (long)(k * (n + 1)), dev = labs(obs2 - mean2);
+	double tail = 0, total = 0;
 
 	if (!f)
-		return NAN;
-	for (size_t i = 0; i <= m; i++)
-		f[i * w] = 1; /* j = 0: only U = 0 */
-	for (size_t j = 1; j <= n; j++)
-		/* i ascending: row i needs row i-1 already at this j. */
-		for (size_t i = 1; i <= m; i++)
-			for (size_t k = w; k-- > j;)
-				f[i * w + k] += f[(i - 1) * w + k - j];
-	for (size_t k = 0; k < w; k++) {
-		total += f[m * w + k];
-		if ((double)k <= u + 1e-9)
-			le += f[m * w + k];
+		return -1;
+	f[0] = 1;
+	for (size_t i = 0; i < n; i++)
+		/* j and s descending: each value is taken at most once. */
+		for (size_t j = (i + 1 < k ? i + 1 : k); j >= 1; j--)
+			for (size_t s = smax; s >= r2[i]; s--)
+				f[j * w + s] += f[(j - 1) * w + s - r2[i]];
+	for (size_t s = 0; s < w; s++) {
+		double c = f[k * w + s];
+
+		total += c;
+		if (labs((long)s - mean2) >= dev)
+			tail += c;
 	}
 	free(f);
-	return le / total;
+	return tail / total;
 }
 
 double gb_stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
 {
 	size_t n = na + nb;
 	struct stats_ranked *r;
+	unsigned *r2;
 	double ra = 0, tie_term = 0, u, umin, mu, sigma2, z, p;
-	int ties = 0;
+	long obs2 = 0;
 
 	if (na == 0 || nb == 0)
 		return -1;
 	r = malloc(n * sizeof(*r));
-	if (!r)
+	r2 = malloc(n * sizeof(*r2));
+	if (!r || !r2) {
+		free(r);
+		free(r2);
 		return -1;
+	}
 	for (size_t i = 0; i < na; i++)
 		r[i] = (struct stats_ranked){a[i], 0};
 	for (size_t i = 0; i < nb; i++)
@@ -310,29 +318,33 @@ double gb_stats_mann_whitney_p(const double *a, size_t na, const double *b, size
 			j++;
 		double rank = 0.5 * (double)(i + j) + 1, t = (double)(j - i + 1);
 
-		for (size_t k = i; k <= j; k++)
-			if (r[k].side == 0)
+		for (size_t k = i; k <= j; k++) {
+			r2[k] = (unsigned)(i + j + 2);
+			if (r[k].side == 0) {
 				ra += rank;
-		if (t > 1) {
-			ties = 1;
-			tie_term += t * t * t - t;
+				obs2 += (long)(i + j + 2);
+			}
 		}
+		if (t > 1)
+			tie_term += t * t * t - t;
 		i = j + 1;
 	}
 	free(r);
 
-	u = ra - (double)na * (double)(na + 1) / 2;
-	umin = fmin(u, (double)na * (double)nb - u);
+	if (n <= GB_STATS_MWU_EXACT_MAX) {
+		/* The smaller side as the subset: the table is (k + 1) rows. */
+		size_t k = na <= nb ? na : nb;
 
-	if (!ties && na * nb <= STATS_EXACT_MAX_PAIRS) {
-		size_t m = na < nb ? na : nb, o = na < nb ? nb : na;
-
-		p = 2 * stats_mwu_exact_cdf(m, o, umin);
-		if (isnan(p))
-			return -1;
+		if (na > nb)
+			obs2 = (long)(n * (n + 1)) - obs2; /* doubled rank sum of side b */
+		p = stats_mwu_exact_p(r2, n, k, obs2);
+		free(r2);
 		return p > 1 ? 1 : p;
 	}
+	free(r2);
 
+	u = ra - (double)na * (double)(na + 1) / 2;
+	umin = fmin(u, (double)na * (double)nb - u);
 	mu = (double)na * (double)nb / 2;
 	sigma2 = (double)na * (double)nb / 12 *
 	         ((double)(n + 1) - tie_term / ((double)n * (double)(n - 1)));

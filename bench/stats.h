@@ -10,11 +10,14 @@
 struct gb_summary {
 	size_t n;
 	double median, mean, stddev, mad, min, max;
-	double ci95_lo, ci95_hi; /* 95% confidence interval of the median */
-	double cv;               /* stddev / mean */
-	unsigned outliers;       /* beyond 1.5 IQR from the quartiles */
-	int noisy;               /* cv above 5% */
-	int too_few;             /* too few samples to detect a 5% change */
+	/* Confidence interval of the median, aiming at 95%: ci_level is the
+	 * coverage it really has (below 0.95 when n <= 5, see gb_stats_median_ci). */
+	double ci95_lo, ci95_hi;
+	double ci_level;
+	double cv;         /* stddev / mean */
+	unsigned outliers; /* beyond 1.5 IQR from the quartiles */
+	int noisy;         /* cv above 5% */
+	int too_few;       /* too few samples to detect a 5% change */
 };
 
 /* Summary of x[0..n); x is not modified. 0, or -EINVAL for n == 0. */
@@ -26,11 +29,16 @@ double gb_stats_quantile(const double *x, size_t n, double q);
 double gb_stats_median(const double *x, size_t n);
 
 /*
- * Two-sided Mann-Whitney U test of a against b (ties averaged, normal
- * approximation with tie and continuity correction, exact for small
- * samples). Returns the p-value in [0,1], or -1 if either side is empty.
+ * Two-sided Mann-Whitney U test of a against b, ties given midranks. Exact
+ * (the permutation distribution of the rank sum, ties included) when
+ * na + nb <= GB_STATS_MWU_EXACT_MAX; beyond, the normal approximation with
+ * tie and continuity correction. Returns the p-value in [0,1], or -1 if
+ * either side is empty (or on out of memory).
  */
 double gb_stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* Largest na + nb for which the U test is exact. */
+#define GB_STATS_MWU_EXACT_MAX 50
 
 /* The thresholds behind noisy and too_few (fractions, not percent). */
 #define GB_STATS_NOISY_CV      0.05

@@ -26,11 +26,11 @@ void gb_params_defaults(struct gb_params *p, int quick)
 	p->switch_interval_s = 0.005;
 	p->check_interval = 100;
 	p->check_every = 1;
-	p->work = quick ? 4000000 : 20000000;
+	p->work = quick ? 1500000 : 20000000;
 	p->io = GB_IO_SLEEP;
 	p->io_time_ns = 100000000;
 	p->io_ops = 1;
-	p->burst = quick ? 8000000 : 30000000;
+	p->burst = quick ? 3000000 : 30000000;
 	p->think_ns = 1000000;
 	p->stack_size = 64 * 1024;
 	p->echo_bytes = 64;

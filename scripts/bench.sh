@@ -31,14 +31,17 @@ run() { # run DESCRIPTION ARGS...: one invocation, appended to results.json
 
 coop=$(pick greenlets asyncio callbacks)
 if [ "$kind" = quick ]; then
+  # --quick: 5 repetitions of smaller work, no warm-up. Five, because with
+  # fewer the U test cannot reach p < 0.05 and bench-ci could never see a
+  # regression. No sweep repeats a cell another sweep already ran.
   q=(--quick -q)
-  run "seed, every model" -w seed -m "$models" -r 2 "${q[@]}"
+  run "seed, every model" -w seed -m "$models" "${q[@]}"
   run "cpu scaling" -w cpu -m "$models" -t 1,2 "${q[@]}"
   [ -n "$(pick threads)" ] && run "cpu, threads by GIL policy" -w cpu -m threads -t 2 --gil legacy,none "${q[@]}"
-  run "io scaling" -w io -m "$models" -t 1,100 --io-time 0.05 "${q[@]}"
+  run "io scaling" -w io -m "$models" -t 1,50 --io-time 0.01 "${q[@]}"
   run "convoy" -w background -m "$models" -t 1,2 "${q[@]}"
-  [ -n "$(pick threads)" ] && run "switch interval" -w background -m threads -t 2 \
-    --switch-interval 0.001,0.005 "${q[@]}"
+  [ -n "$(pick threads)" ] && run "switch interval (0.005 is in convoy)" -w background -m threads \
+    -t 2 --switch-interval 0.001 "${q[@]}"
   [ -n "$(pick threads)" ] && run "native fraction" -w cpu -m threads -t 2 \
     --native-fraction 0.5,0.9 "${q[@]}"
   [ -n "$(pick threads)" ] && { echo "bench: trace" >&2

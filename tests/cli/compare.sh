@@ -26,19 +26,23 @@ run_cmp "$G/base.json" "$G/slower.json"
 check "+20% tight: exit 3" [ "$rc" -eq 3 ]
 check "+20% tight: wall_s slower by 20%" bash -c "grep -qE '^threads/cpu tasks=2 +wall_s .*\+20\.0% .* slower  <- regression' '$T/out'"
 check "+20% tight: ops/s down is slower too" bash -c "grep -qE '^threads/cpu tasks=2 +ops_per_s .*-16\.7% .* slower' '$T/out'"
-check "+20% tight: the unchanged cell is no change" bash -c "grep -qE '^threads/cpu tasks=4 +wall_s .* no change\$' '$T/out'"
+check "+20% tight: no-change rows are not listed by default" bash -c "! grep -qE '^threads/cpu tasks=4 ' '$T/out'"
+check "+20% tight: the summary says how many are not shown" grep -q '^3 rows with no change not shown (--all shows every row)' "$T/out"
+run_cmp "$G/base.json" "$G/slower.json" --all
+check "--all: the unchanged cell is listed as no change" bash -c "grep -qE '^threads/cpu tasks=4 +wall_s .* no change\$' '$T/out'"
 check "only in base listed" bash -c "grep -A1 '^only in base (1):' '$T/out' | grep -q 'serial/cpu tasks=1'"
-check "only in new listed" bash -c "grep -A1 '^only in new (1):' '$T/out' | grep -q 'asyncio/io tasks=100 io=sleep'"
+check "only in new listed" bash -c "grep -A1 '^only in new (1):' '$T/out' | grep -qx '  asyncio/io'"
 check "failed cell listed as not compared" bash -c "grep -q 'processes/cpu tasks=2: base ok, new failed' '$T/out'"
 
 # the same change under a 25% threshold is not a regression
-run_cmp "$G/base.json" "$G/slower.json" --threshold 25
+run_cmp "$G/base.json" "$G/slower.json" --threshold 25 --all
 check "+20% under --threshold 25: exit 0" [ "$rc" -eq 0 ]
 check "+20% under --threshold 25: significant but within: no change" \
   bash -c "grep -qE '^threads/cpu tasks=2 +wall_s .* no change\$' '$T/out'"
-# an alpha below the observed p (0.00018) makes the same change not significant
+# an alpha below the observed p (exact, 2 / C(20, 10) = 1.1e-5) makes the same
+# change not significant
 run_cmp "$G/base.json" "$G/slower.json" --alpha 0.000001
-check "--alpha 1e-6: p 0.0002 is not significant: exit 0" [ "$rc" -eq 0 ]
+check "--alpha 1e-6: p 1.1e-5 is not significant: exit 0" [ "$rc" -eq 0 ]
 
 # the reverse direction is an improvement, not a regression
 run_cmp "$G/slower.json" "$G/base.json"
@@ -55,8 +59,8 @@ run_cmp "$G/base.json" "$G/slower.json" --format markdown
 check "markdown: exit 3" [ "$rc" -eq 3 ]
 check "markdown: summary line" grep -q '^\*\*3 regressions\*\*: 6 metrics compared' "$T/out"
 check "markdown: table header" grep -qF '| cell | metric | base | new | change | p | verdict |' "$T/out"
-check "markdown: regression row" grep -qF '| threads/cpu tasks=2 | wall_s | 1 | 1.2 | +20.0% | 0.0002 | **slower** |' "$T/out"
-check "markdown: only in new" grep -q '^- asyncio/io tasks=100 io=sleep' "$T/out"
+check "markdown: regression row" grep -qF '| threads/cpu tasks=2 | wall_s | 1 | 1.2 | +20.0% | <0.0001 | **slower** |' "$T/out"
+check "markdown: only in new" grep -qx -- '- asyncio/io' "$T/out"
 
 # json: machine-readable, to a file with -o
 run_cmp "$G/base.json" "$G/slower.json" --format json -o "$T/cmp.json"

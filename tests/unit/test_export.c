@@ -313,6 +313,12 @@ static void test_gab(json_t *doc)
 	}
 	is_dbl(json_number_value(json_object_get(wall, "value")), 0.51, 1e-12,
 	       "wall value = median");
+	/* 5 samples: [min, max] covers the median 93.75% of the time, not 95% */
+	ok(wall && strstr(json_string_value(json_object_get(wall, "range")), "(93.75% ci") &&
+	           strstr(json_string_value(json_object_get(wall, "extra")),
+	                  "93.75% ci of median: 0.49 .. 0.55"),
+	   "range and extra give the interval's real level (%s)",
+	   wall ? json_string_value(json_object_get(wall, "range")) : "none");
 	json_decref(small);
 	json_decref(big);
 
@@ -429,6 +435,97 @@ static void test_pyperf(json_t *doc)
 	json_decref(copy);
 }
 
+/*
+ * A file where sweeps ran the same cell twice (threads/cpu: 5 + 3 samples,
+ * other bound_cpus and reps) and once more failed: every format has one
+ * benchmark for it, with all 8 samples.
+ */
+static void test_duplicates(json_t *doc)
+{
+	json_t *dup = json_deep_copy(doc), *results = json_object_get(dup, "results");
+	json_t *again = json_deep_copy(json_array_get(results, 0)), *failed, *out, *e;
+	char *name = gb_export_cell_name(json_array_get(results, 0));
+	const char *bname;
+	size_t i, iters = 0, bad = 0, same = 0;
+	unsigned seen = 0;
+
+	json_object_set_new(json_object_get(again, "params"), "bound_cpus", json_pack("[s]", "1"));
+	json_object_set_new(json_object_get(again, "params"), "reps", json_integer(3));
+	json_object_set_new(json_object_get(again, "samples"), "wall_s",
+	                    json_pack("[f,f,f]", 0.6, 0.61, 0.62));
+	json_object_set_new(json_object_get(again, "samples"), "cpu_s",
+	                    json_pack("[f,f,f]", 1.2, 1.21, 1.22));
+	json_object_del(json_object_get(again, "samples"), "ops_per_s");
+	json_object_del(json_object_get(again, "samples"), "speedup");
+	json_object_del(json_object_get(again, "samples"), "gil_wait_frac");
+	json_object_del(json_object_get(again, "samples"), "gil_held_frac");
+	json_object_del(json_object_get(again, "samples"), "gil_acquisitions");
+	json_object_del(json_object_get(again, "samples"), "gil_forced_switches");
+	failed = json_deep_copy(again);
+	json_object_set_new(failed, "status", json_string("failed"));
+	json_object_set_new(failed, "error", json_string("crashed"));
+	json_array_append_new(results, again);
+	json_array_append_new(results, failed);
+
+	rc = write_fmt(dup, "gbench", "dgb.json");
+	is_int(rc, 0, "gbench of a file with a repeated cell");
+	out = load_out("dgb.json");
+	json_array_foreach(json_object_get(out, "benchmarks"), i, e)
+	{
+		const char *rt = json_string_value(json_object_get(e, "run_type"));
+
+		if (strcmp(json_string_value(json_object_get(e, "name")), name) ||
+		    strcmp(rt, "iteration"))
+			continue;
+		iters++;
+		json_int_t r = json_integer_value(json_object_get(e, "repetition_index"));
+		if (r < 0 || r >= 8 || (seen & (1u << r)) ||
+		    json_integer_value(json_object_get(e, "repetitions")) != 8)
+			bad++;
+		else
+			seen |= 1u << r;
+	}
+	ok(iters == 8 && !bad && seen == 0xff,
+	   "gbench: one family, repetitions 8, repetition_index 0..7 once each (%zu, %zu bad)",
+	   iters, bad);
+	json_decref(out);
+
+	rc = write_fmt(dup, "bmf", "dbmf.json");
+	out = load_out("dbmf.json");
+	ok(rc == 0 && json_object_size(out) == 2, "bmf: one benchmark per cell, merged");
+	json_object_foreach(out, bname, e) same += !strcmp(bname, name);
+	/* median of 0.49 0.50 0.51 0.52 0.55 0.60 0.61 0.62 = 0.535 */
+	is_dbl(json_number_value(json_object_get(
+	               json_object_get(json_object_get(out, name), "latency"), "value")),
+	       0.535e9, 1, "bmf: latency is the median of all 8 samples");
+	json_decref(out);
+
+	rc = write_fmt(dup, "pyperf", "dpp.json");
+	out = load_out("dpp.json");
+	same = 0;
+	json_array_foreach(json_object_get(out, "benchmarks"), i, e)
+	{
+		if (!strcmp(json_string_value(
+		                    json_object_get(json_object_get(e, "metadata"), "name")),
+		            name)) {
+			same++;
+			iters = json_array_size(json_object_get(e, "runs"));
+		}
+	}
+	ok(rc == 0 && same == 1 && iters == 8,
+	   "pyperf: the name once (pyperf's loader refuses two), with 8 runs");
+	json_decref(out);
+
+	rc = write_fmt(dup, "gab", "dgab.json");
+	out = load_out("dgab-smaller.json");
+	is_int(gab_check(out, " - wall"), 0, "gab: names unique after the merge");
+	json_decref(out);
+	out = load_out("dgab-bigger.json");
+	json_decref(out);
+	json_decref(dup);
+	free(name);
+}
+
 static void test_errors(json_t *doc)
 {
 	json_t *failed = json_deep_copy(doc), *bad = json_deep_copy(doc);
@@ -466,7 +563,9 @@ int main(void)
 	json_t *doc = json_loads(doc_text, 0, &jerr);
 	const char *files[] = {"gb.json",         "bmf.json",      "gab-smaller.json",
 	                       "gab-bigger.json", "noext-smaller", "noext-bigger",
-	                       "pp.json",         "pp0.json"};
+	                       "pp.json",         "pp0.json",      "dgb.json",
+	                       "dbmf.json",       "dpp.json",      "dgab-smaller.json",
+	                       "dgab-bigger.json"};
 
 	if (!doc) {
 		ok(0, "test document parses: %s (line %d)", jerr.text, jerr.line);
@@ -482,6 +581,7 @@ int main(void)
 	test_bmf(doc);
 	test_gab(doc);
 	test_pyperf(doc);
+	test_duplicates(doc);
 	test_errors(doc);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[256];

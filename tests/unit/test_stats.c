@@ -34,6 +34,7 @@ static void test_summary(void)
 	/* n = 10: order statistics 2 and 9 (coverage 1 - 22/1024) */
 	is_dbl(s.ci95_lo, 0.98, 0, "ci95 lo = x(2)");
 	is_dbl(s.ci95_hi, 1.05, 0, "ci95 hi = x(9)");
+	is_dbl(s.ci_level, 1 - 22.0 / 1024, 1e-12, "ci_level: the real coverage at n = 10");
 	is_dbl(s.cv, 0.09281287247014214, 1e-12, "cv");
 	is_int(s.outliers, 1, "1.30 is the one IQR outlier");
 	ok(s.noisy, "cv 9.3%% is noisy");
@@ -49,6 +50,15 @@ static void test_summary(void)
 	is_int(gb_stats_summarize(one, 1, &s), 0, "summarize 1 value");
 	is_dbl(s.stddev, 0, 0, "stddev of one value is 0");
 	is_dbl(s.ci95_lo, 2.5, 0, "ci of one value");
+	is_dbl(s.ci_level, 0, 0, "one value covers the median with probability 0");
+
+	const double three[] = {1.0, 1.1, 0.9};
+	is_int(gb_stats_summarize(three, 3, &s), 0, "summarize 3 values");
+	ok(s.ci95_lo == 0.9 && s.ci95_hi == 1.1, "n=3: the interval is [min, max]");
+	is_dbl(s.ci_level, 0.75, 1e-12, "n=3: [min, max] is a 75%% interval, not 95%%");
+	const double five[] = {1.0, 1.1, 0.9, 1.2, 0.8};
+	is_int(gb_stats_summarize(five, 5, &s), 0, "summarize 5 values");
+	is_dbl(s.ci_level, 0.9375, 1e-12, "n=5: 93.75%%");
 	ok(s.too_few, "one value is too few");
 
 	const double zeros[] = {0, 0, 0, 0, 0};
@@ -108,11 +118,15 @@ static void test_reps_needed(void)
 	ok(gb_stats_reps_needed(0.05, 0, 0.05) == SIZE_MAX, "a 0%% change is never detectable");
 }
 
-/* Every way to split the pooled values: the definition of the exact test. */
+/*
+ * Every way to split the pooled values: the definition of the exact test.
+ * U counts the pairs a > b, a tie counting one half; p is the share of
+ * splits whose U lies at least as far from na nb / 2 as the observed one.
+ */
 static double brute_mwu_p(const double *a, size_t na, const double *b, size_t nb)
 {
-	double pool[16], u_obs = 0, umin;
-	size_t n = na + nb, total = 0, le = 0;
+	double pool[16], u_obs = 0, mu = (double)(na * nb) / 2, dev;
+	size_t n = na + nb, total = 0, far = 0;
 
 	for (size_t i = 0; i < na; i++)
 		pool[i] = a[i];
@@ -120,8 +134,8 @@ static double brute_mwu_p(const double *a, size_t na, const double *b, size_t nb
 		pool[na + i] = b[i];
 	for (size_t i = 0; i < na; i++)
 		for (size_t j = 0; j < nb; j++)
-			u_obs += a[i] > b[j];
-	umin = fmin(u_obs, (double)(na * nb) - u_obs);
+			u_obs += (a[i] > b[j]) + 0.5 * (a[i] == b[j]);
+	dev = fabs(u_obs - mu);
 	for (unsigned mask = 0; mask < (1u << n); mask++) {
 		if ((size_t)__builtin_popcount(mask) != na)
 			continue;
@@ -130,11 +144,11 @@ static double brute_mwu_p(const double *a, size_t na, const double *b, size_t nb
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = 0; j < n; j++)
 				if ((mask >> i & 1) && !(mask >> j & 1))
-					u += pool[i] > pool[j];
+					u += (pool[i] > pool[j]) + 0.5 * (pool[i] == pool[j]);
 		total++;
-		le += u <= umin;
+		far += fabs(u - mu) >= dev - 1e-9;
 	}
-	return fmin(1, 2.0 * (double)le / (double)total);
+	return (double)far / (double)total;
 }
 
 static void test_mann_whitney(void)
@@ -152,11 +166,32 @@ static void test_mann_whitney(void)
 	is_dbl(gb_stats_mann_whitney_p(b7, 7, a6, 6), 0.23426573426573427, 1e-12,
 	       "symmetric in the sides");
 
-	/* ties: normal approximation with tie and continuity correction
-	 * (python3, textbook formula) */
+	/* ties at small n are exact too (python3: all C(13, 6) splits with
+	 * midranks); the normal approximation said 0.0130 here */
 	const double ta[] = {1, 2, 2, 3, 3, 3, 4}, tb[] = {3, 4, 4, 5, 5, 6};
-	is_dbl(gb_stats_mann_whitney_p(ta, 7, tb, 6), 0.012999854364387314, 1e-12,
-	       "ties: corrected normal approximation");
+	is_dbl(gb_stats_mann_whitney_p(ta, 7, tb, 6), 0.009906759906759906, 1e-12,
+	       "ties: exact permutation p");
+	is_dbl(gb_stats_mann_whitney_p(ta, 7, tb, 6), brute_mwu_p(ta, 7, tb, 6), 1e-12,
+	       "ties: exact p equals brute force");
+
+	/* 3 vs 3, all tied within a side: the smallest p 3 vs 3 can give is
+	 * 2 / C(6, 3) = 0.1, never the 0.047 of the normal approximation */
+	const double t1[] = {1, 1, 1}, t12[] = {1.2, 1.2, 1.2};
+	is_dbl(gb_stats_mann_whitney_p(t1, 3, t12, 3), 0.1, 1e-12, "3 x 1 vs 3 x 1.2: p = 0.1");
+	ok(gb_stats_mann_whitney_p(t1, 3, t12, 3) >= 0.05, "3 vs 3 is never significant at 0.05");
+	const double t5[] = {5, 5, 5, 6}, t6[] = {5, 6, 6, 6, 7};
+	is_dbl(gb_stats_mann_whitney_p(t5, 4, t6, 5), 0.1746031746031746, 1e-12,
+	       "ties across the sides: exact (python3 brute force)");
+
+	/* 30 vs 30 with ties: beyond the exact limit, normal approximation
+	 * with tie and continuity correction (python3, textbook formula) */
+	double na30[30], nb30[30];
+	for (int i = 0; i < 30; i++) {
+		na30[i] = (double)(i % 7);
+		nb30[i] = (double)(i % 7) + (i % 3 == 0);
+	}
+	is_dbl(gb_stats_mann_whitney_p(na30, 30, nb30, 30), 0.570447261186608, 1e-12,
+	       "30 vs 30 with ties: corrected normal approximation");
 
 	/* 60 x 60 = 3600 pairs: beyond the exact table, normal approximation */
 	double la[60], lb[60];
@@ -197,6 +232,23 @@ static void test_mann_whitney(void)
 			bad++;
 	}
 	is_int(bad, 0, "exact p equals brute force on 40 random pairs of samples");
+
+	/* ... and with ties: values drawn from a handful of levels */
+	bad = 0;
+	for (int round = 0; round < 60; round++) {
+		double ra[8], rb[8];
+		size_t na = 1 + (size_t)(rand_r(&seed) % 7), nb = 1 + (size_t)(rand_r(&seed) % 7);
+
+		for (size_t i = 0; i < na; i++)
+			ra[i] = (double)(rand_r(&seed) % 4);
+		for (size_t i = 0; i < nb; i++)
+			rb[i] = (double)(rand_r(&seed) % 4 + round % 2);
+		double got = gb_stats_mann_whitney_p(ra, na, rb, nb);
+		double want = brute_mwu_p(ra, na, rb, nb);
+		if (fabs(got - want) > 1e-12)
+			bad++;
+	}
+	is_int(bad, 0, "exact p with ties equals brute force on 60 random pairs of samples");
 }
 
 static void test_warning(void)

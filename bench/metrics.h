@@ -1,0 +1,28 @@
+/*
+ * metrics.h - the repeated metrics the suite compares: one table, so that
+ * compare, the summaries of the result file and run's warnings agree on
+ * which metrics count and which way is worse. docs/statistics.md has it as
+ * a table with the reasons.
+ */
+#ifndef GB_METRICS_H
+#define GB_METRICS_H
+
+#include <stddef.h>
+
+enum gb_metric_flags {
+	GB_METRIC_UP_IS_WORSE = 1u << 0, /* else down is worse */
+	GB_METRIC_WARN = 1u << 1,        /* noise warnings in the file and on stderr */
+};
+
+struct gb_metric {
+	const char *key; /* samples.<key> */
+	unsigned flags;
+};
+
+extern const struct gb_metric gb_metrics[];
+extern const size_t gb_nmetrics;
+
+/* The entry of samples key `key`, or NULL. */
+const struct gb_metric *gb_metric_find(const char *key);
+
+#endif
