@@ -1,7 +1,9 @@
 /*
  * gil.c - the policy-independent half of the simulated GIL: the policy
  * table and plugin registry, config checking, create/attach and the thin
- * dispatch to a policy's ops, counters and trace helpers.
+ * dispatch to a policy's ops, counters and trace helpers, and each GIL's
+ * own totals (its threads' counters folded in at detach, reported at
+ * destroy).
  *
  * It holds no locking logic: how the GIL is taken, handed over and
  * dropped is each policy's (runtime/gil_*.c). Dispatch is one indirect
