@@ -82,7 +82,6 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 	long self = s1->ru_maxrss;
 	char bound[256];
 
-	(void)c0;
 	runner_set(o, "wall_s", wall);
 	runner_set(o, "cpu_s", cpu);
 	runner_set(o, "peak_rss_kib", (double)self + procs_kib);
@@ -237,12 +236,6 @@ int gb_runner_once(const struct gb_cell *cell, int demo, json_t **sample, char *
 		   size_t why_len)
 {
 	return runner_measure(cell, demo, NULL, GB_TRACE_CSV, sample, why, why_len);
-}
-
-int gb_runner_once_traced(const struct gb_cell *cell, const char *trace_path,
-                          enum gb_trace_format fmt, json_t **sample, char *why, size_t why_len)
-{
-	return runner_measure(cell, 0, trace_path, fmt, sample, why, why_len);
 }
 
 /* The repetition's result pipe, for the coroutine overflow report. */

@@ -21,8 +21,5 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 /* One repetition in this process (no fork): for demos and tests. */
 int gb_runner_once(const struct gb_cell *cell, int demo, json_t **sample, char *why,
 		   size_t why_len);
-/* The same, writing the GIL trace to trace_path in format fmt. */
-int gb_runner_once_traced(const struct gb_cell *cell, const char *trace_path,
-                          enum gb_trace_format fmt, json_t **sample, char *why, size_t why_len);
 
 #endif
