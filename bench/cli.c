@@ -99,7 +99,8 @@ void gb_cli_usage_run(void)
 	       "      --native-fraction LIST  share of cpu work with the GIL released (0..1)\n"
 	       "      --placement LIST      compact, spread, none (default compact)\n"
 	       "      --check-interval LIST legacy GIL: ticks between releases (default 100)\n"
-	       "      --yield-every LIST    cooperative models: yield every N bytecodes (0 = never)\n"
+	       "      --yield-every LIST    cooperative models: yield every N bytecodes (0 = "
+	       "never)\n"
 	       "workload knobs:\n"
 	       "      --work N              cpu: total bytecodes (default 20000000)\n"
 	       "      --io sleep|echo       io: blocking op kind (default sleep)\n"
@@ -108,7 +109,8 @@ void gb_cli_usage_run(void)
 	       "      --burst N             background: bytecodes per background task\n"
 	       "      --think SECONDS       background: pause between requests (default 0.001)\n"
 	       "      --peer-delay SECONDS  echo peer's turnaround per request (default 0.00005)\n"
-	       "      --check-every N       bytecodes between eval-breaker check points (default 1)\n"
+	       "      --check-every N       bytecodes between eval-breaker check points (default "
+	       "1)\n"
 	       "      --gil-overhead F      none GIL: extra work per bytecode (default 0)\n"
 	       "      --stack-size BYTES    greenlet stacks (default 64K)\n"
 	       "measurement:\n"
@@ -122,7 +124,9 @@ void gb_cli_usage_run(void)
 	       "  -o, --output FILE         write here (atomically, after every cell)\n"
 	       "      --append              add the cells to an existing FILE\n"
 	       "      --format F            " GB_EXPORT_FORMATS " (default json)\n"
-	       "      --trace FILE          GIL trace CSV of each cell's last repetition\n"
+	       "      --trace FILE          GIL trace of each cell's last repetition\n"
+	       "      --trace-format F      csv or jsonl (default: jsonl for FILE.jsonl, else "
+	       "csv)\n"
 	       "      --plugin PATH.so      load an external model (repeatable)\n"
 	       "  -q, --quiet               no progress line\n"
 	       "  -h, --help                this text\n");
@@ -154,42 +158,44 @@ enum cli_opt {
 	OPT_APPEND,
 	OPT_NO_BASELINE,
 	OPT_PEER_DELAY,
+	OPT_TRACE_FORMAT,
 };
 
 static const struct option cli_longopts[] = {
-	{"model", required_argument, NULL, 'm'},
-	{"workload", required_argument, NULL, 'w'},
-	{"tasks", required_argument, NULL, 't'},
-	{"gil", required_argument, NULL, OPT_GIL},
-	{"switch-interval", required_argument, NULL, OPT_INTERVAL},
-	{"native-fraction", required_argument, NULL, OPT_NATIVE},
-	{"placement", required_argument, NULL, OPT_PLACEMENT},
-	{"cpus", required_argument, NULL, OPT_CPUS},
-	{"reps", required_argument, NULL, 'r'},
-	{"warmup", required_argument, NULL, OPT_WARMUP},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"quick", no_argument, NULL, OPT_QUICK},
-	{"output", required_argument, NULL, 'o'},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"trace", required_argument, NULL, OPT_TRACE},
-	{"plugin", required_argument, NULL, OPT_PLUGIN},
-	{"quiet", no_argument, NULL, 'q'},
-	{"io", required_argument, NULL, OPT_IO},
-	{"io-time", required_argument, NULL, OPT_IO_TIME},
-	{"io-ops", required_argument, NULL, OPT_IO_OPS},
-	{"burst", required_argument, NULL, OPT_BURST},
-	{"think", required_argument, NULL, OPT_THINK},
-	{"check-interval", required_argument, NULL, OPT_CHECK_INTERVAL},
-	{"check-every", required_argument, NULL, OPT_CHECK_EVERY},
-	{"yield-every", required_argument, NULL, OPT_YIELD_EVERY},
-	{"stack-size", required_argument, NULL, OPT_STACK_SIZE},
-	{"work", required_argument, NULL, OPT_WORK},
-	{"gil-overhead", required_argument, NULL, OPT_OVERHEAD},
-	{"append", no_argument, NULL, OPT_APPEND},
-	{"no-baseline", no_argument, NULL, OPT_NO_BASELINE},
-	{"peer-delay", required_argument, NULL, OPT_PEER_DELAY},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+        {"model", required_argument, NULL, 'm'},
+        {"workload", required_argument, NULL, 'w'},
+        {"tasks", required_argument, NULL, 't'},
+        {"gil", required_argument, NULL, OPT_GIL},
+        {"switch-interval", required_argument, NULL, OPT_INTERVAL},
+        {"native-fraction", required_argument, NULL, OPT_NATIVE},
+        {"placement", required_argument, NULL, OPT_PLACEMENT},
+        {"cpus", required_argument, NULL, OPT_CPUS},
+        {"reps", required_argument, NULL, 'r'},
+        {"warmup", required_argument, NULL, OPT_WARMUP},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"quick", no_argument, NULL, OPT_QUICK},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"trace", required_argument, NULL, OPT_TRACE},
+        {"plugin", required_argument, NULL, OPT_PLUGIN},
+        {"quiet", no_argument, NULL, 'q'},
+        {"io", required_argument, NULL, OPT_IO},
+        {"io-time", required_argument, NULL, OPT_IO_TIME},
+        {"io-ops", required_argument, NULL, OPT_IO_OPS},
+        {"burst", required_argument, NULL, OPT_BURST},
+        {"think", required_argument, NULL, OPT_THINK},
+        {"check-interval", required_argument, NULL, OPT_CHECK_INTERVAL},
+        {"check-every", required_argument, NULL, OPT_CHECK_EVERY},
+        {"yield-every", required_argument, NULL, OPT_YIELD_EVERY},
+        {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
+        {"work", required_argument, NULL, OPT_WORK},
+        {"gil-overhead", required_argument, NULL, OPT_OVERHEAD},
+        {"append", no_argument, NULL, OPT_APPEND},
+        {"no-baseline", no_argument, NULL, OPT_NO_BASELINE},
+        {"peer-delay", required_argument, NULL, OPT_PEER_DELAY},
+        {"trace-format", required_argument, NULL, OPT_TRACE_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
 };
 
 /* Splits a comma list into items; the copy is kept for the matrix's life. */
@@ -476,7 +482,7 @@ static int cli_expand(struct gb_matrix *m)
 int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 {
 	size_t cmdlen = 0;
-	int opt, rc;
+	int opt, rc, trace_format = -1;
 
 	memset(m, 0, sizeof(*m));
 	for (int i = 0; i < argc; i++)
@@ -553,6 +559,16 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 		case OPT_TRACE:
 			m->trace = optarg;
 			break;
+		case OPT_TRACE_FORMAT:
+			if (strcmp(optarg, "csv") == 0) {
+				trace_format = GB_TRACE_CSV;
+			} else if (strcmp(optarg, "jsonl") == 0) {
+				trace_format = GB_TRACE_JSONL;
+			} else {
+				gb_err("--trace-format", "'%s' is not csv or jsonl", optarg);
+				return 1;
+			}
+			break;
 		case OPT_PLUGIN:
 			break; /* loaded above */
 		case 'q':
@@ -604,6 +620,12 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 		return 1;
 	if (m->trace && cli_check_output(m->trace) != 0)
 		return 1;
+	if (trace_format >= 0 && !m->trace) {
+		gb_err("--trace-format", "needs --trace FILE");
+		return 1;
+	}
+	m->trace_format = trace_format >= 0 ? (enum gb_trace_format)trace_format
+	                                    : gb_trace_format_for(m->trace);
 	if (m->base.stack_size > (1ull << 30)) {
 		gb_err("--stack-size", "%zu bytes is beyond the 1 GiB limit", m->base.stack_size);
 		return 1;

@@ -40,6 +40,7 @@ struct gb_matrix {
 	const char *out;    /* -o, NULL = stdout */
 	const char *format; /* json, gbench, bmf, gab, pyperf */
 	const char *trace;  /* --trace FILE */
+	enum gb_trace_format trace_format; /* --trace-format, else by FILE's extension */
 	char *argv_joined;  /* the command, for context */
 	char *strings;	    /* owned copies of list items */
 

@@ -2,8 +2,16 @@
  * echo.c - the echo peer thread: epoll over the server ends of per-task
  * socketpairs, echoing every byte back after the turnaround delay. Replies
  * wait in a FIFO (the delay is the same for all, so arrival order is
- * deadline order) behind one timerfd. It does not time anything for the
- * results; the latency is measured by the task that waits for the reply.
+ * deadline order). It does not time anything for the results; the latency
+ * is measured by the task that waits for the reply.
+ *
+ * Keeping the delay: a sleeping thread wakes tens of microseconds after
+ * its timer on this kind of machine (timer slack aside, which is set to
+ * the minimum here: the hrtimer interrupt and the wake-up of an idle vCPU
+ * remain), so a 50 us delay came out as about 130 us. The peer therefore
+ * sleeps (timerfd) only until "due minus its measured lateness" and polls
+ * (epoll with no timeout, still serving new requests) for the rest; the
+ * lateness is learnt from its own timer wake-ups.
  */
 #include "echo.h"
 
@@ -30,12 +38,19 @@ struct echo_pending {
 	char *data;
 };
 
+/* How long before a reply is due the peer stops sleeping and polls. */
+#define ECHO_SPIN_MIN_NS  10000ull
+#define ECHO_SPIN_MAX_NS  2000000ull
+#define ECHO_LATE_INIT_NS 50000ull
+
 struct gb_echo {
 	pthread_t thread;
 	int epfd;
 	int stopfd;
 	int timerfd;
 	uint64_t delay_ns;
+	uint64_t armed_ns;      /* absolute expiry the timerfd is set to, 0 = disarmed */
+	uint64_t late_ns;       /* moving average of how late the timer wakes us */
 	struct echo_pending *q; /* ring */
 	size_t qhead, qlen, qcap;
 	unsigned n;
@@ -67,16 +82,24 @@ static uint64_t echo_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void echo_arm(struct gb_echo *e)
+/* Sets the timerfd to expire at `at` (absolute, CLOCK_MONOTONIC); 0 disarms. */
+static void echo_arm(struct gb_echo *e, uint64_t at)
 {
 	struct itimerspec its = {0};
 
-	if (e->qlen) {
-		uint64_t due = e->q[e->qhead].due_ns;
-		its.it_value.tv_sec = (time_t)(due / 1000000000ull);
-		its.it_value.tv_nsec = (long)(due % 1000000000ull);
-	}
+	if (at == e->armed_ns)
+		return;
+	its.it_value.tv_sec = (time_t)(at / 1000000000ull);
+	its.it_value.tv_nsec = (long)(at % 1000000000ull);
 	timerfd_settime(e->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+	e->armed_ns = at;
+}
+
+static uint64_t echo_spin_ns(const struct gb_echo *e)
+{
+	uint64_t s = e->late_ns + ECHO_SPIN_MIN_NS;
+
+	return s > ECHO_SPIN_MAX_NS ? ECHO_SPIN_MAX_NS : s;
 }
 
 static int echo_enqueue(struct gb_echo *e, int fd, const char *buf, size_t len)
@@ -103,18 +126,27 @@ static int echo_enqueue(struct gb_echo *e, int fd, const char *buf, size_t len)
 	p->fd = fd;
 	p->len = (uint32_t)len;
 	p->due_ns = echo_now() + e->delay_ns;
-	if (e->qlen++ == 0)
-		echo_arm(e);
+	e->qlen++;
 	return 0;
+}
+
+/* The timer fired: learn how late it woke us. */
+static void echo_timer_fired(struct gb_echo *e)
+{
+	uint64_t now = echo_now(), expirations;
+
+	if (read(e->timerfd, &expirations, sizeof(expirations)) < 0)
+		return; /* EAGAIN: disarmed or re-armed meanwhile */
+	if (e->armed_ns && now > e->armed_ns)
+		e->late_ns = (7 * e->late_ns + (now - e->armed_ns)) / 8;
+	e->armed_ns = 0;
 }
 
 /* Sends every reply whose time has come. */
 static void echo_flush_due(struct gb_echo *e)
 {
-	uint64_t now = echo_now(), expirations;
+	uint64_t now = echo_now();
 
-	if (read(e->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		return;
 	while (e->qlen && e->q[e->qhead].due_ns <= now) {
 		struct echo_pending *p = &e->q[e->qhead];
 		echo_write_all(p->fd, p->data, p->len);
@@ -122,7 +154,26 @@ static void echo_flush_due(struct gb_echo *e)
 		e->qhead = (e->qhead + 1) % e->qcap;
 		e->qlen--;
 	}
-	echo_arm(e);
+}
+
+/* The epoll timeout for the next wait: sleep (timer armed), or poll. */
+static int echo_next_timeout(struct gb_echo *e)
+{
+	uint64_t now, due, spin;
+
+	if (!e->qlen) {
+		echo_arm(e, 0);
+		return -1;
+	}
+	now = echo_now();
+	due = e->q[e->qhead].due_ns;
+	spin = echo_spin_ns(e);
+	if (due <= now + spin) {
+		echo_arm(e, 0);
+		return 0; /* close enough: poll, serving new requests meanwhile */
+	}
+	echo_arm(e, due - spin);
+	return -1;
 }
 
 static void echo_serve(struct gb_echo *e, int fd)
@@ -153,7 +204,7 @@ static void *echo_main(void *arg)
 	/* The default 50 us timer slack would be larger than the delay itself. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	for (;;) {
-		int n = epoll_wait(e->epfd, evs, 64, -1);
+		int n = epoll_wait(e->epfd, evs, 64, echo_next_timeout(e));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -162,10 +213,11 @@ static void *echo_main(void *arg)
 			if (evs[i].data.fd == e->stopfd)
 				return NULL;
 			if (evs[i].data.fd == e->timerfd)
-				echo_flush_due(e);
+				echo_timer_fired(e);
 			else
 				echo_serve(e, evs[i].data.fd);
 		}
+		echo_flush_due(e);
 	}
 	return NULL;
 }
@@ -203,6 +255,7 @@ int gb_echo_start(struct gb_echo **out, unsigned n, int *client_fds, int pu_os_i
 		return -ENOMEM;
 	e->pu = pu_os_index;
 	e->delay_ns = delay_ns;
+	e->late_ns = ECHO_LATE_INIT_NS;
 	e->client_fds = client_fds;
 	e->stopfd = -1;
 	e->timerfd = -1;

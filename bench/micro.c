@@ -535,12 +535,25 @@ const struct gb_micro_op gb_micro_ops_runtime[] = {
          .flags = GB_MICRO_LATENCY,
          .arg = "new",
          .fn = op_gil_handoff},
+        {.name = "gil_handoff_new312",
+         .baseline = "base_condvar_pingpong",
+         .target = 1.5,
+         .flags = GB_MICRO_LATENCY,
+         .arg = "new312",
+         .fn = op_gil_handoff},
+        {.name = "gil_handoff_priority",
+         .baseline = "base_condvar_pingpong",
+         .target = 1.5,
+         .flags = GB_MICRO_LATENCY,
+         .arg = "priority",
+         .fn = op_gil_handoff},
         {.name = "gil_handoff_legacy",
          .baseline = "base_condvar_pingpong",
          .target = 1.5,
          .flags = GB_MICRO_LATENCY,
          .arg = "legacy",
          .fn = op_gil_handoff},
+        /* No gil_handoff_none: `none` has no lock to hand over. */
         {.name = "bytecode", .fn = op_bytecode},
         {.name = "coro_switch",
          .baseline = "base_swapcontext",
@@ -579,7 +592,8 @@ static void micro_usage(FILE *f)
 	        "Times the suite's own primitives (ns per op) beside baselines measured in\n"
 	        "the same run, and shows each op's ratio to its baseline and target.\n\n"
 	        "  --json         print {\"context\", \"ops\": {NAME: {median_ns, min_ns, max_ns,\n"
-	        "                 reps}}} instead of the table\n"
+	        "                 reps}}, \"targets\": {NAME: {baseline, ratio, target_ratio,\n"
+	        "                 met}}} instead of the table\n"
 	        "  --reps N       repetitions per op, %d to %d (default %d)\n"
 	        "  --filter TEXT  only ops whose name contains TEXT (and their baselines)\n"
 	        "  --help         this text\n",
@@ -775,26 +789,38 @@ static void micro_print_text(struct micro_row *rows, size_t n, unsigned reps)
 static int micro_print_json(struct micro_row *rows, size_t n, unsigned reps)
 {
 	json_t *doc = json_object(), *ops = json_object(), *ctx = gb_context_json();
+	json_t *targets = json_object();
 	int err;
 
-	if (!doc || !ops || !ctx) {
+	if (!doc || !ops || !ctx || !targets) {
 		json_decref(doc);
 		json_decref(ops);
 		json_decref(ctx);
+		json_decref(targets);
 		gb_err("micro", "out of memory");
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct micro_row *r = &rows[i];
+		const struct micro_row *r = &rows[i], *b;
 		if (!r->ran)
 			continue;
 		json_object_set_new(ops, r->name,
 		                    json_pack("{s:f, s:f, s:f, s:I}", "median_ns", r->median,
 		                              "min_ns", r->min, "max_ns", r->max, "reps",
 		                              (json_int_t)reps));
+		/* Beside "ops", whose shape DESIGN.md fixes: each target's verdict. */
+		b = micro_find(rows, n, r->op->baseline);
+		if (r->op->target > 0 && b && b->ran && b->median > 0) {
+			double ratio = r->median / b->median;
+			json_object_set_new(targets, r->name,
+			                    json_pack("{s:s, s:f, s:f, s:b}", "baseline", b->name,
+			                              "ratio", ratio, "target_ratio", r->op->target,
+			                              "met", ratio <= r->op->target));
+		}
 	}
 	json_object_set_new(doc, "context", ctx);
 	json_object_set_new(doc, "ops", ops);
+	json_object_set_new(doc, "targets", targets);
 	err = gb_json_write_atomic("-", doc);
 	json_decref(doc);
 	return err;

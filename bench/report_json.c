@@ -239,6 +239,10 @@ void gb_report_metrics(json_t *cell)
 		rep_set_median(o, "wait_max_us", samples, "gil_wait_max_us");
 		rep_set_median(o, "held_frac", samples, "gil_held_frac");
 		rep_set_median(o, "wait_frac", samples, "gil_wait_frac");
+		rep_set_median(o, "holders_mean", samples, "gil_holders_mean");
+		rep_set_median(o, "waiters_mean", samples, "gil_waiters_mean");
+		rep_set_median(o, "requested_acquisitions", samples, "gil_requested_acquisitions");
+		rep_set_median(o, "count", samples, "gil_count");
 		json_object_set_new(metrics, "gil", o);
 	}
 	json_object_set_new(cell, "metrics", metrics);

@@ -1,17 +1,22 @@
 /*
  * run.c - struct gb_run: the harness side of the model contract. It lends
  * programs, pinning, the echo peer and the interpreter's hooks, and sums
- * what tasks report into shared memory. Timing the run is the runner's job.
+ * what tasks, threads, GILs and task processes report into shared memory;
+ * it gathers every thread's trace ring (forked ones too) and writes the
+ * trace file. Timing the run is the runner's job.
  */
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "echo.h"
@@ -33,6 +38,16 @@ const struct gb_program *gb_run_program(const struct gb_run *run, unsigned task)
 	return task < run->ws.ntasks ? run->ws.progs[task] : NULL;
 }
 
+/* A GIL of the run is destroyed: its own totals join the run's. */
+static void run_gil_report(void *ctx, const struct gb_gil_stats *st)
+{
+	struct gb_run_shared *sh = ctx;
+
+	atomic_fetch_add(&sh->gils, 1);
+	atomic_fetch_add(&sh->gils_held_ns, st->held_ns);
+	atomic_fetch_add(&sh->gils_contended_ns, st->contended_ns);
+}
+
 void gb_run_gil_config(const struct gb_run *run, struct gb_gil_config *out)
 {
 	const struct gb_params *p = &run->cell->p;
@@ -43,6 +58,8 @@ void gb_run_gil_config(const struct gb_run *run, struct gb_gil_config *out)
 	out->check_interval = p->check_interval;
 	out->overhead = p->gil_overhead;
 	out->trace_capacity = run->trace_capacity;
+	out->report = run_gil_report;
+	out->report_ctx = run->sh;
 }
 
 static void run_env_print(void *ctx, struct gb_task *task, const char *text)
@@ -170,27 +187,49 @@ static void run_atomic_max(_Atomic uint64_t *dst, uint64_t v)
 		;
 }
 
+/* Appends what a thread's ring still holds to the run's trace file. */
 static void run_collect_trace(struct gb_run *run, const struct gb_trace_ring *ring)
 {
+	enum { CHUNK = 2048 };
 	uint64_t n = ring->total < ring->capacity ? ring->total : ring->capacity;
-	uint64_t first = ring->total - n;
+	uint64_t first = ring->total - n, lost = ring->total - n;
+	struct gb_run_trace_rec *buf;
+	int32_t pid = (int32_t)getpid();
 
-	/* Forked children cannot append to this process's memory. */
-	if (!run->trace_capacity || getpid() != run->owner_pid || !ring->capacity)
+	if (!run->trace_capacity || !ring->capacity)
 		return;
-	pthread_mutex_lock(run->trace_lock);
-	if (run->trace_len + n > run->trace_cap) {
-		size_t cap = run->trace_len + n + 1024;
-		struct gb_trace_rec *t = realloc(run->trace, cap * sizeof(*t));
-		if (!t)
-			goto out;
-		run->trace = t;
-		run->trace_cap = cap;
+	buf = run->trace_fd >= 0 ? malloc(CHUNK * sizeof(*buf)) : NULL;
+	if (!buf) {
+		atomic_fetch_add(&run->sh->trace_lost, ring->total);
+		return;
 	}
-	for (uint64_t i = first; i < ring->total; i++)
-		run->trace[run->trace_len++] = ring->recs[i % ring->capacity];
-out:
-	pthread_mutex_unlock(run->trace_lock);
+	for (uint64_t i = first; i < ring->total;) {
+		size_t k = 0, len;
+		const char *p = (const char *)buf;
+
+		for (; k < CHUNK && i < ring->total; k++, i++) {
+			const struct gb_trace_rec *r = &ring->recs[i % ring->capacity];
+			buf[k] = (struct gb_run_trace_rec){
+			        .ns = r->ns, .pid = pid, .thread = r->thread, .event = r->event};
+		}
+		/* Whole records per write: O_APPEND keeps writers of other
+		 * processes from landing inside one. */
+		for (len = k * sizeof(*buf); len;) {
+			ssize_t w = write(run->trace_fd, p, len);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				lost += len / sizeof(*buf) + (ring->total - i);
+				i = ring->total;
+				break;
+			}
+			p += w;
+			len -= (size_t)w;
+		}
+	}
+	free(buf);
+	if (lost)
+		atomic_fetch_add(&run->sh->trace_lost, lost);
 }
 
 void gb_run_collect_gil(struct gb_run *run, const struct gb_gil_thread *t)
@@ -208,7 +247,39 @@ void gb_run_collect_gil(struct gb_run *run, const struct gb_gil_thread *t)
 	atomic_fetch_add(&sh->gil_switch_waits, c->switch_waits);
 	atomic_fetch_add(&sh->gil_futile_wakeups, c->futile_wakeups);
 	atomic_fetch_add(&sh->gil_switches, c->switches);
+	atomic_fetch_add(&sh->gil_requested_acquisitions, c->requested_acquisitions);
 	run_collect_trace(run, &t->trace);
+}
+
+/* Private_Clean + Private_Dirty of this process in KiB, or -1. */
+static long run_private_kib(void)
+{
+	char line[256];
+	long total = 0, v;
+	int found = 0;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if ((sscanf(line, "Private_Clean: %ld kB", &v) == 1) ||
+		    (sscanf(line, "Private_Dirty: %ld kB", &v) == 1)) {
+			total += v;
+			found++;
+		}
+	}
+	fclose(f);
+	return found == 2 ? total : -1;
+}
+
+void gb_run_collect_process(struct gb_run *run)
+{
+	long kib = run_private_kib();
+
+	if (kib < 0)
+		return; /* no smaps_rollup: the figure leaves this process out */
+	atomic_fetch_add(&run->sh->procs_private_kib, (uint64_t)kib);
+	atomic_fetch_add(&run->sh->procs_reported, 1);
 }
 
 void gb_run_errorf(struct gb_run *run, const char *fmt, ...)
@@ -282,6 +353,8 @@ int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t
 	run->demo = demo;
 	run->owner_pid = getpid();
 	run->trace_capacity = trace_capacity;
+	run->trace_fd = -1;
+	run->peer_pu = -1;
 	run->sh = mmap(NULL, sizeof(*run->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		       -1, 0);
 	if (run->sh == MAP_FAILED) {
@@ -290,12 +363,15 @@ int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t
 		return -ENOMEM;
 	}
 	gb_hist_reset(&run->sh->latency);
-	run->trace_lock = malloc(sizeof(pthread_mutex_t));
-	if (!run->trace_lock) {
-		err = -ENOMEM;
-		goto fail;
+	if (trace_capacity) {
+		/* Shared across fork: task processes append their rings here too. */
+		run->trace_fd = memfd_create("gilbench-trace", MFD_CLOEXEC);
+		if (run->trace_fd < 0 || fcntl(run->trace_fd, F_SETFL, O_APPEND) != 0) {
+			err = -errno;
+			snprintf(why, why_len, "trace buffer: %s", strerror(errno));
+			goto fail;
+		}
 	}
-	pthread_mutex_init(run->trace_lock, NULL);
 	err = gb_workload_build(&cell->p, &run->ws, why, why_len);
 	if (err)
 		goto fail;
@@ -312,8 +388,9 @@ int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t
 		/* The peer takes the slot after the model's OS threads: a one-thread
 		 * model uses slot 0 only, whatever its task count. */
 		unsigned peer = cell->model->flags & GB_MF_ONE_THREAD ? 1 : run->ws.ntasks;
-		err = gb_echo_start(&run->echo, run->ws.ntasks, run->echo_fds,
-				    gb_run_slot_pu(run, peer), cell->p.peer_delay_ns);
+		run->peer_pu = gb_run_slot_pu(run, peer);
+		err = gb_echo_start(&run->echo, run->ws.ntasks, run->echo_fds, run->peer_pu,
+		                    cell->p.peer_delay_ns);
 		if (err) {
 			snprintf(why, why_len, "echo peer for %u tasks: %s", run->ws.ntasks,
 				 strerror(-err));
@@ -339,45 +416,160 @@ void gb_run_close(struct gb_run *run)
 	gb_workload_free(&run->ws);
 	free(run->pu_order);
 	run->pu_order = NULL;
-	if (run->trace_lock) {
-		pthread_mutex_destroy(run->trace_lock);
-		free(run->trace_lock);
-		run->trace_lock = NULL;
-	}
-	free(run->trace);
-	run->trace = NULL;
+	if (run->trace_fd >= 0)
+		close(run->trace_fd);
+	run->trace_fd = -1;
 	if (run->sh)
 		munmap(run->sh, sizeof(*run->sh));
 	run->sh = NULL;
 }
 
-static int run_trace_cmp(const void *a, const void *b)
+enum gb_trace_format gb_trace_format_for(const char *path)
 {
-	const struct gb_trace_rec *x = a, *y = b;
-	return x->ns < y->ns ? -1 : x->ns > y->ns;
+	size_t n = path ? strlen(path) : 0;
+
+	return n >= 6 && strcmp(path + n - 6, ".jsonl") == 0 ? GB_TRACE_JSONL : GB_TRACE_CSV;
 }
 
-int gb_run_write_trace(const struct gb_run *run, const char *path)
+static int run_trace_cmp(const void *a, const void *b)
 {
+	const struct gb_run_trace_rec *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->thread < y->thread ? -1 : x->thread > y->thread;
+}
+
+/* The records every thread appended, as written (whole records only). */
+static int run_trace_read(const struct gb_run *run, struct gb_run_trace_rec **out, size_t *n)
+{
+	struct stat st;
+	size_t len, off = 0;
+	char *buf;
+
+	*out = NULL;
+	*n = 0;
+	if (run->trace_fd < 0)
+		return 0;
+	if (fstat(run->trace_fd, &st) != 0)
+		return -errno;
+	len = (size_t)st.st_size / sizeof(**out) * sizeof(**out);
+	if (!len)
+		return 0;
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	while (off < len) {
+		ssize_t r = pread(run->trace_fd, buf + off, len - off, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(buf);
+			return r < 0 ? -errno : -EIO;
+		}
+		off += (size_t)r;
+	}
+	*out = (struct gb_run_trace_rec *)buf;
+	*n = len / sizeof(**out);
+	return 0;
+}
+
+struct run_pt {
+	int32_t pid;
+	uint32_t thread;
+};
+
+static int run_pt_cmp(const void *a, const void *b)
+{
+	const struct run_pt *x = a, *y = b;
+
+	if (x->thread != y->thread)
+		return x->thread < y->thread ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* CSV comments naming the process of each thread, when there are several. */
+static void run_trace_csv_procs(FILE *f, const struct gb_run_trace_rec *r, size_t n)
+{
+	struct run_pt *p = malloc((n ? n : 1) * sizeof(*p));
+	size_t np = 0, i;
+	int several = 0;
+
+	if (!p)
+		return;
+	for (i = 0; i < n; i++) {
+		p[i] = (struct run_pt){r[i].pid, r[i].thread};
+		several |= r[i].pid != r[0].pid;
+	}
+	if (several) {
+		qsort(p, n, sizeof(*p), run_pt_cmp);
+		for (i = 0; i < n; i++)
+			if (!np || run_pt_cmp(&p[np - 1], &p[i]) != 0)
+				p[np++] = p[i];
+		for (i = 0; i < np; i++)
+			fprintf(f, "# thread %u: pid %d\n", p[i].thread, (int)p[i].pid);
+	}
+	free(p);
+}
+
+int gb_run_write_trace(const struct gb_run *run, const char *path, enum gb_trace_format fmt,
+                       uint64_t *lost)
+{
+	const struct gb_cell *c = run->cell;
+	struct gb_run_trace_rec *r;
 	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	size_t len = 0, n;
+	FILE *f;
 	uint64_t t0;
 	int err;
 
-	if (!f)
+	*lost = atomic_load(&run->sh->trace_lost);
+	err = run_trace_read(run, &r, &n);
+	if (err)
+		return err;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		free(r);
 		return -ENOMEM;
-	qsort(run->trace, run->trace_len, sizeof(*run->trace), run_trace_cmp);
-	t0 = run->trace_len ? run->trace[0].ns : 0;
-	fprintf(f, "# model=%s workload=%s gil=%s tasks=%u switch_interval_s=%g\n",
-		run->cell->model->name, gb_workload_name(run->cell->p.workload), run->cell->p.gil,
-		run->cell->p.tasks, run->cell->p.switch_interval_s);
-	fprintf(f, "t_ns,thread,event\n");
-	for (size_t i = 0; i < run->trace_len; i++)
-		fprintf(f, "%llu,%u,%s\n", (unsigned long long)(run->trace[i].ns - t0),
-			run->trace[i].thread,
-			gb_trace_event_name((enum gb_trace_event)run->trace[i].event));
-	fclose(f);
+	}
+	qsort(r, n, sizeof(*r), run_trace_cmp);
+	t0 = n ? r[0].ns : 0;
+	if (fmt == GB_TRACE_JSONL) {
+		json_t *h = json_pack("{s:i, s:s, s:s, s:s, s:i, s:f, s:I, s:I, s:I}",
+		                      "gilbench_trace", 1, "model", c->model->name, "workload",
+		                      gb_workload_name(c->p.workload), "gil", c->p.gil, "tasks",
+		                      (int)c->p.tasks, "switch_interval_s", c->p.switch_interval_s,
+		                      "t0_ns", (json_int_t)t0, "events", (json_int_t)n,
+		                      "lost_events", (json_int_t)*lost);
+		char *line = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER |
+		                                       JSON_REAL_PRECISION(12))
+		               : NULL;
+		if (line)
+			fprintf(f, "%s\n", line);
+		free(line);
+		json_decref(h);
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "{\"t_ns\":%llu,\"pid\":%d,\"thread\":%u,\"event\":\"%s\"}\n",
+			        (unsigned long long)(r[i].ns - t0), (int)r[i].pid, r[i].thread,
+			        gb_trace_event_name((enum gb_trace_event)r[i].event));
+	} else {
+		fprintf(f, "# model=%s workload=%s gil=%s tasks=%u switch_interval_s=%g\n",
+		        c->model->name, gb_workload_name(c->p.workload), c->p.gil, c->p.tasks,
+		        c->p.switch_interval_s);
+		fprintf(f, "# lost_events=%llu\n", (unsigned long long)*lost);
+		run_trace_csv_procs(f, r, n);
+		fprintf(f, "t_ns,thread,event\n");
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%llu,%u,%s\n", (unsigned long long)(r[i].ns - t0), r[i].thread,
+			        gb_trace_event_name((enum gb_trace_event)r[i].event));
+	}
+	free(r);
+	if (fclose(f) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
 	err = gb_text_write_atomic(path, buf, len);
 	free(buf);
 	return err;

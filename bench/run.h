@@ -32,8 +32,14 @@ struct gb_run_shared {
 	atomic_uint background_left;
 	_Atomic uint64_t bytecodes, native_units, blocking_ops, yields, tasks_done, prints;
 	_Atomic uint64_t gil_acquisitions, gil_hold_ns, gil_wait_ns, gil_wait_max_ns,
-		gil_drop_requests, gil_forced_drops, gil_voluntary_drops, gil_switch_waits,
-		gil_futile_wakeups, gil_switches;
+	        gil_drop_requests, gil_forced_drops, gil_voluntary_drops, gil_switch_waits,
+	        gil_futile_wakeups, gil_switches, gil_requested_acquisitions;
+	/* Per GIL, from each GIL's report at destroy (struct gb_gil_stats). */
+	_Atomic uint64_t gils, gils_held_ns, gils_contended_ns;
+	/* Forked task processes' private memory at their end (gb_run_collect_process). */
+	_Atomic uint64_t procs_reported, procs_private_kib;
+	/* Trace records that did not make it to the trace (ring overflow, write error). */
+	_Atomic uint64_t trace_lost;
 	_Atomic uint64_t bound[GB_RUN_CPU_WORDS];
 	atomic_int pin_failed;
 	atomic_int error_set;
@@ -52,12 +58,26 @@ struct gb_run {
 	struct gb_echo *echo;
 	int demo;
 	int owner_pid;
-	/* Trace records gathered from threads in this process. */
+	int peer_pu; /* the echo peer's PU (-1: unbound or no peer) */
+	/*
+	 * Trace: every thread's ring, in this process or a forked task process,
+	 * is appended as struct gb_run_trace_rec records to one memfd (O_APPEND,
+	 * shared across fork), so nothing needs the parent's memory.
+	 */
 	size_t trace_capacity;
-	struct gb_trace_rec *trace;
-	size_t trace_len, trace_cap;
-	void *trace_lock; /* pthread_mutex_t, kept opaque to the header */
+	int trace_fd;
 };
+
+/* A trace record as collected: the ring's record plus the process it came from. */
+struct gb_run_trace_rec {
+	uint64_t ns;
+	int32_t pid;
+	uint32_t thread;
+	uint32_t event;
+	uint32_t pad;
+};
+
+enum gb_trace_format { GB_TRACE_CSV, GB_TRACE_JSONL };
 
 /*
  * Builds the run of a cell: programs, shared totals, placement, echo peer.
@@ -71,8 +91,15 @@ void gb_run_close(struct gb_run *run);
  * after the model's OS threads: 1 for one-thread models, else ntasks. */
 int gb_run_slot_pu(const struct gb_run *run, unsigned slot);
 
-/* Writes the trace as CSV (t_ns,thread,event) sorted by time. 0 or -errno. */
-int gb_run_write_trace(const struct gb_run *run, const char *path);
+/*
+ * Writes the collected trace, sorted by time, as CSV (t_ns,thread,event)
+ * or JSON lines (docs/runtime.md). *lost gets the count of events lost to
+ * ring overflow (also written into the file). 0 or -errno.
+ */
+int gb_run_write_trace(const struct gb_run *run, const char *path, enum gb_trace_format fmt,
+                       uint64_t *lost);
+/* The format a trace path asks for by its extension: .jsonl or else CSV. */
+enum gb_trace_format gb_trace_format_for(const char *path);
 
 /* The CPUs bound so far, as a list string ("0-1"). */
 void gb_run_bound_list(const struct gb_run *run, char *buf, size_t len);

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gilbench/coro.h>
+
 #include "log.h"
 #include "registry.h"
 #include "report_json.h"
@@ -96,18 +98,24 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 	struct gb_run_shared *sh = run->sh;
 	json_t *o = json_object();
 	double cpu = tv_s(s1->ru_utime) + tv_s(s1->ru_stime) - tv_s(s0->ru_utime) -
-		     tv_s(s0->ru_stime) + tv_s(c1->ru_utime) + tv_s(c1->ru_stime) -
-		     tv_s(c0->ru_utime) - tv_s(c0->ru_stime);
-	long peak = s1->ru_maxrss > c1->ru_maxrss ? s1->ru_maxrss : c1->ru_maxrss;
+	             tv_s(s0->ru_stime) + tv_s(c1->ru_utime) + tv_s(c1->ru_stime) -
+	             tv_s(c0->ru_utime) - tv_s(c0->ru_stime);
 	double bytecodes = (double)atomic_load(&sh->bytecodes);
+	double native = (double)atomic_load(&sh->native_units);
 	uint64_t nlat = gb_hist_count(&sh->latency);
+	/* Forked task processes: what each did not share with this one. */
+	double procs_kib = (double)atomic_load(&sh->procs_private_kib);
+	long self = s1->ru_maxrss;
 	char bound[256];
 
 	runner_set(o, "wall_s", wall);
 	runner_set(o, "cpu_s", cpu);
-	runner_set(o, "peak_rss_kib", (double)peak);
+	runner_set(o, "peak_rss_kib", (double)self + procs_kib);
 	runner_set(o, "mem_per_task_kib",
-		   peak > rss0 ? (double)(peak - rss0) / (double)run->ws.ntasks : 0.0);
+	           ((self > rss0 ? (double)(self - rss0) : 0.0) + procs_kib) /
+	                   (double)run->ws.ntasks);
+	if (atomic_load(&sh->procs_reported))
+		runner_set(o, "procs_private_kib", procs_kib);
 	runner_set(o, "ctx_voluntary",
 		   (double)(s1->ru_nvcsw - s0->ru_nvcsw + c1->ru_nvcsw - c0->ru_nvcsw));
 	runner_set(o, "ctx_involuntary",
@@ -115,7 +123,8 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 	runner_set(o, "bytecodes_per_s", wall > 0 ? bytecodes / wall : 0.0);
 	switch (p->workload) {
 	case GB_WL_CPU:
-		runner_set(o, "ops_per_s", wall > 0 ? bytecodes / wall : 0.0);
+		/* All the work: bytecodes (GIL held) and native units (released). */
+		runner_set(o, "ops_per_s", wall > 0 ? (bytecodes + native) / wall : 0.0);
 		break;
 	case GB_WL_BACKGROUND:
 		runner_set(o, "ops_per_s", wall > 0 ? (double)nlat / wall : 0.0);
@@ -136,7 +145,9 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 	}
 	if (atomic_load(&sh->gil_acquisitions) || atomic_load(&sh->bytecodes)) {
 		double wall_ns = wall * 1e9;
-		runner_set(o, "gil_acquisitions", (double)atomic_load(&sh->gil_acquisitions));
+		double gils = (double)atomic_load(&sh->gils);
+		uint64_t acq = atomic_load(&sh->gil_acquisitions);
+		runner_set(o, "gil_acquisitions", (double)acq);
 		runner_set(o, "gil_drop_requests", (double)atomic_load(&sh->gil_drop_requests));
 		runner_set(o, "gil_forced_switches", (double)atomic_load(&sh->gil_forced_drops));
 		runner_set(o, "gil_voluntary_drops", (double)atomic_load(&sh->gil_voluntary_drops));
@@ -144,20 +155,49 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 		runner_set(o, "gil_futile_wakeups", (double)atomic_load(&sh->gil_futile_wakeups));
 		runner_set(o, "gil_switches", (double)atomic_load(&sh->gil_switches));
 		runner_set(o, "gil_wait_max_us", (double)atomic_load(&sh->gil_wait_max_ns) / 1e3);
-		runner_set(o, "gil_held_frac",
-			   wall_ns > 0 ? (double)atomic_load(&sh->gil_hold_ns) / wall_ns : 0.0);
-		runner_set(o, "gil_wait_frac",
-			   wall_ns > 0 ? (double)atomic_load(&sh->gil_wait_ns) / wall_ns : 0.0);
+		runner_set(o, "gil_requested_acquisitions",
+		           (double)atomic_load(&sh->gil_requested_acquisitions));
+		runner_set(o, "gil_count", gils);
+		/*
+		 * gil_load's fractions, per GIL and averaged over the GILs (one per
+		 * process under `processes`), so they stay in [0,1]. A model whose
+		 * GILs were never destroyed reports none: no fractions then, rather
+		 * than sums that could mean several GILs.
+		 */
+		if (gils > 0 && wall_ns > 0) {
+			runner_set(o, "gil_held_frac",
+			           (double)atomic_load(&sh->gils_held_ns) / (wall_ns * gils));
+			runner_set(o, "gil_wait_frac",
+			           (double)atomic_load(&sh->gils_contended_ns) / (wall_ns * gils));
+		} else if (!acq) {
+			runner_set(o, "gil_held_frac", 0.0);
+			runner_set(o, "gil_wait_frac", 0.0);
+		}
+		/* The sums: mean number of threads holding (one per GIL at most) and
+		 * waiting at any moment. */
+		runner_set(o, "gil_holders_mean",
+		           wall_ns > 0 ? (double)atomic_load(&sh->gil_hold_ns) / wall_ns : 0.0);
+		runner_set(o, "gil_waiters_mean",
+		           wall_ns > 0 ? (double)atomic_load(&sh->gil_wait_ns) / wall_ns : 0.0);
 	}
 	runner_set(o, "bytecodes", bytecodes);
+	runner_set(o, "blocking_ops", (double)atomic_load(&sh->blocking_ops));
+	if (native > 0)
+		runner_set(o, "native_units", native);
 	runner_set(o, "yields", (double)atomic_load(&sh->yields));
 	gb_run_bound_list(run, bound, sizeof(bound));
 	json_object_set_new(o, "bound_cpus", json_string(bound));
+	if (run->echo) {
+		snprintf(bound, sizeof(bound), "%d", run->peer_pu);
+		json_object_set_new(o, "peer_cpus",
+		                    json_string(run->peer_pu >= 0 ? bound : "none"));
+	}
 	return o;
 }
 
 static int runner_measure(const struct gb_cell *cell, int demo, const char *trace_path,
-			  json_t **sample, char *why, size_t why_len)
+                          enum gb_trace_format trace_fmt, json_t **sample, char *why,
+                          size_t why_len)
 {
 	const struct gb_model_ops *m = cell->model;
 	struct rusage s0, s1, c0, c1;
@@ -199,8 +239,17 @@ static int runner_measure(const struct gb_cell *cell, int demo, const char *trac
 		goto fail_init;
 	}
 	*sample = runner_sample(&run, t1 - t0, &s0, &s1, &c0, &c1, rss0);
-	if (trace_path)
-		gb_run_write_trace(&run, trace_path);
+	if (trace_path) {
+		uint64_t lost = 0;
+		int terr = gb_run_write_trace(&run, trace_path, trace_fmt, &lost);
+		if (terr)
+			gb_err(trace_path, "cannot write the trace: %s", strerror(-terr));
+		else if (lost)
+			gb_warn(trace_path,
+			        "%llu trace events lost (a thread's ring keeps its newest %d; "
+			        "the file says lost_events)",
+			        (unsigned long long)lost, RUNNER_TRACE_PER_THREAD);
+	}
 	gb_run_close(&run);
 	return 0;
 
@@ -212,11 +261,43 @@ fail_init:
 int gb_runner_once(const struct gb_cell *cell, int demo, json_t **sample, char *why,
 		   size_t why_len)
 {
-	return runner_measure(cell, demo, NULL, sample, why, why_len);
+	return runner_measure(cell, demo, NULL, GB_TRACE_CSV, sample, why, why_len);
+}
+
+/* The repetition's result pipe, for the coroutine overflow report. */
+static volatile sig_atomic_t runner_result_fd = -1;
+
+/*
+ * Called by the runtime's SIGSEGV handler when a coroutine overflows its
+ * stack, just before the process exits: the cell's reason goes to the
+ * parent as the repetition's result. Async-signal-safe: no stdio, no
+ * allocation, one write(2) shorter than PIPE_BUF (atomic on a pipe).
+ */
+static void runner_on_overflow(size_t stack_bytes)
+{
+	static const char head[] = "{\"error\":\"coroutine stack overflow: stack of ";
+	static const char tail[] = " bytes; raise --stack-size\"}";
+	char msg[160], digits[24];
+	size_t n = sizeof(head) - 1, k = 0;
+
+	if (runner_result_fd < 0)
+		return;
+	memcpy(msg, head, n);
+	do
+		digits[k++] = (char)('0' + stack_bytes % 10);
+	while ((stack_bytes /= 10) && k < sizeof(digits));
+	while (k)
+		msg[n++] = digits[--k];
+	memcpy(msg + n, tail, sizeof(tail) - 1);
+	n += sizeof(tail) - 1;
+	if (write(runner_result_fd, msg, n) < 0) {
+		/* the parent then reports the exit status alone */
+	}
 }
 
 /* The forked child: measure once, send the sample or the error, exit. */
-static void runner_child(const struct gb_cell *cell, int fd, const char *trace_path)
+static void runner_child(const struct gb_cell *cell, int fd, const char *trace_path,
+                         enum gb_trace_format trace_fmt)
 {
 	char why[512];
 	json_t *sample = NULL, *msg;
@@ -226,7 +307,9 @@ static void runner_child(const struct gb_cell *cell, int fd, const char *trace_p
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	err = runner_measure(cell, 0, trace_path, &sample, why, sizeof(why));
+	runner_result_fd = fd;
+	gb_coro_set_overflow_hook(runner_on_overflow);
+	err = runner_measure(cell, 0, trace_path, trace_fmt, &sample, why, sizeof(why));
 	if (err)
 		msg = json_pack("{s:s}", "error", why[0] ? why : strerror(-err));
 	else
@@ -364,7 +447,8 @@ static void runner_progress_clear(void)
  * ("failed", "timeout") and why.
  */
 static int runner_rep(const struct gb_cell *cell, double deadline, const char *trace_path,
-		      json_t **sample, const char **status, char *why, size_t why_len)
+                      enum gb_trace_format trace_fmt, json_t **sample, const char **status,
+                      char *why, size_t why_len)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -389,7 +473,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	if (pid == 0) {
 		setpgid(0, 0);
 		close(pfd[0]);
-		runner_child(cell, pfd[1], trace_path);
+		runner_child(cell, pfd[1], trace_path, trace_fmt);
 	}
 	setpgid(pid, pid);
 	close(pfd[1]);
@@ -487,7 +571,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 {
 	json_t *res, *params = gb_report_params(cell, m->reps, m->warmup), *samples;
 	const char *reason = NULL, *status = "ok";
-	char why[512] = "", bound[512] = "";
+	char why[512] = "", bound[512] = "", peer[32] = "";
 	double deadline = runner_now() + m->timeout_s;
 	char *trace = NULL;
 
@@ -521,7 +605,8 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		runner_prog.rep = r;
 		runner_progress_tick();		if (last)
 			trace = runner_trace_path(m, cell);
-		int err = runner_rep(cell, deadline, trace, &sample, &status, why, sizeof(why));
+		int err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
+		                     sizeof(why));
 		if (err) {
 			if (strcmp(status, "timeout") == 0)
 				snprintf(why, sizeof(why), "timed out after %g s (--timeout)",
@@ -530,6 +615,9 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		}
 		if (r >= m->warmup) {
 			const char *b = json_string_value(json_object_get(sample, "bound_cpus"));
+			const char *pc = json_string_value(json_object_get(sample, "peer_cpus"));
+			if (pc && !peer[0])
+				snprintf(peer, sizeof(peer), "%s", pc);
 			if (b && b[0] && strlen(bound) + strlen(b) + 2 < sizeof(bound) &&
 			    !strstr(bound, b)) {
 				if (bound[0])
@@ -542,6 +630,8 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	}
 	free(trace);
 	json_object_set_new(params, "bound_cpus", json_string(bound[0] ? bound : "none"));
+	if (peer[0])
+		json_object_set_new(params, "peer_cpus", json_string(peer));
 	json_object_set_new(res, "samples", samples);
 	if (why[0]) {
 		json_object_set_new(res, "status", json_string(status));

@@ -91,29 +91,47 @@ static int wl_seed(const struct gb_params *p, struct gb_workload_set *ws, char *
 	return 0;
 }
 
+/*
+ * One cpu program of `work` units: a single COMPUTE, or WL_NATIVE_CHUNKS
+ * chunks of COMPUTE then NATIVE whose sizes differ by at most one, so that
+ * they add up to `work` exactly, each with its native share rounded.
+ */
+static void wl_cpu_program(struct gb_program *prog, struct gb_op *ops, uint64_t work,
+                           double native_fraction)
+{
+	size_t n = 0;
+
+	if (native_fraction <= 0.0) {
+		ops[n++] = (struct gb_op){.kind = GB_OP_COMPUTE, .n = work};
+	} else {
+		uint64_t base = work / WL_NATIVE_CHUNKS, extra = work % WL_NATIVE_CHUNKS;
+		for (unsigned k = 0; k < WL_NATIVE_CHUNKS; k++) {
+			uint64_t chunk = base + (k < extra);
+			uint64_t native = (uint64_t)((double)chunk * native_fraction + 0.5);
+			if (native > chunk)
+				native = chunk;
+			ops[n++] = (struct gb_op){.kind = GB_OP_COMPUTE, .n = chunk - native};
+			ops[n++] = (struct gb_op){.kind = GB_OP_NATIVE, .n = native};
+		}
+	}
+	*prog = (struct gb_program){.ops = ops, .n_ops = n, .repeat = 1, .name = "worker"};
+}
+
 static int wl_cpu(const struct gb_params *p, struct gb_workload_set *ws)
 {
-	uint64_t per_task = p->work / p->tasks;
-	int err = wl_alloc(ws, p->tasks, 1, 2);
+	/* W = K * per_task + extra: the first `extra` tasks do one more unit. */
+	uint64_t per_task = p->work / p->tasks, extra = p->work % p->tasks;
+	const unsigned nops = 2 * WL_NATIVE_CHUNKS;
+	int err = wl_alloc(ws, p->tasks, 2, 2 * nops);
 
 	if (err)
 		return err;
-	if (p->native_fraction <= 0.0) {
-		ws->ops[0] = (struct gb_op){.kind = GB_OP_COMPUTE, .n = per_task};
-		ws->owned[0] = (struct gb_program){.ops = ws->ops, .n_ops = 1, .repeat = 1,
-						   .name = "worker"};
-	} else {
-		/* Interleaved chunks, so the GIL is released throughout, as NumPy calls
-		 * inside a Python loop release it. */
-		uint64_t chunk = per_task / WL_NATIVE_CHUNKS;
-		uint64_t native = (uint64_t)((double)chunk * p->native_fraction + 0.5);
-		ws->ops[0] = (struct gb_op){.kind = GB_OP_COMPUTE, .n = chunk - native};
-		ws->ops[1] = (struct gb_op){.kind = GB_OP_NATIVE, .n = native};
-		ws->owned[0] = (struct gb_program){.ops = ws->ops, .n_ops = 2,
-						   .repeat = WL_NATIVE_CHUNKS, .name = "worker"};
-	}
+	/* Interleaved chunks, so the GIL is released throughout, as NumPy calls
+	 * inside a Python loop release it. */
+	wl_cpu_program(&ws->owned[0], ws->ops, per_task, p->native_fraction);
+	wl_cpu_program(&ws->owned[1], ws->ops + nops, per_task + 1, p->native_fraction);
 	for (unsigned i = 0; i < p->tasks; i++)
-		ws->progs[i] = &ws->owned[0];
+		ws->progs[i] = &ws->owned[i < extra ? 1 : 0];
 	return 0;
 }
 

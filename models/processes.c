@@ -3,7 +3,8 @@
  * start method, and a SimpleQueue for results. One forked child per task;
  * each child creates its own (uncontended) GIL, pins itself, runs its
  * program, puts its RETURN value on the runtime's cross-process channel,
- * adds its counters to the run's shared totals and _exit()s.
+ * adds its counters, private memory, GIL totals and trace ring to the
+ * run's shared totals and _exit()s.
  *
  * The parent owns the children's whole life: it reads results while they
  * run (so a full pipe never blocks a child), reaps every child on every
@@ -100,13 +101,14 @@ static int proc_child_run(struct gb_run *run, struct gb_chan *results, unsigned 
 	if (!gt)
 		return 1;
 	gb_run_gil_config(run, &cfg);
-	cfg.trace_capacity = 0; /* a child cannot hand its trace back */
 	err = gb_gil_create(&cfg, &gil);
 	if (err) {
 		gb_run_errorf(run, "task %u: GIL: %s", id, strerror(-err));
 		return 1;
 	}
-	err = gb_gil_thread_attach(gil, 0, gt);
+	/* Thread id = task id: unique across the cell's processes, so their
+	 * traces merge without clashes. */
+	err = gb_gil_thread_attach(gil, id, gt);
 	if (err) {
 		gb_run_errorf(run, "task %u: GIL attach: %s", id, strerror(-err));
 		return 1;
@@ -130,8 +132,13 @@ static int proc_child_run(struct gb_run *run, struct gb_chan *results, unsigned 
 	}
 	gb_run_collect_task(run, &task);
 	gb_gil_release(gt);
+	/* Its memory as it ends its work, before anything is given back. */
+	gb_run_collect_process(run);
 	gb_run_collect_gil(run, gt);
-	/* No teardown: _exit() returns it all, and the parent's memory is not ours. */
+	/* Destroying the GIL reports its own totals (held, contended) to the run;
+	 * the rest _exit() returns, and the parent's memory is not ours. */
+	gb_gil_thread_detach(gt);
+	gb_gil_destroy(gil);
 	return err || c.err ? 1 : 0;
 }
 

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,14 @@ static size_t coro_utoa(char *buf, size_t v)
 	return n;
 }
 
+/* Set before any coroutine runs; read in the signal handler. */
+static _Atomic(gb_coro_overflow_fn) coro_overflow_hook;
+
+void gb_coro_set_overflow_hook(gb_coro_overflow_fn fn)
+{
+	atomic_store(&coro_overflow_hook, fn);
+}
+
 static void coro_segv(int sig, siginfo_t *si, void *uctx)
 {
 	const struct gb_coro *c = coro_current;
@@ -309,6 +318,10 @@ static void coro_segv(int sig, siginfo_t *si, void *uctx)
 	if (c && addr >= c->guard_lo && addr < c->guard_hi) {
 		/* Only async-signal-safe calls from here on. */
 		static const char head[] = "gilbench: coroutine stack overflow (";
+		gb_coro_overflow_fn hook = atomic_load(&coro_overflow_hook);
+
+		if (hook)
+			hook(c->stack_size);
 		static const char tail[] = " bytes)\n";
 		char line[96];
 		size_t n = sizeof(head) - 1;

@@ -1,7 +1,9 @@
 /*
  * gil.c - the policy-independent half of the simulated GIL: the policy
  * table and plugin registry, config checking, create/attach and the thin
- * dispatch to a policy's ops, counters and trace helpers.
+ * dispatch to a policy's ops, counters and trace helpers, and each GIL's
+ * own totals (its threads' counters folded in at detach, reported at
+ * destroy).
  *
  * It holds no locking logic: how the GIL is taken, handed over and
  * dropped is each policy's (runtime/gil_*.c). Dispatch is one indirect
@@ -114,30 +116,78 @@ int gb_gil_create(const struct gb_gil_config *cfg, struct gb_gil **out)
 	gil = calloc(1, sizeof(*gil));
 	if (!gil)
 		return -ENOMEM;
+	gil->book = aligned_alloc(GB_CACHE_LINE, sizeof(*gil->book));
+	if (!gil->book) {
+		err = -ENOMEM;
+		goto fail_config;
+	}
+	memset(gil->book, 0, sizeof(*gil->book));
+	atomic_init(&gil->book->contended_ns, 0);
+	err = -pthread_mutex_init(&gil->book->fold_lock, NULL);
+	if (err)
+		goto fail_lock;
 	err = gil_config_check(cfg, &gil->cfg);
 	if (err)
-		goto fail_config;
+		goto fail_check;
 	gil->cfg.policy = policy->name;
 	gil->policy = policy;
 	gil->interval_ns = (uint64_t)llround(gil->cfg.switch_interval_s * 1e9);
 	gb__clock_init();
 	err = policy->create(gil);
 	if (err)
-		goto fail_config;
+		goto fail_check;
 	*out = gil;
 	return 0;
 
+fail_check:
+	pthread_mutex_destroy(&gil->book->fold_lock);
+fail_lock:
+	free(gil->book);
 fail_config:
 	free(gil);
 	return err;
 }
 
+void gb_gil_stats_get(const struct gb_gil *gil, struct gb_gil_stats *out)
+{
+	struct gb__gil_book *b = gil->book;
+
+	pthread_mutex_lock(&b->fold_lock);
+	*out = b->folded;
+	pthread_mutex_unlock(&b->fold_lock);
+	out->contended_ns = atomic_load_explicit(&b->contended_ns, memory_order_relaxed);
+}
+
 void gb_gil_destroy(struct gb_gil *gil)
 {
+	struct gb_gil_stats st;
+
 	if (!gil)
 		return;
+	gb_gil_stats_get(gil, &st);
+	/* A GIL nobody used (the processes model checks the policy with one)
+	 * is not a GIL of the run. */
+	if (gil->cfg.report && st.threads)
+		gil->cfg.report(gil->cfg.report_ctx, &st);
 	gil->policy->destroy(gil);
+	pthread_mutex_destroy(&gil->book->fold_lock);
+	free(gil->book);
 	free(gil);
+}
+
+/* At detach: t's counters become part of its GIL's. */
+static void gil_fold(struct gb_gil *gil, const struct gb_gil_counters *c)
+{
+	struct gb_gil_stats *f = &gil->book->folded;
+
+	pthread_mutex_lock(&gil->book->fold_lock);
+	f->acquisitions += c->acquisitions;
+	f->switches += c->switches;
+	f->drop_requests += c->drop_requests;
+	f->forced_switches += c->forced_drops;
+	f->held_ns += c->hold_ns;
+	f->wait_ns += c->wait_ns;
+	pthread_mutex_unlock(&gil->book->fold_lock);
 }
 
 int gb_gil_thread_attach(struct gb_gil *gil, unsigned id, struct gb_gil_thread *t)
@@ -165,6 +215,9 @@ int gb_gil_thread_attach(struct gb_gil *gil, unsigned id, struct gb_gil_thread *
 	if (!t->countdown_reset)
 		t->countdown_reset = UINT32_MAX;
 	t->countdown = t->countdown_reset;
+	pthread_mutex_lock(&gil->book->fold_lock);
+	gil->book->folded.threads++;
+	pthread_mutex_unlock(&gil->book->fold_lock);
 	return 0;
 
 fail_attach:
@@ -186,6 +239,7 @@ void gb_gil_thread_detach(struct gb_gil_thread *t)
 	}
 	if (t->gil->policy->detach)
 		t->gil->policy->detach(t);
+	gil_fold(t->gil, &t->c);
 	free(t->trace.recs);
 	t->trace.recs = NULL;
 	t->trace.capacity = 0;
@@ -230,6 +284,16 @@ void gb_gil_account_release(struct gb_gil_thread *t, bool forced)
 	gb__gil_account_release(t, forced);
 }
 
+void gb_gil_account_wait_begin(struct gb_gil *gil)
+{
+	gb__gil_wait_begin(gil);
+}
+
+void gb_gil_account_wait_end(struct gb_gil *gil)
+{
+	gb__gil_wait_end(gil);
+}
+
 const char *gb_trace_event_name(enum gb_trace_event ev)
 {
 	static const char *const names[GB_EV__COUNT] = {
@@ -240,6 +304,8 @@ const char *gb_trace_event_name(enum gb_trace_event ev)
 	        [GB_EV_DROP_REQUEST] = "drop_request",
 	        [GB_EV_IO_START] = "io_start",
 	        [GB_EV_IO_END] = "io_end",
+	        [GB_EV_NATIVE_START] = "native_start",
+	        [GB_EV_NATIVE_END] = "native_end",
 	};
 
 	if ((unsigned)ev >= GB_EV__COUNT)
@@ -260,4 +326,5 @@ void gb_gil_counters_add(struct gb_gil_counters *dst, const struct gb_gil_counte
 	dst->switch_waits += src->switch_waits;
 	dst->futile_wakeups += src->futile_wakeups;
 	dst->switches += src->switches;
+	dst->requested_acquisitions += src->requested_acquisitions;
 }

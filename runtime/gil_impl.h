@@ -6,6 +6,7 @@
 #ifndef GB_RUNTIME_GIL_IMPL_H
 #define GB_RUNTIME_GIL_IMPL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,6 +51,45 @@ static inline uint64_t gb__clock_ns(void)
 	}
 #endif
 	return gb_gil_now_ns();
+}
+
+/*
+ * What a GIL keeps about itself. The waiter count and contended time are
+ * written only by threads in the policy's slow path, under its mutex, on a
+ * line of their own; the folded thread counters only at detach.
+ */
+struct gb__gil_book {
+	_Alignas(GB_CACHE_LINE) unsigned waiting; /* threads waiting for the held GIL */
+	uint64_t contended_since;                 /* duration clock, when waiting became > 0 */
+	_Atomic uint64_t contended_ns;            /* written under the policy mutex; atomic only so
+	                                             gb_gil_stats_get may read it at any time */
+	_Alignas(GB_CACHE_LINE) pthread_mutex_t fold_lock;
+	struct gb_gil_stats folded;
+};
+
+/* Under the policy's mutex: t's thread starts waiting for the held GIL. */
+static inline void gb__gil_wait_begin(struct gb_gil *gil)
+{
+	struct gb__gil_book *b = gil->book;
+
+	if (b->waiting++ == 0)
+		b->contended_since = gb__clock_ns();
+}
+
+/* Under the policy's mutex: a waiter stops waiting (it has the GIL). */
+static inline void gb__gil_wait_end(struct gb_gil *gil)
+{
+	struct gb__gil_book *b = gil->book;
+
+	if (b->waiting && --b->waiting == 0) {
+		uint64_t now = gb__clock_ns();
+		if (now > b->contended_since)
+			atomic_store_explicit(
+			        &b->contended_ns,
+			        atomic_load_explicit(&b->contended_ns, memory_order_relaxed) + now -
+			                b->contended_since,
+			        memory_order_relaxed);
+	}
 }
 
 static inline void gb__gil_account_acquire(struct gb_gil_thread *t, uint64_t now,

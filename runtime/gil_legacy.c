@@ -117,6 +117,7 @@ static void legacy_acquire(struct gb_gil_thread *t)
 	atomic_fetch_add_explicit(&g->state, LEGACY_WAITER, memory_order_relaxed);
 	if (atomic_load_explicit(&g->state, memory_order_relaxed) & LEGACY_LOCKED) {
 		gb_gil_trace(t, GB_EV_REQUEST);
+		gb__gil_wait_begin(t->gil);
 		for (;;) {
 			pthread_cond_wait(&g->cond, &g->mutex);
 			if (!(atomic_load_explicit(&g->state, memory_order_relaxed) &
@@ -124,6 +125,7 @@ static void legacy_acquire(struct gb_gil_thread *t)
 				break;
 			t->c.futile_wakeups++; /* the releaser took it back first */
 		}
+		gb__gil_wait_end(t->gil);
 	}
 	atomic_fetch_add_explicit(&g->state, LEGACY_LOCKED - LEGACY_WAITER, memory_order_acquire);
 	pthread_mutex_unlock(&g->mutex);

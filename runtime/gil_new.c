@@ -36,6 +36,11 @@
  *   - switch_cond is signalled only when the holder changes: the only
  *     thread that can be waiting on it is the previous holder.
  *
+ * Counting: a thread that finds the GIL held is a waiter of the GIL
+ * (gb__gil_wait_begin/end, under `mutex`) until it takes it; the time with
+ * at least one waiter is the GIL's contended time. A take during which the
+ * thread had to ask for a drop counts as a requested acquisition.
+ *
  * Not here: what a check point is (the interp), counting and tracing
  * (gil_impl.h), policy selection (gil.c).
  */
@@ -179,18 +184,19 @@ static void ceval_detach(struct gb_gil_thread *t)
 	t->policy_data = NULL;
 }
 
-/* Under g->mutex: a waiter asks the current holder to drop. */
-static void ceval_request_drop(struct ceval *g, struct gb_gil_thread *t)
+/* Under g->mutex: a waiter asks the current holder to drop; true if it did. */
+static bool ceval_request_drop(struct ceval *g, struct gb_gil_thread *t)
 {
 	struct gb_gil_thread *h = atomic_load_explicit(&g->last_holder, memory_order_relaxed);
 
 	if (!h || h == t)
-		return;
+		return false;
 	if (g->variant == CEVAL_312)
 		atomic_store_explicit(&g->drop_request, 1, memory_order_relaxed);
 	atomic_fetch_or_explicit(&h->breaker, GB_GIL_BREAK_DROP, memory_order_relaxed);
 	t->c.drop_requests++;
 	gb_gil_trace(t, GB_EV_DROP_REQUEST);
+	return true;
 }
 
 /* Under g->mutex: must t keep waiting? */
@@ -231,7 +237,7 @@ static void ceval_take_slow(struct ceval *g, struct gb_gil_thread *t)
 {
 	uint64_t t0 = gb__clock_ns(), now;
 	bool prio = g->variant == CEVAL_PRIORITY && !ceval_cpu_bound(t);
-	bool switched;
+	bool switched, asked = false;
 
 	pthread_mutex_lock(&g->mutex);
 	/* Counted as a waiter even if we take the GIL at once: with state != 0
@@ -239,6 +245,7 @@ static void ceval_take_slow(struct ceval *g, struct gb_gil_thread *t)
 	atomic_fetch_add_explicit(&g->state, CEVAL_WAITER, memory_order_relaxed);
 	if (ceval_must_wait(g, t, prio)) {
 		gb_gil_trace(t, GB_EV_REQUEST);
+		gb__gil_wait_begin(t->gil);
 		if (prio) {
 			g->prio_waiters++;
 			struct gb_gil_thread *h =
@@ -247,7 +254,7 @@ static void ceval_take_slow(struct ceval *g, struct gb_gil_thread *t)
 			    (atomic_load_explicit(&g->state, memory_order_relaxed) &
 			     CEVAL_LOCKED) &&
 			    ceval_cpu_bound(h))
-				ceval_request_drop(g, t);
+				asked |= ceval_request_drop(g, t);
 		}
 		do {
 			uint64_t saved =
@@ -264,11 +271,14 @@ static void ceval_take_slow(struct ceval *g, struct gb_gil_thread *t)
 			            CEVAL_LOCKED) &&
 			           atomic_load_explicit(&g->switch_number, memory_order_relaxed) ==
 			                   saved) {
-				ceval_request_drop(g, t);
+				asked |= ceval_request_drop(g, t);
 			}
 		} while (ceval_must_wait(g, t, prio));
 		if (prio)
 			g->prio_waiters--;
+		gb__gil_wait_end(t->gil);
+		if (asked)
+			t->c.requested_acquisitions++;
 	}
 	/* Leave the waiters and take the GIL in one step. */
 	atomic_fetch_add_explicit(&g->state, CEVAL_LOCKED - CEVAL_WAITER, memory_order_acquire);

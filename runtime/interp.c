@@ -111,8 +111,12 @@ static int interp_more(const struct gb_task *task, const struct gb_interp_env *e
 
 	if (!prog || prog->n_ops == 0)
 		return 0;
+	/* The first body runs even if the stop flag is already set: a foreground
+	 * that starts after its background ended still makes its one request,
+	 * so a cell has a latency however the tasks happened to be scheduled. */
 	if (prog->repeat == GB_REPEAT_UNTIL_STOP)
-		return env->stop && !atomic_load_explicit(env->stop, memory_order_relaxed);
+		return env->stop &&
+		       (task->iter == 0 || !atomic_load_explicit(env->stop, memory_order_relaxed));
 	return task->iter < prog->repeat;
 }
 
@@ -163,11 +167,15 @@ enum gb_step gb_interp_step(struct gb_task *task, const struct gb_interp_env *en
 			break;
 		}
 		case GB_OP_NATIVE:
-			if (task->gt)
+			if (task->gt) {
 				gb_gil_release(task->gt);
+				gb_gil_trace(task->gt, GB_EV_NATIVE_START);
+			}
 			gb_interp_native_work(op->n);
-			if (task->gt)
+			if (task->gt) {
+				gb_gil_trace(task->gt, GB_EV_NATIVE_END);
 				gb_gil_acquire(task->gt);
+			}
 			task->n.native_units += op->n;
 			task->pc++;
 			break;

@@ -53,4 +53,14 @@ int gb_coro_finished(const struct gb_coro *coro);
  */
 int gb_coro_guard_install(void);
 
+/*
+ * An optional hook the overflow handler calls, on the faulting thread's
+ * alternate signal stack, before it writes its line and exits: it gets the
+ * overflowed stack's size and must be async-signal-safe (write(2), no
+ * stdio, no malloc). The harness uses it to hand the reason to the parent
+ * of the repetition. NULL removes it. Process-wide.
+ */
+typedef void (*gb_coro_overflow_fn)(size_t stack_bytes);
+void gb_coro_set_overflow_hook(gb_coro_overflow_fn fn);
+
 #endif

@@ -25,6 +25,8 @@
 
 #define GB_CACHE_LINE 64
 
+struct gb_gil_stats;
+
 /*
  * Zero means "the default" for every number, so a zeroed config is a valid
  * `new` GIL. gb_gil_create() rejects negative, NaN or infinite values.
@@ -35,6 +37,14 @@ struct gb_gil_config {
 	unsigned check_interval;  /* legacy: check points between releases, default 100 */
 	double overhead; /* none: extra work per bytecode, 0.0 = none (the interp applies it) */
 	size_t trace_capacity; /* events per thread ring; 0 = no trace */
+	/*
+	 * Optional: gb_gil_destroy() calls report(report_ctx, totals) with the
+	 * GIL's own counters (struct gb_gil_stats) just before it frees the
+	 * GIL, if any thread ever attached. The harness sets it
+	 * (gb_run_gil_config) so every model's GILs are counted, one by one.
+	 */
+	void (*report)(void *report_ctx, const struct gb_gil_stats *totals);
+	void *report_ctx;
 };
 
 /*
@@ -53,6 +63,26 @@ struct gb_gil_counters {
 	uint64_t switch_waits;    /* FORCE_SWITCHING waits on switch_cond */
 	uint64_t futile_wakeups;  /* woken from cond while the GIL was still held */
 	uint64_t switches;        /* acquisitions that took the GIL from another thread */
+	uint64_t requested_acquisitions; /* take_gil calls in which this thread had to ask
+	                                    the holder to drop (CPython's drop_requested) */
+};
+
+/*
+ * Per GIL: the counters of every thread that attached to it, folded in at
+ * detach, plus what only the GIL can see: how long at least one thread was
+ * waiting for it (contended_ns, kept by the policy's slow path under its
+ * own mutex, never on the uncontended fast path). Complete once every
+ * thread has detached; gb_gil_stats_get() and the report hook read it.
+ */
+struct gb_gil_stats {
+	uint64_t threads;         /* threads that attached */
+	uint64_t acquisitions;    /* Σ thread acquisitions */
+	uint64_t switches;        /* Σ thread switches = CPython's switch_number */
+	uint64_t drop_requests;   /* Σ requests issued by its waiters */
+	uint64_t forced_switches; /* Σ forced drops */
+	uint64_t held_ns;         /* time held: Σ tenures (one holder at a time) */
+	uint64_t wait_ns;         /* Σ thread time inside take_gil (overlaps counted twice) */
+	uint64_t contended_ns;    /* time during which >= 1 thread was waiting for it */
 };
 
 enum gb_trace_event {
@@ -63,6 +93,8 @@ enum gb_trace_event {
 	GB_EV_DROP_REQUEST,   /* as a waiter, asked the holder to drop */
 	GB_EV_IO_START,       /* gb_interp_block: the blocking call starts (GIL released) */
 	GB_EV_IO_END,         /* ... and returned; the next event is the re-acquire */
+	GB_EV_NATIVE_START,   /* NATIVE op: its work starts (GIL released) */
+	GB_EV_NATIVE_END,     /* ... and is done; the next event is the re-acquire */
 	GB_EV__COUNT
 };
 
@@ -125,12 +157,23 @@ struct gb_gil_policy {
 void gb_gil_account_acquire(struct gb_gil_thread *t, uint64_t now, uint64_t waited_ns,
                             bool switched);
 void gb_gil_account_release(struct gb_gil_thread *t, bool forced);
+/*
+ * The GIL's contended time: a policy calls wait_begin when a thread starts
+ * waiting for a held GIL and wait_end when it stops (it took the GIL), both
+ * under the policy's own lock (the calls of one GIL must not overlap). The
+ * time with at least one waiter becomes gb_gil_stats.contended_ns.
+ */
+void gb_gil_account_wait_begin(struct gb_gil *gil);
+void gb_gil_account_wait_end(struct gb_gil *gil);
+
+struct gb__gil_book; /* runtime-private: contended time and folded counters */
 
 struct gb_gil {
 	const struct gb_gil_policy *policy;
 	struct gb_gil_config cfg;
 	uint64_t interval_ns;
 	void *impl;
+	struct gb__gil_book *book;
 };
 
 /* Policies known to this build, NULL-terminated; and lookup by name. */
@@ -143,14 +186,18 @@ int gb_gil_policy_register(const struct gb_gil_policy *policy);
 const struct gb_gil_policy *gb_gil_policy_at(size_t i);
 
 int gb_gil_create(const struct gb_gil_config *cfg, struct gb_gil **out);
+/* Calls cfg.report (if set and a thread ever attached), then frees the GIL. */
 void gb_gil_destroy(struct gb_gil *gil);
+/* The GIL's counters so far (see struct gb_gil_stats). */
+void gb_gil_stats_get(const struct gb_gil *gil, struct gb_gil_stats *out);
 
 /*
  * Per simulated thread; t must stay at one address while attached and be
  * GB_CACHE_LINE aligned (-EINVAL otherwise: use aligned_alloc for arrays).
  * Attach zeroes t, so counters start at 0. Detach releases the GIL if t
  * still holds it (without the FORCE_SWITCHING wait: a final release) and
- * frees the trace ring: read t->c and t->trace before detaching.
+ * frees the trace ring: read t->c and t->trace before detaching. Detach
+ * folds t->c into the GIL's own counters (struct gb_gil_stats).
  */
 int gb_gil_thread_attach(struct gb_gil *gil, unsigned id, struct gb_gil_thread *t);
 void gb_gil_thread_detach(struct gb_gil_thread *t);

@@ -20,8 +20,10 @@
 #include "interp.h"
 #include "program.h"
 
-/* Bump on any change to this file, gil.h, interp.h or program.h. */
-#define GB_MODEL_ABI 1
+/* Bump on any change to this file, gil.h, interp.h or program.h.
+ * 2: per-GIL counters and report hook, requested_acquisitions, NATIVE trace
+ *    events, gb_run_collect_process. */
+#define GB_MODEL_ABI 2
 
 #define GB_MODEL_SYMBOL "gb_model_plugin"
 
@@ -116,6 +118,13 @@ int gb_run_echo_fd(struct gb_run *run, unsigned task);
  * Safe from forked children: the totals live in shared memory. */
 void gb_run_collect_task(struct gb_run *run, const struct gb_task *task);
 void gb_run_collect_gil(struct gb_run *run, const struct gb_gil_thread *t);
+
+/*
+ * A forked task process calls this once, as it ends: its private memory
+ * (Private_Clean + Private_Dirty of /proc/self/smaps_rollup: what it does
+ * not share with the parent) is added to the cell's memory figures.
+ */
+void gb_run_collect_process(struct gb_run *run);
 
 /* Records why the run failed; the model then returns a negative errno. */
 void gb_run_errorf(struct gb_run *run, const char *fmt, ...)

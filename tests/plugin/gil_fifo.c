@@ -54,13 +54,15 @@ static void fifo_acquire(struct gb_gil_thread *t)
 {
 	struct fifo *f = t->gil->impl;
 	uint64_t t0 = gb_gil_clock_ns(), ticket;
-	int switched, waits;
+	int switched, waits, asked = 0;
 
 	pthread_mutex_lock(&f->mu);
 	ticket = f->next_ticket++;
 	waits = f->locked || f->serving != ticket;
-	if (waits)
+	if (waits) {
 		gb_gil_trace(t, GB_EV_REQUEST);
+		gb_gil_account_wait_begin(t->gil);
+	}
 	while (f->locked || f->serving != ticket) {
 		uint64_t seen = f->switch_number;
 		struct timespec ts;
@@ -72,11 +74,16 @@ static void fifo_acquire(struct gb_gil_thread *t)
 		if (rc == ETIMEDOUT && f->locked && f->switch_number == seen && f->holder) {
 			atomic_fetch_or(&f->holder->breaker, GB_GIL_BREAK_DROP);
 			t->c.drop_requests++;
+			asked = 1;
 			gb_gil_trace(t, GB_EV_DROP_REQUEST);
 		} else if (rc == 0 && (f->locked || f->serving != ticket)) {
 			t->c.futile_wakeups++;
 		}
 	}
+	if (waits)
+		gb_gil_account_wait_end(t->gil);
+	if (asked)
+		t->c.requested_acquisitions++;
 	f->locked = 1;
 	f->holder = t;
 	switched = f->last != t;

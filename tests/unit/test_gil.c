@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +34,18 @@ struct harness {
 
 static struct harness H;
 static int rc; /* tap.h macros evaluate their arguments twice */
+
+/* The report hook harness_open gives its GIL (NULL: none). */
+static void (*harness_report)(void *ctx, const struct gb_gil_stats *st);
+static int report_calls;
+static struct gb_gil_stats reported;
+
+static void on_report(void *ctx, const struct gb_gil_stats *st)
+{
+	(void)ctx;
+	report_calls++;
+	reported = *st;
+}
 
 static uint64_t now_ns(void)
 {
@@ -67,6 +80,7 @@ static int harness_open(const char *policy, double interval_s, unsigned check_in
 	        .switch_interval_s = interval_s,
 	        .check_interval = check_interval,
 	        .trace_capacity = trace_capacity,
+	        .report = harness_report,
 	};
 	int err;
 
@@ -234,6 +248,11 @@ static void test_lone_thread(const char *policy)
 	is_int(t->c.acquisitions, 1, "lone: one acquisition");
 	is_int(t->c.wait_ns, 0, "lone: no wait time");
 	ok(t->c.hold_ns > 0, "lone: hold time recorded");
+	{
+		struct gb_gil_stats st;
+		gb_gil_stats_get(H.gil, &st);
+		is_int(st.contended_ns, 0, "lone: the GIL was never contended");
+	}
 	H.work[0] = x;
 	harness_close(1);
 }
@@ -305,6 +324,177 @@ static void test_force_switching(const char *policy)
 	harness_close(2);
 }
 
+/*
+ * --- the "timeout with no switch in between" rule ---
+ *
+ * A waiter asks for a drop only after a whole timed wait of one interval
+ * with no switch, and it starts that wait after the holder took the GIL,
+ * which is after the previous holder's drop. So every forced drop comes
+ * more than one interval after the last drop by another thread: a bound on
+ * the order of trace events and the monotonic clock (a timed wait never
+ * ends early), which no load can break. Four threads hold for random spans
+ * and wait at random moments, so up to three wait at once with waits begun
+ * before the last switch: a policy that asks on every timeout, ignoring
+ * switch_number, asks a new holder as soon as such a wait runs out, and
+ * breaks the bound again and again.
+ */
+static void *rule_worker(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg;
+	struct gb_gil_thread *t = &H.gt[id];
+	uint64_t x = id + 1, rnd = 0x9e3779b97f4a7c15ull * (id + 1);
+	uint64_t ival = H.iters; /* the switch interval, ns */
+
+	/*
+	 * Hold for a random half to three intervals, then sleep off the GIL for
+	 * up to one: waits start at scattered moments, not in step with the
+	 * switches, which is when the rule (and only the rule) holds requests
+	 * back.
+	 */
+	while (!atomic_load_explicit(&H.stop, memory_order_relaxed)) {
+		uint64_t t0, hold, nap;
+		rnd = burn(rnd);
+		hold = ival / 2 + rnd % (5 * ival / 2);
+		nap = (rnd >> 32) % ival;
+		gb_gil_acquire(t);
+		t0 = now_ns();
+		while (now_ns() - t0 < hold && !atomic_load_explicit(&H.stop, memory_order_relaxed))
+			for (int i = 0; i < 100; i++) {
+				x = burn(x);
+				gb_gil_check(t);
+			}
+		gb_gil_release(t);
+		atomic_store_explicit(&H.forced_once[id], (int)t->c.forced_drops,
+		                      memory_order_relaxed);
+		struct timespec ts = {0, (long)nap};
+		nanosleep(&ts, NULL);
+	}
+	H.work[id] = x;
+	return NULL;
+}
+
+static void test_no_switch_rule(const char *policy)
+{
+	const double interval = 0.002;
+	const unsigned n = MAX_THREADS, want = 100;
+	const uint64_t ival = (uint64_t)(interval * 1e9);
+	uint64_t t0, min_gap = UINT64_MAX;
+	size_t checked = 0, early = 0;
+	struct merged m;
+	int err = harness_open(policy, interval, 0, 1u << 16, n);
+
+	is_int(err, 0, "rule: create and attach");
+	if (err)
+		return;
+	H.iters = ival;
+	harness_run(rule_worker, n);
+	/* Until enough forced drops happened (bounded, for a stalled machine). */
+	t0 = now_ns();
+	for (;;) {
+		unsigned forced = 0;
+		for (unsigned i = 0; i < n; i++)
+			forced += (unsigned)atomic_load(&H.forced_once[i]);
+		if (forced >= want || now_ns() - t0 > 60000000000ull)
+			break;
+		sleep_ms(10);
+	}
+	atomic_store(&H.stop, 1);
+	harness_join(n);
+	m = trace_merge(n);
+	for (size_t i = 0; i < m.n; i++) {
+		if (m.r[i].event != GB_EV_DROP_FORCED)
+			continue;
+		for (size_t j = i; j-- > 0;) {
+			const struct gb_trace_rec *d = &m.r[j];
+			if (d->thread == m.r[i].thread ||
+			    (d->event != GB_EV_DROP_FORCED && d->event != GB_EV_DROP_VOLUNTARY))
+				continue;
+			checked++;
+			early += m.r[i].ns - d->ns <= ival;
+			if (m.r[i].ns - d->ns < min_gap)
+				min_gap = m.r[i].ns - d->ns;
+			break;
+		}
+	}
+	ok(m.complete, "%s rule: the trace rings held every event", policy);
+	ok(checked >= want - n, "%s rule: %zu forced drops after another thread's drop", policy,
+	   checked);
+	is_int(early, 0, "each came more than one interval after the other thread's drop");
+	printf("#   %s: shortest gap %.3f ms (interval %.3f ms)\n", policy, (double)min_gap / 1e6,
+	       interval * 1e3);
+	free(m.r);
+	harness_close(n);
+}
+
+/*
+ * --- per-GIL counters ---
+ *
+ * Two CPU-bound threads for a while: the GIL's totals are its threads'
+ * counters (folded at detach), its contended time lies within the threads'
+ * time in take_gil, and destroy hands the totals to the report hook once.
+ */
+static void test_gil_stats(void)
+{
+	struct gb_gil_stats st, none;
+	struct gb_gil_counters sum;
+	struct gb_gil_config cfg = {.report = on_report};
+	struct gb_gil *unused;
+	uint64_t t0, elapsed;
+	int err;
+
+	report_calls = 0;
+	rc = gb_gil_create(&cfg, &unused);
+	is_int(rc, 0, "stats: a GIL no thread attached to");
+	if (!rc) {
+		gb_gil_stats_get(unused, &none);
+		ok(none.threads == 0 && none.acquisitions == 0 && none.contended_ns == 0,
+		   "stats: start at zero");
+		gb_gil_destroy(unused);
+		is_int(report_calls, 0, "stats: a GIL nobody used reports nothing");
+	}
+
+	harness_report = on_report;
+	err = harness_open("new", 0.001, 0, 0, 2);
+	harness_report = NULL;
+	is_int(err, 0, "stats: create and attach");
+	if (err)
+		return;
+	t0 = now_ns();
+	harness_run(cpu_worker, 2);
+	sleep_ms(200);
+	atomic_store(&H.stop, 1);
+	harness_join(2);
+	elapsed = now_ns() - t0;
+	sum = harness_sum(2);
+	for (unsigned i = 0; i < 2; i++)
+		gb_gil_thread_detach(&H.gt[i]);
+	gb_gil_stats_get(H.gil, &st);
+	is_int(st.threads, 2, "stats: two threads attached");
+	ok(st.acquisitions == sum.acquisitions && st.switches == sum.switches &&
+	           st.drop_requests == sum.drop_requests &&
+	           st.forced_switches == sum.forced_drops && st.held_ns == sum.hold_ns &&
+	           st.wait_ns == sum.wait_ns,
+	   "stats: the GIL's counters are its threads' (%llu acquisitions, %llu switches)",
+	   (unsigned long long)st.acquisitions, (unsigned long long)st.switches);
+	ok(st.contended_ns > 0, "stats: contended while one thread waited (%.1f ms)",
+	   (double)st.contended_ns / 1e6);
+	ok(st.contended_ns <= st.wait_ns,
+	   "stats: contended time lies within the threads' waits (%llu <= %llu)",
+	   (unsigned long long)st.contended_ns, (unsigned long long)st.wait_ns);
+	/* One holder at a time, one contended span at a time: neither exceeds the
+	 * time the test took (1 ms for the clocks' calibration difference). */
+	ok(st.held_ns <= elapsed + 1000000 && st.contended_ns <= elapsed + 1000000,
+	   "stats: held %.1f ms and contended %.1f ms within %.1f ms", (double)st.held_ns / 1e6,
+	   (double)st.contended_ns / 1e6, (double)elapsed / 1e6);
+	ok(sum.requested_acquisitions >= 1 && sum.requested_acquisitions <= sum.acquisitions,
+	   "stats: acquisitions after a drop request counted (%llu)",
+	   (unsigned long long)sum.requested_acquisitions);
+	gb_gil_destroy(H.gil);
+	H.gil = NULL;
+	is_int(report_calls, 1, "stats: destroy reported once");
+	ok(memcmp(&reported, &st, sizeof(st)) == 0, "stats: with the GIL's totals");
+}
+
 /* --- I/O releases --- */
 
 static void *io_worker(void *arg)
@@ -342,6 +532,7 @@ static void test_io_release(const char *policy)
 	is_int(sum.switch_waits, 0, "io: I/O releases with no request never wait on switch_cond");
 	is_int(sum.voluntary_drops, 2 * H.iters, "io: every release voluntary");
 	is_int(sum.forced_drops, 0, "io: no forced drop");
+	is_int(sum.requested_acquisitions, 0, "io: no acquisition had to ask");
 	is_int(H.shared_counter, 2 * H.iters, "io: exclusion held");
 	harness_close(2);
 }
@@ -402,6 +593,9 @@ static void test_release_with_request(void)
 	is_int(a->c.forced_drops, 0, "pending: ... and are still counted voluntary");
 	is_int(a->c.voluntary_drops, rounds, "pending: one voluntary drop per round");
 	ok(H.gt[1].c.drop_requests >= rounds, "pending: the waiter asked each time");
+	is_int(H.gt[1].c.requested_acquisitions, rounds,
+	       "pending: each of its acquisitions counts as requested");
+	is_int(a->c.requested_acquisitions, 0, "pending: the holder never had to ask");
 	is_int(H.gt[1].c.switches, rounds, "pending: the waiter took it over each time");
 	harness_close(2);
 }
@@ -720,8 +914,8 @@ static void test_config(void)
 
 static void test_helpers(void)
 {
-	struct gb_gil_counters a = {1, 2, 3, 10, 5, 6, 7, 8, 9, 10};
-	struct gb_gil_counters b = {10, 20, 30, 4, 50, 60, 70, 80, 90, 100};
+	struct gb_gil_counters a = {1, 2, 3, 10, 5, 6, 7, 8, 9, 10, 11};
+	struct gb_gil_counters b = {10, 20, 30, 4, 50, 60, 70, 80, 90, 100, 110};
 	struct gb_gil_config cfg = {.policy = "none", .trace_capacity = 4};
 	struct gb_gil *gil;
 	struct gb_gil_thread *t = aligned_alloc(GB_CACHE_LINE, sizeof(*t));
@@ -731,7 +925,7 @@ static void test_helpers(void)
 	gb_gil_counters_add(&a, &b);
 	ok(a.acquisitions == 11 && a.hold_ns == 22 && a.wait_ns == 33 && a.drop_requests == 55 &&
 	           a.forced_drops == 66 && a.voluntary_drops == 77 && a.switch_waits == 88 &&
-	           a.futile_wakeups == 99 && a.switches == 110,
+	           a.futile_wakeups == 99 && a.switches == 110 && a.requested_acquisitions == 121,
 	   "counters_add sums");
 	is_int(a.wait_max_ns, 10, "counters_add keeps the max wait");
 	ok(strcmp(gb_trace_event_name(GB_EV_REQUEST), "request") == 0 &&
@@ -793,6 +987,9 @@ int main(void)
 	test_lone_thread("new312");
 	test_force_switching("new");
 	test_force_switching("new312");
+	test_no_switch_rule("new");
+	test_no_switch_rule("new312");
+	test_gil_stats();
 	test_io_release("new");
 	test_io_release("new312");
 	test_release_with_request();

@@ -227,6 +227,14 @@ static void test_until_stop(void)
 	is_int(task.n.bytecodes, 250, "until stop: every started body ran whole");
 	is_int(s.dones, 1, "until stop: then done");
 
+	/* Stopped before it started: the body still runs once. */
+	gb_task_init(&task, &prog, 0, NULL);
+	yields = 0;
+	while (gb_interp_step(&task, &env) == GB_STEP_YIELD && ++yields < 1000)
+		;
+	ok(yields == 1 && task.iter == 1 && task.n.bytecodes == 10,
+	   "until stop, stopped already: the first body runs once (%d yields)", yields);
+
 	env.stop = NULL;
 	gb_task_init(&task, &prog, 0, NULL);
 	rc = gb_interp_step(&task, &env);
@@ -320,9 +328,17 @@ static void test_native_releases(void)
 	is_int(t->c.voluntary_drops, 4, "native: each NATIVE op releases the GIL once");
 	is_int(t->c.acquisitions, 5, "native: and re-acquires it");
 	is_int(task.n.native_units, 4000, "native: units counted");
+	/* acquire, then per NATIVE op: drop, native_start, native_end, acquire. */
+	for (uint64_t k = 1; k < t->trace.total; k++) {
+		static const enum gb_trace_event cycle[4] = {
+		        GB_EV_DROP_VOLUNTARY, GB_EV_NATIVE_START, GB_EV_NATIVE_END, GB_EV_ACQUIRE};
+		pattern &= t->trace.recs[k].event == cycle[(k - 1) % 4];
+	}
+	ok(pattern && t->trace.total == 17,
+	   "native: trace is drop, native_start, native_end, acquire per NATIVE op");
 	for (uint64_t k = 1; k < t->trace.total; k++)
-		pattern &= t->trace.recs[k].event == (k % 2 ? GB_EV_DROP_VOLUNTARY : GB_EV_ACQUIRE);
-	ok(pattern && t->trace.total == 9, "native: trace alternates drop/acquire");
+		pattern &= t->trace.recs[k].ns >= t->trace.recs[k - 1].ns;
+	ok(pattern, "native: in time order");
 	gb_gil_release(t);
 	gb_gil_thread_detach(t);
 	gb_gil_destroy(gil);

@@ -3,6 +3,9 @@
  * flags are where the harness expects them, bad shapes are refused.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tap.h"
@@ -53,6 +56,54 @@ int main(void)
 	ok(nat > 8 * c && nat < 10 * c, "native share about 0.9 (%llu vs %llu)",
 	   (unsigned long long)nat, (unsigned long long)c);
 	gb_workload_free(&ws);
+
+	/* W not divisible by K, nor each task's share by the native chunks: the
+	 * remainders are spread, so every unit of W is run, no more. */
+	{
+		static const uint64_t works[] = {1000003, 999999, 20000000, 1234567, 700};
+		static const unsigned ks[] = {1, 3, 7, 2, 7};
+		static const double fs[] = {0.0, 0.9, 0.5, 0.33, 0.1};
+		int exact = 1, spread = 1, share = 1;
+
+		for (size_t w = 0; w < sizeof(works) / sizeof(works[0]); w++) {
+			for (size_t f = 0; f < sizeof(fs) / sizeof(fs[0]); f++) {
+				uint64_t sum = 0, natsum = 0, lo = UINT64_MAX, hi = 0;
+				p.workload = GB_WL_CPU;
+				p.work = works[w];
+				p.tasks = ks[w];
+				p.native_fraction = fs[f];
+				if (gb_workload_build(&p, &ws, why, sizeof(why)) != 0) {
+					exact = 0;
+					continue;
+				}
+				for (unsigned i = 0; i < ws.ntasks; i++) {
+					uint64_t c1 = prog_total(ws.progs[i], GB_OP_COMPUTE);
+					uint64_t n1 = prog_total(ws.progs[i], GB_OP_NATIVE);
+					sum += c1 + n1;
+					natsum += n1;
+					lo = c1 + n1 < lo ? c1 + n1 : lo;
+					hi = c1 + n1 > hi ? c1 + n1 : hi;
+				}
+				if (sum != works[w]) {
+					exact = 0;
+					printf("#   W=%llu K=%u f=%g: %llu\n",
+					       (unsigned long long)works[w], ks[w], fs[f],
+					       (unsigned long long)sum);
+				}
+				spread &= hi - lo <= 1;
+				/* Rounded per chunk: at most half a unit off per chunk. */
+				share &= fabs((double)natsum - fs[f] * (double)works[w]) <=
+				         0.5 * 100 * ks[w] + 1e-9;
+				gb_workload_free(&ws);
+			}
+		}
+		ok(exact, "cpu: the tasks' work adds up to exactly W for every W, K, F tried");
+		ok(spread, "cpu: tasks' shares differ by at most one unit");
+		ok(share, "cpu: the native share is F of W, to within rounding per chunk");
+		p.native_fraction = 0.9;
+		p.tasks = 4;
+		p.work = 1000000;
+	}
 
 	p.workload = GB_WL_IO;
 	p.io = GB_IO_ECHO;
