@@ -56,15 +56,17 @@ static void plot_usage(FILE *f)
 	        "chart\n"
 	        "                      (repeatable; gil_timeline, gil_timeline_2, ...)\n"
 	        "  --base BASE.json    draw the compare chart of BASE against the results\n"
-	        "                      (with exactly two RESULTS and no --base, the first is "
-	        "the base)\n"
+	        "                      (with exactly two RESULTS that share cells and no "
+	        "--base,\n"
+	        "                      the first is the base)\n"
 	        "  --format LIST       png, svg or png,svg (default png,svg)\n"
 	        "  --templates DIR     the gnuplot templates (default $GILBENCH_PLOT_DIR, else\n"
 	        "                      %s/scripts/plot)\n"
 	        "  -h, --help          this text\n\n"
 	        "Several RESULTS files are merged (a cell in a later file replaces the same "
-	        "cell\nin an earlier one). Charts with no data are skipped with a note. Needs "
-	        "gnuplot\n(Debian package gnuplot-nox). See docs/charts.md.\n",
+	        "cell\nin an earlier one). Results of real CPython (models cpython-*) are "
+	        "drawn over\nthe simulation's. Charts with no data are skipped with a note. "
+	        "Needs gnuplot\n(Debian package gnuplot-nox). See docs/charts.md.\n",
 	        GB_SOURCE_DIR);
 }
 
@@ -114,6 +116,25 @@ static int plot_mkdirs(const char *dir)
 	return S_ISDIR(sb.st_mode) ? 0 : -ENOTDIR;
 }
 
+/*
+ * Each cell of doc gets "_context", its file's context, once files are
+ * merged: a CPython cell's legend names the Python version from it.
+ */
+static int plot_link_context(json_t *doc)
+{
+	json_t *ctx = json_object_get(doc, "context"), *cell;
+	size_t i;
+
+	if (!json_is_object(ctx))
+		return 0;
+	json_array_foreach(json_object_get(doc, "results"), i, cell)
+	{
+		if (json_is_object(cell) && json_object_set(cell, "_context", ctx) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Merges the results of several files into one document; later cells win. */
 static int plot_merge(json_t **docs, size_t ndocs, json_t **out)
 {
@@ -125,10 +146,23 @@ static int plot_merge(json_t **docs, size_t ndocs, json_t **out)
 	if (!merged || !results)
 		goto fail;
 	json_object_set(merged, "schema_version", json_object_get(docs[0], "schema_version"));
+	/* The machine is the simulation's: a CPython-only file does not name it. */
 	json_object_set(merged, "context", json_object_get(docs[0], "context"));
+	for (size_t d = ndocs; d-- > 0;) {
+		size_t i;
+		json_t *cell;
+		json_array_foreach(json_object_get(docs[d], "results"), i, cell)
+		{
+			if (!gb__res_is_cpython(cell))
+				json_object_set(merged, "context",
+				                json_object_get(docs[d], "context"));
+		}
+	}
 	for (size_t d = 0; d < ndocs; d++) {
 		size_t i;
 		json_t *cell;
+		if (plot_link_context(docs[d]))
+			goto fail;
 		json_array_foreach(json_object_get(docs[d], "results"), i, cell)
 		{
 			char *id = gb__res_cell_id(cell);
@@ -170,6 +204,31 @@ fail:
 	return err;
 }
 
+/* Whether two result files hold one cell in common (same model, workload, params). */
+static int plot_share_cell(json_t *a, json_t *b)
+{
+	json_t *ca, *cb;
+	size_t i, j;
+	int found = 0;
+
+	json_array_foreach(json_object_get(a, "results"), i, ca)
+	{
+		char *ida = gb__res_cell_id(ca);
+		json_array_foreach(json_object_get(b, "results"), j, cb)
+		{
+			char *idb = gb__res_cell_id(cb);
+			found |= ida && idb && strcmp(ida, idb) == 0;
+			free(idb);
+			if (found)
+				break;
+		}
+		free(ida);
+		if (found)
+			break;
+	}
+	return found;
+}
+
 static const char *plot_templates(const char *opt)
 {
 	const char *env = getenv("GILBENCH_PLOT_DIR");
@@ -198,6 +257,7 @@ int gb_cmd_plot(int argc, char **argv)
 	json_t **sel = NULL;
 	const char *base_path = NULL, *tpl_opt = NULL;
 	const char **sources = NULL;
+	json_t **contexts = NULL;
 	size_t ntraces = 0, ndocs = 0, nsrc = 0, nfiles;
 	char path[4096];
 	int opt, rc = 1, err;
@@ -271,18 +331,37 @@ int gb_cmd_plot(int argc, char **argv)
 		if (gb_results_load(base_path, &pc->base) != 0)
 			goto out;
 		pc->base_path = base_path;
-	} else if (ndocs == 2) {
-		/* Two files and no --base: the first is the base, the charts show the second. */
+	} else if (ndocs == 2 && plot_share_cell(docs[0], docs[1])) {
+		/*
+		 * Two files of the same cells and no --base: the first is the base,
+		 * the charts show the second. Two files with nothing in common (a
+		 * simulation and a CPython run) are merged and overlaid instead.
+		 */
 		pc->base = docs[0];
 		pc->base_path = argv[optind];
 		docs[0] = NULL;
 	}
+	if (pc->base) {
+		/* The base's repeated cells resolve as the results' do: the later wins. */
+		json_t *one = NULL;
+		if (plot_merge(&pc->base, 1, &one) != 0) {
+			gb_err("plot", "out of memory");
+			goto out;
+		}
+		json_decref(pc->base);
+		pc->base = one;
+	}
 	sources = calloc(nfiles + 1, sizeof(char *));
-	if (!sources)
+	contexts = calloc(nfiles + 1, sizeof(json_t *));
+	if (!sources || !contexts)
 		goto out;
 	for (size_t i = 0; i < nfiles; i++)
-		if (docs[i])
+		if (docs[i]) {
+			contexts[nsrc] = json_object_get(docs[i], "context");
 			sources[nsrc++] = argv[optind + (int)i];
+		}
+	pc->sources = sources;
+	pc->nsources = nsrc;
 
 	if (nsrc) {
 		json_t **live = docs + (ndocs - nsrc);
@@ -319,6 +398,8 @@ int gb_cmd_plot(int argc, char **argv)
 			err = gb__plot_switch_interval(pc, sel);
 		if (!err)
 			err = gb__plot_native_fraction(pc, sel);
+		if (!err)
+			err = gb__plot_yield_every(pc, sel);
 	}
 	for (size_t i = 0; i < ntraces && !err; i++) {
 		char stem[64];
@@ -337,7 +418,8 @@ int gb_cmd_plot(int argc, char **argv)
 	}
 
 	snprintf(path, sizeof(path), "%s/report.md", pc->outdir);
-	if (gb_report_md_write(path, pc->doc, sources, nsrc, pc->charts, pc->ncharts) != 0)
+	if (gb_report_md_write(path, pc->doc, sources, contexts, nsrc, pc->charts, pc->ncharts) !=
+	    0)
 		goto out;
 	rc = pc->failed ? 1 : 0;
 out:
@@ -351,6 +433,7 @@ out:
 	free(docs);
 	free(traces);
 	free(sources);
+	free(contexts);
 	free(sel);
 	free(pc);
 	return rc;

@@ -42,6 +42,8 @@ struct gb__plot_ctx {
 	json_t *doc;  /* the results charted (several files merged) */
 	json_t *base; /* the compare chart's base, or NULL */
 	const char *base_path;
+	const char *const *sources; /* the result files merged into doc */
+	size_t nsources;
 	char machine[512];
 	double cores;
 	struct gb_report_chart charts[GB__PLOT_MAXCHARTS];
@@ -72,13 +74,24 @@ int gb__plot_data_write(struct gb__plot_ctx *pc, const char *name, const struct 
 
 /* ---- plot_util.c: choosing cells ---- */
 
+/* Which cells a chart draws. */
+struct gb__plot_pick {
+	const char *wl;               /* workload */
+	const char *model;            /* NULL: every model */
+	int cpython;                  /* with model: its cpython- twin too */
+	const char *gil;              /* NULL: every policy */
+	const char *const *free_keys; /* the chart's axes: not held at one value */
+	const char *zero_key;         /* leave out cells where this param is not 0 */
+	const char *anchor_key;       /* only cells where it is not 0 vote (a sweep) */
+	int no_cpython_serial;        /* leave out cpython-serial (1x by definition) */
+};
+
 /*
- * The ok cells of workload `wl` (of `model` and `gil` when given) into out
- * (room for every result), reduced model by model so that each param not in
- * free_keys holds its most common value. Returns how many.
+ * The ok cells pk asks for into out (room for every result), reduced model
+ * by model so that each param not in free_keys holds its most common value.
+ * Returns how many.
  */
-size_t gb__plot_select(json_t *results, const char *wl, const char *model, const char *gil,
-                       const char *const *free_keys, json_t **out);
+size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t **out);
 /* The number at a dotted path of a cell, or NAN. */
 double gb__plot_get(json_t *cell, const char *path);
 
@@ -118,6 +131,7 @@ int gb__plot_io_scaling(struct gb__plot_ctx *pc, json_t **sel);
 int gb__plot_convoy(struct gb__plot_ctx *pc, json_t **sel);
 int gb__plot_switch_interval(struct gb__plot_ctx *pc, json_t **sel);
 int gb__plot_native_fraction(struct gb__plot_ctx *pc, json_t **sel);
+int gb__plot_yield_every(struct gb__plot_ctx *pc, json_t **sel);
 int gb__plot_compare(struct gb__plot_ctx *pc);
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem);
 

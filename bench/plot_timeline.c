@@ -1,6 +1,11 @@
 /*
  * plot_timeline.c - the GIL timeline chart from a `gilbench run --trace`
- * CSV: which thread holds the GIL over time, waits, I/O, forced drops.
+ * CSV: which thread holds the GIL over time, its waits, its blocking I/O,
+ * forced drops and drop requests; one row per thread, or per (process,
+ * thread) when the trace has a pid column (each process has its own GIL).
+ *
+ * It reads the trace and writes the intervals; how they look is
+ * scripts/plot/gil_timeline.gp's job.
  */
 #include <errno.h>
 #include <math.h>
@@ -12,9 +17,9 @@
 #include "plot.h"
 #include "report_md.h"
 
+/* Past this many rows a timeline is no longer readable. */
 #define PLOT_TL_ROWS 32
-
-/* ---- GIL timeline ---------------------------------------------------------- */
+#define PLOT_TL_COLS 16
 
 enum plot_ev {
 	PLOT_EV_REQUEST,
@@ -29,18 +34,26 @@ enum plot_ev {
 static const char *const plot_ev_names[] = {"request",        "acquire",      "drop_forced",
                                             "drop_voluntary", "drop_request", "io_start",
                                             "io_end"};
+#define PLOT_NEV (sizeof(plot_ev_names) / sizeof(plot_ev_names[0]))
 
 struct plot_event {
 	double t_ns;
-	size_t thread; /* index into plot_trace.names */
+	size_t thread; /* index into plot_trace.th */
 	size_t seq;    /* file order, to keep the sort stable */
 	enum plot_ev ev;
 };
 
+/* A row: a thread, of a process when the trace names processes. */
+struct plot_thread {
+	char pid[32]; /* "" when the trace has no pid column */
+	char name[32];
+	double pkey, tkey; /* sort keys: the number, or the order first seen */
+};
+
 struct plot_trace {
 	char label[512];
-	char (*names)[32];
-	size_t nthreads;
+	struct plot_thread *th;
+	size_t nthreads, nprocs;
 	struct plot_event *ev;
 	size_t nev, cap;
 };
@@ -53,19 +66,67 @@ static int plot_event_cmp(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static int plot_trace_thread(struct plot_trace *tr, const char *name, size_t *out)
+static int plot_trace_thread(struct plot_trace *tr, const char *pid, const char *name, size_t *out)
 {
+	void *p;
+
 	for (size_t i = 0; i < tr->nthreads; i++)
-		if (strcmp(tr->names[i], name) == 0) {
+		if (strcmp(tr->th[i].name, name) == 0 && strcmp(tr->th[i].pid, pid) == 0) {
 			*out = i;
 			return 0;
 		}
-	void *p = realloc(tr->names, (tr->nthreads + 1) * sizeof(*tr->names));
+	p = realloc(tr->th, (tr->nthreads + 1) * sizeof(*tr->th));
 	if (!p)
 		return -ENOMEM;
-	tr->names = p;
-	snprintf(tr->names[tr->nthreads], sizeof(tr->names[0]), "%s", name);
+	tr->th = p;
+	memset(&tr->th[tr->nthreads], 0, sizeof(*tr->th));
+	snprintf(tr->th[tr->nthreads].pid, sizeof(tr->th[0].pid), "%s", pid);
+	snprintf(tr->th[tr->nthreads].name, sizeof(tr->th[0].name), "%s", name);
 	*out = tr->nthreads++;
+	return 0;
+}
+
+/* Splits a CSV line in place at commas (no quoting in traces); the field count. */
+static size_t plot_split(char *line, char **f, size_t cap)
+{
+	size_t n = 0;
+
+	for (;;) {
+		char *c = strchr(line, ',');
+		if (n < cap)
+			f[n] = line;
+		n++;
+		if (!c)
+			return n;
+		*c = '\0';
+		line = c + 1;
+	}
+}
+
+/* The columns of the header line: -EINVAL (one line) if t_ns, thread or event is missing. */
+static int plot_header(char *line, const char *where, size_t *ncols, int *ct, int *cth, int *cev,
+                       int *cpid)
+{
+	char *f[PLOT_TL_COLS];
+	size_t n = plot_split(line, f, PLOT_TL_COLS);
+
+	*ct = *cth = *cev = *cpid = -1;
+	for (size_t i = 0; i < n && i < PLOT_TL_COLS; i++) {
+		if (strcmp(f[i], "t_ns") == 0)
+			*ct = (int)i;
+		else if (strcmp(f[i], "thread") == 0)
+			*cth = (int)i;
+		else if (strcmp(f[i], "event") == 0)
+			*cev = (int)i;
+		else if (strcmp(f[i], "pid") == 0 || strcmp(f[i], "process") == 0)
+			*cpid = (int)i;
+	}
+	if (n > PLOT_TL_COLS || *ct < 0 || *cth < 0 || *cev < 0) {
+		gb_err(where, "not a gilbench trace: expected the header 't_ns,thread,event' "
+		              "(a pid column may be added)");
+		return -EINVAL;
+	}
+	*ncols = n;
 	return 0;
 }
 
@@ -73,8 +134,8 @@ static int plot_trace_thread(struct plot_trace *tr, const char *name, size_t *ou
 static int plot_trace_load(const char *path, struct plot_trace *tr)
 {
 	char *line = NULL, where[4200];
-	size_t cap = 0, lineno = 0;
-	int header = 0, err = 0;
+	size_t cap = 0, lineno = 0, ncols = 0;
+	int header = 0, err = 0, ct = -1, cth = -1, cev = -1, cpid = -1;
 	ssize_t len;
 	FILE *f = fopen(path, "r");
 
@@ -84,8 +145,10 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 		return err;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
-		char *t, *th, *ev, *end;
-		size_t k, idx;
+		char *fld[PLOT_TL_COLS], *t, *th, *ev, *end;
+		const char *pid;
+		size_t k, idx, n;
+		double tns;
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
@@ -99,41 +162,44 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 			continue;
 		}
 		if (!header) {
-			if (strcmp(line, "t_ns,thread,event") != 0) {
-				gb_err(where, "not a gilbench trace: expected the header "
-				              "'t_ns,thread,event'");
-				err = -EINVAL;
+			err = plot_header(line, where, &ncols, &ct, &cth, &cev, &cpid);
+			if (err)
 				goto out;
-			}
 			header = 1;
 			continue;
 		}
-		t = line;
-		th = strchr(t, ',');
-		ev = th ? strchr(th + 1, ',') : NULL;
-		if (!th || !ev || strchr(ev + 1, ',')) {
-			gb_err(where, "expected 3 fields t_ns,thread,event");
+		n = plot_split(line, fld, PLOT_TL_COLS);
+		if (n != ncols) {
+			gb_err(where, "expected %zu fields, as the header names, not %zu", ncols,
+			       n);
 			err = -EINVAL;
 			goto out;
 		}
-		*th++ = '\0';
-		*ev++ = '\0';
+		t = fld[ct];
+		th = fld[cth];
+		ev = fld[cev];
+		pid = cpid >= 0 ? fld[cpid] : "";
 		errno = 0;
-		double tns = strtod(t, &end);
+		tns = strtod(t, &end);
 		if (end == t || *end || errno || !(tns >= 0) || isinf(tns)) {
 			gb_err(where, "t_ns '%s' is not a time in ns", t);
 			err = -EINVAL;
 			goto out;
 		}
-		if (!*th || strlen(th) >= sizeof(tr->names[0])) {
+		if (!*th || strlen(th) >= sizeof(tr->th[0].name)) {
 			gb_err(where, "thread '%s' is empty or longer than 31 characters", th);
 			err = -EINVAL;
 			goto out;
 		}
-		for (k = 0; k < sizeof(plot_ev_names) / sizeof(plot_ev_names[0]); k++)
+		if (cpid >= 0 && (!*pid || strlen(pid) >= sizeof(tr->th[0].pid))) {
+			gb_err(where, "pid '%s' is empty or longer than 31 characters", pid);
+			err = -EINVAL;
+			goto out;
+		}
+		for (k = 0; k < PLOT_NEV; k++)
 			if (strcmp(ev, plot_ev_names[k]) == 0)
 				break;
-		if (k == sizeof(plot_ev_names) / sizeof(plot_ev_names[0])) {
+		if (k == PLOT_NEV) {
 			gb_err(where,
 			       "unknown event '%s' (want request, acquire, drop_forced, "
 			       "drop_voluntary, drop_request, io_start or io_end)",
@@ -141,10 +207,11 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 			err = -EINVAL;
 			goto out;
 		}
+		/* Names become gnuplot words: no blanks. */
 		for (char *p = th; *p; p++)
 			if (*p == ' ' || *p == '\t')
 				*p = '_';
-		err = plot_trace_thread(tr, th, &idx);
+		err = plot_trace_thread(tr, pid, th, &idx);
 		if (err)
 			goto out;
 		if (tr->nev == tr->cap) {
@@ -181,46 +248,129 @@ out:
 
 static void plot_trace_free(struct plot_trace *tr)
 {
-	free(tr->names);
+	free(tr->th);
 	free(tr->ev);
 	memset(tr, 0, sizeof(*tr));
 }
 
-/* Row order: threads by numeric id when they all are numbers, else by first event. */
-static int plot_trace_numeric(const struct plot_trace *tr)
+static int plot_is_number(const char *s)
 {
+	char *end;
+
+	strtod(s, &end);
+	return end != s && !*end;
+}
+
+static int plot_thread_cmp(const void *a, const void *b)
+{
+	const struct plot_thread *x = *(const struct plot_thread *const *)a;
+	const struct plot_thread *y = *(const struct plot_thread *const *)b;
+
+	if (x->pkey != y->pkey)
+		return x->pkey < y->pkey ? -1 : 1;
+	return (x->tkey > y->tkey) - (x->tkey < y->tkey);
+}
+
+/*
+ * Row order, from the top: by process, then by thread; by number when all
+ * are numbers, else in the order first seen. Counts the processes.
+ */
+static int plot_trace_order(struct plot_trace *tr, struct plot_thread ***order)
+{
+	int pnum = 1, tnum = 1;
+	struct plot_thread **o = calloc(tr->nthreads, sizeof(*o));
+
+	if (!o)
+		return -ENOMEM;
 	for (size_t i = 0; i < tr->nthreads; i++) {
-		char *end;
-		strtol(tr->names[i], &end, 10);
-		if (end == tr->names[i] || *end)
-			return 0;
+		pnum &= plot_is_number(tr->th[i].pid);
+		tnum &= plot_is_number(tr->th[i].name);
 	}
-	return 1;
+	tr->nprocs = 0;
+	for (size_t i = 0; i < tr->nthreads; i++) {
+		struct plot_thread *t = &tr->th[i];
+		size_t first = i;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(tr->th[j].pid, t->pid) == 0) {
+				first = j;
+				break;
+			}
+		tr->nprocs += first == i;
+		t->pkey = pnum ? strtod(t->pid, NULL) : (double)first;
+		t->tkey = tnum ? strtod(t->name, NULL) : (double)i;
+		o[i] = t;
+	}
+	qsort(o, tr->nthreads, sizeof(*o), plot_thread_cmp);
+	*order = o;
+	return 0;
+}
+
+/*
+ * A row's label as one gnuplot word: its blanks are no-break spaces
+ * (U+00A0), which word() does not split on and the fonts draw as spaces.
+ */
+static void plot_row_name(const struct plot_trace *tr, const struct plot_thread *t, int one_each,
+                          char *buf, size_t len)
+{
+	static const char nbsp[] = "\xc2\xa0";
+	int num = plot_is_number(t->name);
+
+	if (tr->nprocs > 1 && one_each)
+		snprintf(buf, len, "process%s%s", nbsp, t->pid);
+	else if (tr->nprocs > 1)
+		snprintf(buf, len, "pid%s%s%s·%s%s%s%s", nbsp, t->pid, nbsp, nbsp,
+		         num ? "thread" : "", num ? nbsp : "", t->name);
+	else
+		snprintf(buf, len, "%s%s%s", num ? "thread" : "", num ? nbsp : "", t->name);
 }
 
 struct plot_tl_state {
-	double hold0, wait0, io0, held, first, last;
+	double hold0, wait0, io0, held, waited, io;
+	double shown; /* where this row's last drawn hold or I/O bar ends */
 	int holding, waiting, in_io;
-	unsigned acq, forced;
 };
+
+/*
+ * The narrowest bars drawn, as a fraction of the time axis (about 850 px
+ * wide): a 40 µs hold in a 200 ms trace is a fifth of a pixel, and the I/O
+ * right after it would vanish under it. Holds get 2 px, I/O 4 px.
+ */
+#define PLOT_TL_MIN_HOLD (1.0 / 400)
+#define PLOT_TL_MIN_IO   (1.0 / 200)
+
+/*
+ * Writes a hold or I/O interval: its true times, then the times it is drawn
+ * at: at least `minw` wide, and starting after the row's previous bar, so
+ * that a widened hold does not cover the I/O that follows it.
+ */
+static void plot_tl_bar(FILE *f, struct plot_tl_state *s, double t0, double t1, double row,
+                        double minw)
+{
+	double d0 = fmax(t0, s->shown), d1 = fmax(t1, d0 + minw);
+
+	fprintf(f, "%.6f %.6f %g %.6f %.6f\n", t0, t1, row, d0, d1);
+	s->shown = d1;
+}
 
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem)
 {
 	struct gb_report_chart *ch = gb__plot_chart(pc, "GIL timeline");
 	struct plot_trace tr = {0};
 	struct plot_tl_state *st = NULL;
+	struct plot_thread **order = NULL;
 	size_t *row = NULL, counts[5] = {0}, nrows;
-	int numeric;
 	FILE *blk[5] = {0};
 	char *btext[5] = {0};
 	size_t blen[5] = {0};
-	static const char *const bname[5] = {"held: t0_ms t1_ms row", "waiting: t0_ms t1_ms row",
-	                                     "io: t0_ms t1_ms row", "forced drop: t_ms row",
-	                                     "drop request: t_ms row"};
-	char path[4096], name[300], *vars = NULL;
+	static const char *const bname[5] = {"held: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
+	                                     "waiting: t0_ms t1_ms row",
+	                                     "io: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
+	                                     "forced drop: t_ms row", "drop request: t_ms row"};
+	char path[4096], name[300], *vars = NULL, rname[3][96];
 	size_t vlen = 0;
 	double t_end, t0;
 	unsigned acq = 0, forced = 0;
+	int one_each = 1;
 	FILE *f, *vf;
 	int err;
 
@@ -229,26 +379,21 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 	err = plot_trace_load(trace_path, &tr);
 	if (err)
 		goto out;
+	err = plot_trace_order(&tr, &order);
+	if (err)
+		goto out;
 	err = -ENOMEM;
 	st = calloc(tr.nthreads, sizeof(*st));
 	row = calloc(tr.nthreads, sizeof(*row));
 	if (!st || !row)
 		goto out;
-	/*
-	 * Rows from the top: thread 0 (or the first seen) first. Past
-	 * PLOT_TL_ROWS threads a timeline is no longer readable: draw the
-	 * first ones (row 0 = not drawn) and say so.
-	 */
-	numeric = plot_trace_numeric(&tr);
+	/* Row 0 = not drawn: past PLOT_TL_ROWS only the first rows are, with a note. */
 	nrows = tr.nthreads < PLOT_TL_ROWS ? tr.nthreads : PLOT_TL_ROWS;
-	for (size_t i = 0; i < tr.nthreads; i++) {
-		size_t rank = 0;
-		for (size_t j = 0; j < tr.nthreads; j++)
-			rank += numeric ? strtol(tr.names[j], NULL, 10) <
-			                          strtol(tr.names[i], NULL, 10)
-			                : j < i;
-		row[i] = rank < nrows ? nrows - rank : 0;
-	}
+	for (size_t r = 0; r < tr.nthreads; r++)
+		row[order[r] - tr.th] = r < nrows ? nrows - r : 0;
+	for (size_t i = 0; i < tr.nthreads; i++)
+		for (size_t j = 0; j < i; j++)
+			one_each &= strcmp(tr.th[i].pid, tr.th[j].pid) != 0;
 	if (nrows < tr.nthreads)
 		fprintf(stderr,
 		        "gilbench: %s: note: %zu threads; the timeline shows the first %zu\n",
@@ -261,43 +406,39 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 	}
 
 	t0 = tr.ev[0].t_ns;
-	t_end = tr.ev[tr.nev - 1].t_ns;
-	for (size_t i = 0; i < tr.nthreads; i++)
-		st[i].first = -1;
+	t_end = (tr.ev[tr.nev - 1].t_ns - t0) / 1e6;
 	for (size_t e = 0; e < tr.nev; e++) {
 		const struct plot_event *ev = &tr.ev[e];
 		struct plot_tl_state *s = &st[ev->thread];
 		double t = (ev->t_ns - t0) / 1e6, r = (double)row[ev->thread];
 		if (!row[ev->thread])
 			continue;
-		if (s->first < 0)
-			s->first = t;
-		s->last = t;
 		switch (ev->ev) {
 		case PLOT_EV_REQUEST:
 			if (!s->holding && !s->waiting)
 				s->waiting = 1, s->wait0 = t;
 			break;
 		case PLOT_EV_ACQUIRE:
-			if (s->waiting)
+			if (s->waiting) {
 				fprintf(blk[1], "%.6f %.6f %g\n", s->wait0, t, r), counts[1]++;
+				s->waited += t - s->wait0;
+			}
 			s->waiting = 0;
 			s->holding = 1;
 			s->hold0 = t;
-			s->acq++;
 			acq++;
 			break;
 		case PLOT_EV_FORCED:
 		case PLOT_EV_VOLUNTARY:
 			/* A ring that wrapped may open with a drop: nothing to draw for it. */
 			if (s->holding) {
-				fprintf(blk[0], "%.6f %.6f %g\n", s->hold0, t, r), counts[0]++;
+				plot_tl_bar(blk[0], s, s->hold0, t, r, t_end * PLOT_TL_MIN_HOLD);
+				counts[0]++;
 				s->held += t - s->hold0;
 			}
 			s->holding = 0;
 			if (ev->ev == PLOT_EV_FORCED) {
 				fprintf(blk[3], "%.6f %g\n", t, r), counts[3]++;
-				s->forced++;
 				forced++;
 			}
 			break;
@@ -309,25 +450,35 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 			s->io0 = t;
 			break;
 		case PLOT_EV_IOE:
-			if (s->in_io)
-				fprintf(blk[2], "%.6f %.6f %g\n", s->io0, t, r), counts[2]++;
+			if (s->in_io) {
+				plot_tl_bar(blk[2], s, s->io0, t, r, t_end * PLOT_TL_MIN_IO);
+				counts[2]++;
+				s->io += t - s->io0;
+			}
 			s->in_io = 0;
 			break;
 		}
 	}
-	t_end = (t_end - t0) / 1e6;
+	/* Intervals still open at the end close at the last event. */
 	for (size_t i = 0; i < tr.nthreads; i++) {
 		double r = (double)row[i];
 		if (!r)
 			continue;
 		if (st[i].holding) {
-			fprintf(blk[0], "%.6f %.6f %g\n", st[i].hold0, t_end, r), counts[0]++;
+			plot_tl_bar(blk[0], &st[i], st[i].hold0, t_end, r,
+			            t_end * PLOT_TL_MIN_HOLD);
+			counts[0]++;
 			st[i].held += t_end - st[i].hold0;
 		}
-		if (st[i].waiting)
+		if (st[i].waiting) {
 			fprintf(blk[1], "%.6f %.6f %g\n", st[i].wait0, t_end, r), counts[1]++;
-		if (st[i].in_io)
-			fprintf(blk[2], "%.6f %.6f %g\n", st[i].io0, t_end, r), counts[2]++;
+			st[i].waited += t_end - st[i].wait0;
+		}
+		if (st[i].in_io) {
+			plot_tl_bar(blk[2], &st[i], st[i].io0, t_end, r, t_end * PLOT_TL_MIN_IO);
+			counts[2]++;
+			st[i].io += t_end - st[i].io0;
+		}
 	}
 
 	snprintf(name, sizeof(name), "%s.dat", stem);
@@ -349,23 +500,51 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		blk[b] = NULL;
 		/* An empty block would merge with the next: "?" keeps its index. */
 		fprintf(f, "%s%s%s", b ? "\n\n" : "", btext[b],
-		        counts[b] ? "" : (b < 3 ? "? ? ?\n" : "? ?\n"));
+		        counts[b] ? ""
+		        : b == 1  ? "? ? ?\n"
+		        : b < 3   ? "? ? ? ? ?\n"
+		                  : "? ?\n");
 	}
 	err = gb__plot_close(f, path);
 	if (err)
 		goto out;
 
 	{
-		size_t top = 0;
-		for (size_t i = 1; i < tr.nthreads; i++)
+		size_t top = 0, io = 0;
+		ch->sentence[0] = '\0';
+		for (size_t i = 1; i < tr.nthreads; i++) {
 			if (st[i].held > st[top].held)
 				top = i;
-		snprintf(ch->sentence, sizeof(ch->sentence),
-		         "Over %.3g ms, %zu threads took the GIL %u times and %u of the drops "
-		         "were forced; thread %s held it longest (%.0f%% of the time)%s%s.",
-		         t_end, tr.nthreads, acq, forced, tr.names[top],
-		         t_end > 0 ? 100 * st[top].held / t_end : 0, tr.label[0] ? ". Cell: " : "",
-		         tr.label);
+			if (st[i].io > st[io].io)
+				io = i;
+		}
+		plot_row_name(&tr, &tr.th[top], one_each, rname[0], sizeof(rname[0]));
+		snprintf(ch->sentence, sizeof(ch->sentence), "Over %.3g ms, %zu threads", t_end,
+		         tr.nthreads);
+		if (tr.nprocs > 1)
+			snprintf(ch->sentence + strlen(ch->sentence),
+			         sizeof(ch->sentence) - strlen(ch->sentence),
+			         " in %zu processes (each with its own GIL)", tr.nprocs);
+		snprintf(ch->sentence + strlen(ch->sentence),
+		         sizeof(ch->sentence) - strlen(ch->sentence),
+		         " took a GIL %u times and %u of the drops were forced; %s held it "
+		         "longest (%.0f%% of the time)",
+		         acq, forced, rname[0], t_end > 0 ? 100 * st[top].held / t_end : 0);
+		/* The convoy in one clause: how long the I/O thread waited to run again. */
+		if (st[io].io > 0 && t_end > 0) {
+			plot_row_name(&tr, &tr.th[io], one_each, rname[1], sizeof(rname[1]));
+			snprintf(ch->sentence + strlen(ch->sentence),
+			         sizeof(ch->sentence) - strlen(ch->sentence),
+			         "; %s, the one doing I/O, spent %.0f%% of the time in I/O and "
+			         "%.0f%% waiting for the GIL",
+			         rname[1], 100 * st[io].io / t_end, 100 * st[io].waited / t_end);
+		}
+		snprintf(ch->sentence + strlen(ch->sentence),
+		         sizeof(ch->sentence) - strlen(ch->sentence), "%s%s.",
+		         tr.label[0] ? ". Cell: " : "", tr.label);
+		/* The report is markdown: it wants plain spaces. */
+		for (char *p; (p = strstr(ch->sentence, "\xc2\xa0"));)
+			memmove(p, p + 1, strlen(p + 1) + 1), *p = ' ';
 	}
 
 	err = -ENOMEM;
@@ -377,6 +556,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 	gb__plot_var_num(vf, "rows", (double)nrows);
 	gb__plot_var_num(vf, "t_end", t_end);
 	gb__plot_var_num(vf, "height", (double)(nrows > 6 ? 140 + 60 * nrows : 500));
+	gb__plot_var_num(vf, "nprocs", (double)tr.nprocs);
 	gb__plot_var_str(vf, "cell", tr.label);
 	{
 		/* The held bars take the colour of the traced model (threads, gil X). */
@@ -391,19 +571,30 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		gb__plot_var_str(vf, "held_key", key);
 	}
 	{
-		/* Words for gnuplot's word(): the loader made names blank-free. */
-		char labels[4096];
-		size_t off = 0;
-		labels[0] = '\0';
-		for (size_t r = nrows; r >= 1; r--)
-			for (size_t i = 0; i < tr.nthreads; i++)
-				if (row[i] == r && off < sizeof(labels))
-					off += (size_t)snprintf(labels + off, sizeof(labels) - off,
-					                        "%s%s", r == nrows ? "" : " ",
-					                        tr.names[i]);
+		/* Words for gnuplot's word(), top row first. */
+		char *labels = NULL;
+		size_t llen = 0;
+		FILE *lf = open_memstream(&labels, &llen);
+		if (!lf) {
+			fclose(vf);
+			free(vars);
+			vars = NULL;
+			goto out;
+		}
+		for (size_t r = 0; r < nrows; r++) {
+			char one[96];
+			plot_row_name(&tr, order[r], one_each, one, sizeof(one));
+			fprintf(lf, "%s%s", r ? " " : "", one);
+		}
+		if (fclose(lf) != 0) {
+			fclose(vf);
+			free(vars);
+			vars = NULL;
+			goto out;
+		}
 		gb__plot_var_str(vf, "row_labels", labels);
+		free(labels);
 	}
-	gb__plot_var_str(vf, "row_prefix", numeric ? "thread " : "");
 	for (int b = 0; b < 5; b++) {
 		char v[16];
 		snprintf(v, sizeof(v), "n%d", b);
@@ -421,6 +612,7 @@ out:
 	}
 	free(st);
 	free(row);
+	free(order);
 	plot_trace_free(&tr);
 	return err;
 }

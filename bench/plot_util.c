@@ -193,14 +193,32 @@ static int plot_strcmp_p(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The number a param holds, 0 when absent or not a number. */
+static double plot_param(json_t *cell, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(cell, "params"), key);
+
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* Whether cell i counts when the most common value of a param is sought. */
+static int plot_counts(json_t *cell, const char *model, const struct gb__plot_pick *pk)
+{
+	if (!cell || strcmp(gb__res_str(cell, "model"), model) != 0)
+		return 0;
+	return !pk->anchor_key || plot_param(cell, pk->anchor_key) != 0;
+}
+
 /*
  * Keeps, among the cells of one model, those whose params not in free_keys
  * take their most common value. A sweep run beside the main matrix (say
  * native_fraction for threads at 2 tasks) then stays out of the charts of
  * another axis, and the charts of its own axis pick the sweep's task count.
+ * With an anchor key, only the cells where it is not 0 (the sweep's own
+ * points) vote: a sweep of three points is not outvoted by a matrix of four.
  */
 static void plot_mode_filter(json_t **cells, size_t n, const char *model,
-                             const char *const *free_keys)
+                             const struct gb__plot_pick *pk)
 {
 	const char *keys[64];
 	size_t nkeys = 0;
@@ -227,20 +245,20 @@ static void plot_mode_filter(json_t **cells, size_t n, const char *model,
 		size_t bestc = 0;
 
 		/* cpus follows the task count in some placements: not an axis. */
-		if (plot_in(free_keys, k) || !gb__res_param_is_identity(k) ||
+		if (plot_in(pk->free_keys, k) || !gb__res_param_is_identity(k) ||
 		    strcmp(k, "cpus") == 0)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			json_t *v;
 			size_t c = 0;
-			if (!cells[i] || strcmp(gb__res_str(cells[i], "model"), model) != 0)
+			if (!plot_counts(cells[i], model, pk))
 				continue;
 			v = json_object_get(json_object_get(cells[i], "params"), k);
 			if (!v)
 				continue;
 			for (size_t j = 0; j < n; j++) {
 				json_t *w;
-				if (!cells[j] || strcmp(gb__res_str(cells[j], "model"), model) != 0)
+				if (!plot_counts(cells[j], model, pk))
 					continue;
 				w = json_object_get(json_object_get(cells[j], "params"), k);
 				c += w && json_equal(v, w);
@@ -263,12 +281,7 @@ static void plot_mode_filter(json_t **cells, size_t n, const char *model,
 	}
 }
 
-/*
- * The ok cells of workload `wl` (of `model` and `gil` when given), reduced
- * by plot_mode_filter model by model. `out` holds json_array_size(results).
- */
-size_t gb__plot_select(json_t *results, const char *wl, const char *model, const char *gil,
-                       const char *const *free_keys, json_t **out)
+size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t **out)
 {
 	size_t n = 0, m = 0, nm = 0, i;
 	const char **models;
@@ -277,12 +290,20 @@ size_t gb__plot_select(json_t *results, const char *wl, const char *model, const
 	json_array_foreach(results, i, cell)
 	{
 		const char *g = gb__res_str(cell, "params.gil");
+		const char *model = gb__res_str(cell, "model");
 		if (strcmp(gb__res_str(cell, "status"), "ok") != 0 ||
-		    strcmp(gb__res_str(cell, "workload"), wl) != 0)
+		    strcmp(gb__res_str(cell, "workload"), pk->wl) != 0)
 			continue;
-		if (model && strcmp(gb__res_str(cell, "model"), model) != 0)
+		if (pk->model &&
+		    strcmp(pk->cpython ? gb__res_base_model(cell) : model, pk->model) != 0)
 			continue;
-		if (gil && (!g || strcmp(g, gil) != 0))
+		if (pk->gil && (!g || strcmp(g, pk->gil) != 0))
+			continue;
+		if (pk->zero_key && plot_param(cell, pk->zero_key) != 0)
+			continue;
+		/* Real CPython's serial is 1x by definition: nothing to overlay. */
+		if (pk->no_cpython_serial && gb__res_is_cpython(cell) &&
+		    strcmp(gb__res_base_model(cell), "serial") == 0)
 			continue;
 		out[n++] = cell;
 	}
@@ -300,7 +321,7 @@ size_t gb__plot_select(json_t *results, const char *wl, const char *model, const
 			models[nm++] = mi;
 	}
 	for (i = 0; i < nm; i++)
-		plot_mode_filter(out, n, models[i], free_keys);
+		plot_mode_filter(out, n, models[i], pk);
 	free(models);
 	for (i = 0; i < n; i++)
 		if (out[i])
@@ -506,22 +527,17 @@ int gb__plot_finish(struct gb__plot_ctx *pc, FILE *vf, char **vars, const char *
 /* "80 µs", "5.2 ms", "1.5 s": latencies span six decades in one sentence. */
 void gb__plot_fmt_us(char *buf, size_t len, double us)
 {
-	if (us < 1000)
+	char n[32];
+
+	if (us < 1000) {
 		snprintf(buf, len, "%.0f µs", us);
-	else if (us < 1e6)
-		snprintf(buf, len, "%.3g ms", us / 1e3);
-	else
-		snprintf(buf, len, "%.3g s", us / 1e6);
+		return;
+	}
+	gb__res_fmt_num(n, sizeof(n), us < 1e6 ? us / 1e3 : us / 1e6);
+	snprintf(buf, len, "%s %s", n, us < 1e6 ? "ms" : "s");
 }
 
 void gb__plot_fmt_rate(char *buf, size_t len, double r)
 {
-	if (r >= 1e9)
-		snprintf(buf, len, "%.3gG", r / 1e9);
-	else if (r >= 1e6)
-		snprintf(buf, len, "%.3gM", r / 1e6);
-	else if (r >= 1e3)
-		snprintf(buf, len, "%.3gk", r / 1e3);
-	else
-		snprintf(buf, len, "%.3g", r);
+	gb__res_fmt_num(buf, len, r);
 }
