@@ -618,7 +618,7 @@ int gb__plot_native_fraction(struct gb__plot_ctx *pc, json_t **sel)
 			         am, ce);
 		else
 			plot_cat(ch->sentence, sizeof(ch->sentence),
-			         "below even Amdahl's no-overlap estimate (%.2fx): releasing and "
+			         "below even Amdahl's no-overlap estimate (%.2fx), so releasing and "
 			         "re-taking the GIL costs more than the overlap gains",
 			         am);
 		for (size_t i = 0, k = 0; i < d.n; i++)

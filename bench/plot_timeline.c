@@ -326,30 +326,24 @@ static void plot_row_name(const struct plot_trace *tr, const struct plot_thread 
 
 struct plot_tl_state {
 	double hold0, wait0, io0, held, waited, io;
-	double shown; /* where this row's last drawn hold or I/O bar ends */
 	int holding, waiting, in_io;
 };
 
 /*
  * The narrowest bars drawn, as a fraction of the time axis (about 850 px
- * wide): a 40 µs hold in a 200 ms trace is a fifth of a pixel, and the I/O
- * right after it would vanish under it. Holds get 2 px, I/O 4 px.
+ * wide): a 40 µs hold in a 200 ms trace is a fifth of a pixel, and a 400 µs
+ * I/O a pixel and a half. Holds get 2 px, I/O 4 px; the template draws I/O
+ * over holds, a little shorter, so a widened hold does not hide it. A bar
+ * is never moved: a burst of short holds and I/O reads as one dark blob
+ * with a blue rim, and the waits between bursts stay where they are.
  */
 #define PLOT_TL_MIN_HOLD (1.0 / 400)
 #define PLOT_TL_MIN_IO   (1.0 / 200)
 
-/*
- * Writes a hold or I/O interval: its true times, then the times it is drawn
- * at: at least `minw` wide, and starting after the row's previous bar, so
- * that a widened hold does not cover the I/O that follows it.
- */
-static void plot_tl_bar(FILE *f, struct plot_tl_state *s, double t0, double t1, double row,
-                        double minw)
+/* A hold or I/O interval: its true times, then the times it is drawn at. */
+static void plot_tl_bar(FILE *f, double t0, double t1, double row, double minw)
 {
-	double d0 = fmax(t0, s->shown), d1 = fmax(t1, d0 + minw);
-
-	fprintf(f, "%.6f %.6f %g %.6f %.6f\n", t0, t1, row, d0, d1);
-	s->shown = d1;
+	fprintf(f, "%.6f %.6f %g %.6f %.6f\n", t0, t1, row, t0, fmax(t1, t0 + minw));
 }
 
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem)
@@ -432,7 +426,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		case PLOT_EV_VOLUNTARY:
 			/* A ring that wrapped may open with a drop: nothing to draw for it. */
 			if (s->holding) {
-				plot_tl_bar(blk[0], s, s->hold0, t, r, t_end * PLOT_TL_MIN_HOLD);
+				plot_tl_bar(blk[0], s->hold0, t, r, t_end * PLOT_TL_MIN_HOLD);
 				counts[0]++;
 				s->held += t - s->hold0;
 			}
@@ -451,7 +445,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 			break;
 		case PLOT_EV_IOE:
 			if (s->in_io) {
-				plot_tl_bar(blk[2], s, s->io0, t, r, t_end * PLOT_TL_MIN_IO);
+				plot_tl_bar(blk[2], s->io0, t, r, t_end * PLOT_TL_MIN_IO);
 				counts[2]++;
 				s->io += t - s->io0;
 			}
@@ -465,8 +459,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		if (!r)
 			continue;
 		if (st[i].holding) {
-			plot_tl_bar(blk[0], &st[i], st[i].hold0, t_end, r,
-			            t_end * PLOT_TL_MIN_HOLD);
+			plot_tl_bar(blk[0], st[i].hold0, t_end, r, t_end * PLOT_TL_MIN_HOLD);
 			counts[0]++;
 			st[i].held += t_end - st[i].hold0;
 		}
@@ -475,7 +468,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 			st[i].waited += t_end - st[i].wait0;
 		}
 		if (st[i].in_io) {
-			plot_tl_bar(blk[2], &st[i], st[i].io0, t_end, r, t_end * PLOT_TL_MIN_IO);
+			plot_tl_bar(blk[2], st[i].io0, t_end, r, t_end * PLOT_TL_MIN_IO);
 			counts[2]++;
 			st[i].io += t_end - st[i].io0;
 		}

@@ -5,7 +5,7 @@
 # requests (after Beazley's GIL visualisations).
 # From gilbench plot: dat (blocks: 0 held and 2 io as t0_ms t1_ms row
 # shown_t0_ms shown_t1_ms, the times a bar is drawn at: at least a few pixels
-# wide and not over the row's previous bar; 1 waiting as t0_ms t1_ms row;
+# wide; 1 waiting as t0_ms t1_ms row;
 # 3 forced drops, 4 drop requests as t_ms row), rows, row_labels (one
 # word per row, top first), t_end, height, nprocs, cell, held_key, n0..n4;
 # see style.gp for the rest.
@@ -29,13 +29,14 @@ set key outside right top vertical Left reverse samplen 1.5
 set style fill solid 1.0 noborder
 held = gb_color(held_key)
 
-# Waits first, I/O over them, holds on top: a hold is what the chart is about.
+# Waits first, then holds, then I/O over them a little shorter: a hold
+# widened to stay visible does not hide the I/O right after it.
 plot dat index 1 using (($1 + $2) / 2):3:1:2:($3 - 0.06):($3 + 0.06) with boxxyerror \
         lc rgb gb_wait title (n1 ? "waits for the GIL" : ""), \
-     dat index 2 using (($4 + $5) / 2):3:4:5:($3 - 0.17):($3 + 0.17) with boxxyerror \
-        lc rgb gb_io title (n2 ? "blocking I/O (GIL released)" : ""), \
      dat index 0 using (($4 + $5) / 2):3:4:5:($3 - 0.25):($3 + 0.25) with boxxyerror \
         lc rgb held title (n0 ? "holds the GIL" : ""), \
+     dat index 2 using (($4 + $5) / 2):3:4:5:($3 - 0.17):($3 + 0.17) with boxxyerror \
+        lc rgb gb_io title (n2 ? "blocking I/O (GIL released)" : ""), \
      dat index 3 using 1:($2 + 0.33) with points pt 11 ps 1.1 lc rgb gb_forced \
         title (n3 ? "forced drop" : ""), \
      dat index 4 using 1:($2 - 0.33) with points pt 9 ps 0.9 lc rgb gb_dropreq \
