@@ -365,7 +365,7 @@ int gb__plot_compare(struct gb__plot_ctx *pc)
 	{
 		size_t slower = 0, faster = 0, noisy = 0, tested = 0, big = 0;
 		double bigc = 0;
-		char label[256], verdict[64];
+		char label[256], verdict[64], untested[64];
 		for (i = 0; i < nrows; i++) {
 			struct plot_row *r = &rows[i];
 			char key[64], title[128];
@@ -395,17 +395,19 @@ int gb__plot_compare(struct gb__plot_ctx *pc)
 		if (err)
 			goto out;
 		plot_row_label(nres, rows[big].cell, vcache, &nvcache, label, sizeof(label));
+		snprintf(untested, sizeof(untested), ", %zu not tested (no samples)",
+		         nrows - tested);
 		if (cmp)
 			snprintf(
 			        ch->sentence, sizeof(ch->sentence),
 			        "Of %zu cells in both runs, `gilbench compare` (Mann-Whitney U "
 			        "test on the raw samples, alpha %g, threshold %g%%) finds the wall "
-			        "time slower in %zu and faster in %zu; %zu too noisy to tell, "
-			        "%zu not tested (no samples); the largest change is %+.1f%% (%s). "
-			        "Base: `%s`.",
+			        "time slower in %zu and faster in %zu; %zu too noisy to tell%s; "
+			        "the largest change is %+.1f%% (%s). Base: `%s`.",
 			        nrows, json_number_value(json_object_get(cmp, "alpha")),
 			        json_number_value(json_object_get(cmp, "threshold_pct")), slower,
-			        faster, noisy, nrows - tested, bigc * 100, label, pc->base_path);
+			        faster, noisy, nrows > tested ? untested : "", bigc * 100, label,
+			        pc->base_path);
 		else
 			snprintf(
 			        ch->sentence, sizeof(ch->sentence),

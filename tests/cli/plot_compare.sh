@@ -81,6 +81,22 @@ check "ci_level from the file labels the whiskers" \
 check "levels that differ between rows: 'CI', no percentage" \
   grep -qF "whiskers: CI of the median" "$T/five/compare.svg"
 
+# Files without raw samples: medians and intervals from metrics.wall_s, and
+# compare has nothing to test.
+python3 - "$CMP" "$T" <<'EOF'
+import json, sys
+for name in ("base", "slower"):
+    d = json.load(open(f"{sys.argv[1]}/{name}.json"))
+    for c in d["results"]:
+        c["samples"] = {}
+    json.dump(d, open(f"{sys.argv[2]}/nos_{name}.json", "w"))
+EOF
+"$GB" plot "$T/nos_base.json" "$T/nos_slower.json" --format svg -o "$T/nos" >/dev/null 2>"$T/err"
+check "no samples: plot exits 0" [ $? -eq 0 ]
+check "no samples: the sentence says the cells were not tested" \
+  grep -qF "0 too noisy to tell, 2 not tested (no samples)" "$T/nos/report.md"
+check "no samples: verdict column says not tested" grep -qF '"+0.0%  not tested"' "$T/nos/compare.dat"
+
 # The new side in the model's point type: processes' filled square (gpPt4).
 check "new points take the model's point type" grep -qF "#gpPt4" "$T/base-same/compare.svg"
 
