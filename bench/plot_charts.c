@@ -617,10 +617,11 @@ int gb__plot_native_fraction(struct gb__plot_ctx *pc, json_t **sel)
 			                              : "between",
 			         am, ce);
 		else
-			plot_cat(ch->sentence, sizeof(ch->sentence),
-			         "below even Amdahl's no-overlap estimate (%.2fx), so releasing and "
-			         "re-taking the GIL costs more than the overlap gains",
-			         am);
+			plot_cat(
+			        ch->sentence, sizeof(ch->sentence),
+			        "below even Amdahl's no-overlap estimate (%.2fx), so releasing and "
+			        "re-taking the GIL costs more than the overlap gains",
+			        am);
 		for (size_t i = 0, k = 0; i < d.n; i++)
 			for (size_t j = 0; j < d.s[i].n; j++) {
 				if (!plot_is_cpy(&d.s[i]) || d.s[i].pt[j].x != p->x)
@@ -706,7 +707,16 @@ int gb__plot_yield_every(struct gb__plot_ctx *pc, json_t **sel)
 		goto out;
 
 	ch->sentence[0] = '\0';
-	for (size_t i = 0, k = 0; i < d.n; i++) {
+	{
+		/* The story needs the never-yields level; without it, just the figures. */
+		int all_never = 1;
+		for (size_t i = 0; i < d.n; i++)
+			all_never &= d.s[i].pt[0].x == 0;
+		plot_cat(ch->sentence, sizeof(ch->sentence), "%s",
+		         all_never ? "Yielding often cuts the foreground p50 latency of "
+		                   : "Foreground p50 latency: ");
+	}
+	for (size_t i = 0; i < d.n; i++) {
 		const struct gb__plot_series *s = &d.s[i];
 		const struct gb__plot_pt *never = s->pt[0].x == 0 ? &s->pt[0] : NULL;
 		const struct gb__plot_pt *often = never && s->n > 1 ? &s->pt[1] : &s->pt[0];
@@ -717,12 +727,11 @@ int gb__plot_yield_every(struct gb__plot_ctx *pc, json_t **sel)
 			gb__plot_fmt_us(a, sizeof(a), never->v[0]);
 			plot_cat(ch->sentence, sizeof(ch->sentence),
 			         "%s%s from %s (never yields) to %s (yields every %s bytecodes)",
-			         k++ ? "; " : "Yielding often cuts the foreground p50 latency of ",
-			         s->title, a, b, x);
+			         i ? "; " : "", s->title, a, b, x);
 		} else {
-			plot_cat(ch->sentence, sizeof(ch->sentence), "%s%s to %s at %s bytecodes",
-			         k++ ? "; " : "Yielding often cuts the foreground p50 latency of ",
-			         s->title, b, x);
+			plot_cat(ch->sentence, sizeof(ch->sentence),
+			         "%s%s %s (yields every %s bytecodes)", i ? "; " : "", s->title, b,
+			         x);
 		}
 	}
 	plot_cat(ch->sentence, sizeof(ch->sentence), " (%.0f tasks, one in the foreground).",
@@ -733,6 +742,11 @@ int gb__plot_yield_every(struct gb__plot_ctx *pc, json_t **sel)
 		goto out;
 	gb__plot_var_dat(pc, vf, "yield_every.dat");
 	gb__plot_var_keys(vf, &d);
+	/* Per series, whether it has a never-yields level: no legend entry without. */
+	fputs("nevers='", vf);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(vf, "%s%d", i ? " " : "", d.s[i].pt[0].x == 0);
+	fputs("'; ", vf);
 	gb__plot_var_num(vf, "tasks", tasks);
 	gb__plot_var_num(vf, "x_lo", xlo);
 	gb__plot_var_num(vf, "x_hi", xhi);
