@@ -8,6 +8,7 @@
 #include "report_md.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,14 +66,65 @@ static void report_keyify(char *s)
 			*s = '_';
 }
 
-void gb__res_series(json_t *cell, char *key, size_t keylen, char *title, size_t titlelen)
+/* "CPython 3.11" from the context of the file the cell came from (plot.c links it). */
+static void report_python(json_t *cell, char *buf, size_t len)
+{
+	const char *v = gb__res_str(cell, "_context.python_version");
+	size_t n = 0;
+
+	if (!v)
+		v = gb__res_str(cell, "params.python_version");
+	if (!v || !*v) {
+		snprintf(buf, len, "CPython");
+		return;
+	}
+	/* "3.11.2 (main, ...)": major.minor is what tells runs apart. */
+	for (int dots = 0; v[n] && v[n] != ' '; n++)
+		if (v[n] == '.' && ++dots == 2)
+			break;
+	snprintf(buf, len, "CPython %.*s", (int)n, v);
+}
+
+const char *gb__res_base_model(json_t *cell)
 {
 	const char *model = gb__res_str(cell, "model");
-	const char *gil = gb__res_str(cell, "params.gil");
 
 	if (!model)
-		model = "?";
-	if (strcmp(model, "threads") == 0 && gil) {
+		return "?";
+	return strncmp(model, GB__RES_CPYTHON, strlen(GB__RES_CPYTHON)) == 0 &&
+	                       model[strlen(GB__RES_CPYTHON)]
+	               ? model + strlen(GB__RES_CPYTHON)
+	               : model;
+}
+
+int gb__res_is_cpython(json_t *cell)
+{
+	const char *model = gb__res_str(cell, "model");
+
+	return model && gb__res_base_model(cell) != model;
+}
+
+void gb__res_series(json_t *cell, char *key, size_t keylen, char *title, size_t titlelen)
+{
+	const char *model = gb__res_base_model(cell);
+	const char *gil = gb__res_str(cell, "params.gil");
+
+	if (gb__res_is_cpython(cell)) {
+		char py[64];
+		report_python(cell, py, sizeof(py));
+		/* CPython's threads run under its own GIL: the new one unless told. */
+		if (strcmp(model, "threads") == 0) {
+			const char *g = gil && *gil ? gil : "new";
+			snprintf(key, keylen, "cpy_threads_%s", g);
+			if (strcmp(g, "new") == 0)
+				snprintf(title, titlelen, "threads (%s)", py);
+			else
+				snprintf(title, titlelen, "threads (%s, gil %s)", py, g);
+		} else {
+			snprintf(key, keylen, "cpy_%s", model);
+			snprintf(title, titlelen, "%s (%s)", model, py);
+		}
+	} else if (strcmp(model, "threads") == 0 && gil) {
 		snprintf(key, keylen, "%s_%s", model, gil);
 		snprintf(title, titlelen, "%s (gil %s)", model, gil);
 	} else {
@@ -84,18 +136,23 @@ void gb__res_series(json_t *cell, char *key, size_t keylen, char *title, size_t 
 
 int gb__res_rank(const char *key)
 {
+	/* The order of scripts/plot/style.gp's gb_keys; keep the two in step. */
 	static const char *const order[] = {
-	        "serial",           "threads_new",  "threads_legacy", "threads_none",
-	        "threads_priority", "threads_fifo", "threads",        "processes",
-	        "greenlets",        "asyncio",      "callbacks",
+	        "serial",       "threads_new",      "threads_new312", "threads_legacy",
+	        "threads_none", "threads_priority", "threads_fifo",   "threads",
+	        "processes",    "greenlets",        "asyncio",        "callbacks",
 	};
+	int cpy = strncmp(key, "cpy_", 4) == 0, r = 100;
 
+	if (cpy)
+		key += 4;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (strcmp(key, order[i]) == 0)
-			return (int)i;
-	if (strncmp(key, "threads_", 8) == 0)
-		return 6;
-	return 100;
+			r = (int)i;
+	if (r == 100 && strncmp(key, "threads_", 8) == 0)
+		r = 7;
+	/* A CPython series right after the simulated one it is compared with. */
+	return 2 * r + cpy;
 }
 
 void gb__res_machine(json_t *doc, char *buf, size_t len)
@@ -178,6 +235,59 @@ static void report_value(FILE *f, json_t *v)
 	report_cell_text(f, buf);
 }
 
+/* Trailing zeros (and a bare point) off a fixed-point number. */
+static void report_trim(char *buf)
+{
+	char *e;
+
+	if (!strchr(buf, '.'))
+		return;
+	e = buf + strlen(buf);
+	while (e > buf && e[-1] == '0')
+		*--e = '\0';
+	if (e > buf && e[-1] == '.')
+		e[-1] = '\0';
+}
+
+/* A param as given (0.00005, not 5e-05): fixed point, trailing zeros off. */
+static void report_exact(char *buf, size_t len, double x)
+{
+	snprintf(buf, len, "%.15g", x);
+	if (strchr(buf, 'e') && fabs(x) >= 1e-12 && fabs(x) < 1e15) {
+		int dec = 15 - (int)floor(log10(fabs(x)));
+		snprintf(buf, len, "%.*f", dec < 0 ? 0 : dec, x);
+		report_trim(buf);
+	}
+}
+
+void gb__res_fmt_num(char *buf, size_t len, double x)
+{
+	double a = fabs(x);
+
+	if (isnan(x))
+		snprintf(buf, len, "?");
+	else if (isinf(x))
+		snprintf(buf, len, "%s", x < 0 ? "-inf" : "inf");
+	else if (a >= 1e12)
+		snprintf(buf, len, "%.0fG", x / 1e9);
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.3gG", x / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.3gM", x / 1e6);
+	else if (a >= 1e4)
+		snprintf(buf, len, "%.3gk", x / 1e3);
+	else if (a >= 100)
+		snprintf(buf, len, "%.0f", x);
+	else if (a >= 1e-4 || a == 0)
+		snprintf(buf, len, "%.3g", x);
+	else {
+		/* %g turns to 1.2e-05 below 1e-4: three significant digits, fixed. */
+		int dec = 2 - (int)floor(log10(a));
+		snprintf(buf, len, "%.*f", dec > 20 ? 20 : dec, x);
+		report_trim(buf);
+	}
+}
+
 void gb__res_value_text(json_t *v, char *buf, size_t len)
 {
 	char *s;
@@ -185,7 +295,7 @@ void gb__res_value_text(json_t *v, char *buf, size_t len)
 	if (json_is_integer(v))
 		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		snprintf(buf, len, "%g", json_real_value(v));
+		report_exact(buf, len, json_real_value(v));
 	else if (json_is_string(v))
 		snprintf(buf, len, "%s", json_string_value(v));
 	else if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY))) {
@@ -198,18 +308,10 @@ void gb__res_value_text(json_t *v, char *buf, size_t len)
 /* Three significant figures, with k/M so ops/s and rates stay short. */
 static void report_num(FILE *f, double x)
 {
-	double a = x < 0 ? -x : x;
+	char buf[64];
 
-	if (a >= 1e9)
-		fprintf(f, "%.3gG", x / 1e9);
-	else if (a >= 1e6)
-		fprintf(f, "%.3gM", x / 1e6);
-	else if (a >= 1e4)
-		fprintf(f, "%.3gk", x / 1e3);
-	else if (a >= 100)
-		fprintf(f, "%.0f", x);
-	else
-		fprintf(f, "%.3g", x);
+	gb__res_fmt_num(buf, sizeof(buf), x);
+	fputs(buf, f);
 }
 
 static void report_machine(FILE *f, json_t *ctx)
@@ -329,6 +431,190 @@ size_t gb__res_varying(json_t *results, const char *wl, const char **keys, size_
 	return n;
 }
 
+/* Whether cell is of workload wl and of the series titled `title`. */
+static int report_in_series(json_t *cell, const char *wl, const char *title)
+{
+	char k[64], tt[128];
+
+	if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
+		return 0;
+	gb__res_series(cell, k, sizeof(k), tt, sizeof(tt));
+	return strcmp(tt, title) == 0;
+}
+
+/*
+ * The identity params whose values differ between the cells of one series
+ * of workload wl (tasks first): what names a cell within its series.
+ */
+static size_t report_series_varying(json_t *results, const char *wl, const char *title,
+                                    const char **keys, size_t cap)
+{
+	size_t n = 0, i, j;
+	json_t *cell, *other;
+
+	json_array_foreach(results, i, cell)
+	{
+		const char *k;
+		json_t *v;
+		if (!report_in_series(cell, wl, title))
+			continue;
+		json_object_foreach(json_object_get(cell, "params"), k, v)
+		{
+			int seen = 0, differs = 0;
+			if (!gb__res_param_is_identity(k) || n == cap)
+				continue;
+			for (size_t m = 0; m < n; m++)
+				seen |= strcmp(keys[m], k) == 0;
+			if (seen)
+				continue;
+			json_array_foreach(results, j, other)
+			{
+				json_t *ov;
+				if (!report_in_series(other, wl, title))
+					continue;
+				ov = json_object_get(json_object_get(other, "params"), k);
+				differs |= !ov || !json_equal(ov, v);
+			}
+			if (!differs)
+				continue;
+			if (strcmp(k, "tasks") == 0 && n) {
+				keys[n++] = keys[0];
+				keys[0] = k;
+			} else {
+				keys[n++] = k;
+			}
+		}
+	}
+	return n;
+}
+
+static int report_has_warning(json_t *cell, const char *text)
+{
+	size_t j;
+	json_t *w;
+
+	json_array_foreach(json_object_get(cell, "warnings"), j, w)
+	{
+		if (json_is_string(w) && strcmp(json_string_value(w), text) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* with: a cell carrying `text`; else an ok cell that does not. */
+static int report_pick(json_t *cell, const char *text, int with)
+{
+	if (with)
+		return report_has_warning(cell, text);
+	return strcmp(gb__res_str(cell, "status"), "ok") == 0 && !report_has_warning(cell, text);
+}
+
+/* "serial: tasks=1, 2, 4" or "threads (gil new): tasks=2 native_fraction=0.5, ...". */
+static void report_warned_series(FILE *f, json_t *results, const char *wl, const char *title,
+                                 const char *text, int with)
+{
+	const char *vary[16];
+	size_t nv = report_series_varying(results, wl, title, vary, 16), i, k, nout = 0;
+	json_t *cell;
+
+	report_cell_text(f, title);
+	json_array_foreach(results, i, cell)
+	{
+		json_t *params = json_object_get(cell, "params");
+		if (!report_in_series(cell, wl, title) || !report_pick(cell, text, with) || !nv)
+			continue;
+		fputs(nout == 0 ? ": " : ", ", f);
+		for (k = 0; k < nv; k++) {
+			json_t *pv = json_object_get(params, vary[k]);
+			if (!pv)
+				continue;
+			/* One param: "tasks=1, 2, 4" reads better than "tasks=1, tasks=2". */
+			if (nv > 1 || nout == 0)
+				fprintf(f, "%s%s=", k ? " " : "", vary[k]);
+			report_value(f, pv);
+		}
+		nout++;
+	}
+}
+
+/*
+ * One line per distinct warning and the cells it concerns, grouped by series:
+ * the harness attaches the same text to many cells ("3 repetitions, 4
+ * needed to detect a 5% change"), and a hundred near-identical lines would
+ * hide the one that is different.
+ */
+static void report_warnings(FILE *f, json_t *results, const char *wl)
+{
+	const char *texts[64];
+	size_t ntexts = 0, nok = 0, i, j;
+	json_t *cell, *w;
+
+	json_array_foreach(results, i, cell)
+	{
+		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
+			continue;
+		nok += strcmp(gb__res_str(cell, "status"), "ok") == 0;
+		json_array_foreach(json_object_get(cell, "warnings"), j, w)
+		{
+			int seen = 0;
+			if (!json_is_string(w))
+				continue;
+			for (size_t k = 0; k < ntexts; k++)
+				seen |= strcmp(texts[k], json_string_value(w)) == 0;
+			if (!seen && ntexts < sizeof(texts) / sizeof(texts[0]))
+				texts[ntexts++] = json_string_value(w);
+		}
+	}
+	if (!ntexts)
+		return;
+
+	fputs("Warnings (one line per distinct warning, then the cells it concerns):\n\n", f);
+	for (size_t k = 0; k < ntexts; k++) {
+		size_t count = 0;
+		int with;
+
+		json_array_foreach(results, i, cell)
+		{
+			count += strcmp(gb__res_str(cell, "workload"), wl) == 0 &&
+			         report_has_warning(cell, texts[k]);
+		}
+		fputs("- `", f);
+		report_cell_text(f, texts[k]);
+		fputs("`", f);
+		if (count == nok && nok > 1) {
+			fprintf(f, ": every ok cell (%zu)\n", count);
+			continue;
+		}
+		/* Name the fewer: the cells that have it, or the ok cells that do not. */
+		with = count * 2 <= nok || count > nok;
+		fprintf(f, " (%zu of %zu ok cells): %s", count, nok,
+		        with ? "" : "every ok cell except ");
+		{
+			char done[64][128];
+			size_t ndone = 0;
+			json_array_foreach(results, i, cell)
+			{
+				char key[64], title[128];
+				int seen = 0;
+				if (strcmp(gb__res_str(cell, "workload"), wl) != 0 ||
+				    !report_pick(cell, texts[k], with))
+					continue;
+				gb__res_series(cell, key, sizeof(key), title, sizeof(title));
+				for (size_t m = 0; m < ndone; m++)
+					seen |= strcmp(done[m], title) == 0;
+				if (seen || ndone == 64)
+					continue;
+				snprintf(done[ndone], sizeof(done[0]), "%s", title);
+				fputs(ndone ? "; " : "", f);
+				ndone++;
+				report_warned_series(f, results, wl, title, texts[k], with);
+			}
+		}
+		fputs("\n", f);
+	}
+	fputs("\n", f);
+}
+
 static void report_workload(FILE *f, json_t *results, const char *wl)
 {
 	const char *vary[16];
@@ -406,41 +692,47 @@ static void report_workload(FILE *f, json_t *results, const char *wl)
 		nwarn += (int)json_array_size(json_object_get(cell, "warnings"));
 	}
 	fputs("\n", f);
-	if (!nwarn)
-		return;
-
-	fputs("Warnings:\n\n", f);
-	json_array_foreach(results, i, cell)
-	{
-		char key[64], title[128];
-		json_t *warnings = json_object_get(cell, "warnings"), *w;
-		size_t j;
-
-		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
-			continue;
-		gb__res_series(cell, key, sizeof(key), title, sizeof(title));
-		json_array_foreach(warnings, j, w)
-		{
-			fputs("- ", f);
-			report_cell_text(f, title);
-			fputs(" tasks=", f);
-			report_value(f, json_object_get(json_object_get(cell, "params"), "tasks"));
-			fputs(": ", f);
-			report_cell_text(f, json_string_value(w) ? json_string_value(w) : "?");
-			fputs("\n", f);
-		}
-	}
-	fputs("\n", f);
+	if (nwarn)
+		report_warnings(f, results, wl);
 }
 
-int gb_report_md_write(const char *path, json_t *doc, const char *const *sources, size_t nsources,
+/* context.commands (every invocation that wrote the file), else context.command. */
+static size_t report_commands(json_t *ctx, const char **out, size_t n, size_t cap)
+{
+	json_t *list = json_object_get(ctx, "commands"), *c;
+	const char *one = gb__res_str(ctx, "command");
+	size_t i;
+
+	if (json_array_size(list)) {
+		json_array_foreach(list, i, c)
+		{
+			int seen = 0;
+			if (!json_is_string(c) || !*json_string_value(c))
+				continue;
+			for (size_t j = 0; j < n; j++)
+				seen |= strcmp(out[j], json_string_value(c)) == 0;
+			if (!seen && n < cap)
+				out[n++] = json_string_value(c);
+		}
+		return n;
+	}
+	if (one && *one && n < cap) {
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(out[j], one) == 0)
+				return n;
+		out[n++] = one;
+	}
+	return n;
+}
+
+int gb_report_md_write(const char *path, json_t *doc, const char *const *sources,
+                       json_t *const *contexts, size_t nsources,
                        const struct gb_report_chart *charts, size_t ncharts)
 {
 	json_t *results = json_object_get(doc, "results");
 	json_t *ctx = json_object_get(doc, "context");
-	const char *command = gb__res_str(ctx, "command");
-	const char *wls[64];
-	size_t nwl = 0, i, len = 0;
+	const char *wls[64], *cmds[256];
+	size_t nwl = 0, ncmds = 0, i, len = 0;
 	char *text = NULL;
 	json_t *cell;
 	int err, skipped = 0;
@@ -458,9 +750,19 @@ int gb_report_md_write(const char *path, json_t *doc, const char *const *sources
 			fprintf(f, "%s `%s`", i ? "," : "", sources[i]);
 		fputs(".", f);
 	}
-	if (command && *command)
-		fprintf(f, " Produced by `%s`.", command);
-	fputs("\n\n", f);
+	for (i = 0; i < nsources; i++)
+		ncmds = report_commands(contexts ? contexts[i] : ctx, cmds, ncmds,
+		                        sizeof(cmds) / sizeof(cmds[0]));
+	if (ncmds == 1) {
+		fprintf(f, " Produced by `%s`.\n\n", cmds[0]);
+	} else if (ncmds > 1) {
+		fprintf(f, " Produced by these %zu commands:\n\n```\n", ncmds);
+		for (i = 0; i < ncmds; i++)
+			fprintf(f, "%s\n", cmds[i]);
+		fputs("```\n\n", f);
+	} else {
+		fputs("\n\n", f);
+	}
 	if (json_is_object(ctx) && json_object_size(ctx))
 		report_machine(f, ctx);
 

@@ -18,12 +18,14 @@ struct gb_report_chart {
 };
 
 /*
- * Writes the report to `path` atomically: the machine (doc's context), a
- * table per workload of doc's results, warnings, then each chart with its
- * sentence. `sources` are the result files named in the header. 0 or -errno
- * (after one line on stderr).
+ * Writes the report to `path` atomically: the source files and the commands
+ * that made them (each context's "commands" list, else its "command";
+ * contexts[i] is sources[i]'s), the machine (doc's context), a table per
+ * workload of doc's results, warnings, then each chart with its sentence.
+ * 0 or -errno (after one line on stderr).
  */
-int gb_report_md_write(const char *path, json_t *doc, const char *const *sources, size_t nsources,
+int gb_report_md_write(const char *path, json_t *doc, const char *const *sources,
+                       json_t *const *contexts, size_t nsources,
                        const struct gb_report_chart *charts, size_t ncharts);
 
 /* The number at a dotted path ("metrics.wall_s.median"): 0, or -ENOENT. */
@@ -33,13 +35,33 @@ int gb__res_num(json_t *obj, const char *path, double *out);
 const char *gb__res_str(json_t *obj, const char *path);
 
 /*
+ * Result files measured on real CPython (scripts/cpython/) name their models
+ * "cpython-threads", "cpython-processes", ...: the model they are compared with,
+ * prefixed.
+ */
+#define GB__RES_CPYTHON "cpython-"
+
+/* The model without the "cpython-" prefix: "threads" for cpython-threads. */
+const char *gb__res_base_model(json_t *cell);
+
+/* Whether the cell was measured on real CPython (model "cpython-..."). */
+int gb__res_is_cpython(json_t *cell);
+
+/*
  * A cell's series: key (no spaces, the style key of scripts/plot/style.gp:
  * "threads_new", "processes") and title ("threads (gil new)"). Threads are
- * split by GIL policy because the policy is what their story is about.
+ * split by GIL policy because the policy is what their story is about. A
+ * CPython cell gets its simulated twin's key prefixed "cpy_" (same colour,
+ * hollow point, dashed line) and a title with the Python version, from
+ * "_context.python_version" (the context of the cell's file, which plot.c
+ * links into each cell) or params.python_version: "threads (CPython 3.11)".
  */
 void gb__res_series(json_t *cell, char *key, size_t keylen, char *title, size_t titlelen);
 
-/* Sort rank of a series key: serial, threads by policy, processes, ... */
+/*
+ * Sort rank of a series key: serial, threads by policy, processes, ...; a
+ * "cpy_" key right after its simulated twin.
+ */
 int gb__res_rank(const char *key);
 
 /* The machine in one line (CPU model, cores, PUs, host, date, version). */
@@ -61,7 +83,13 @@ char *gb__res_cell_id(json_t *cell);
  */
 size_t gb__res_varying(json_t *results, const char *wl, const char **keys, size_t cap);
 
-/* A param value as short text: 2, 0.005, "new" without quotes. */
+/*
+ * A number as people read it, three significant figures: 3160, 42.1,
+ * 0.0602, 0.0000125, 35.3M, 12.4k; never 3.16e+03.
+ */
+void gb__res_fmt_num(char *buf, size_t len, double x);
+
+/* A param value as short text: 2, 0.005, 0.00005, "new" without quotes. */
 void gb__res_value_text(json_t *v, char *buf, size_t len);
 
 #endif

@@ -6,7 +6,7 @@ chart_title = "Convoy effect: latency of an I/O task while CPU-bound tasks run (
 gb_w = 1250; gb_h = 620
 load tpl_dir . '/style.gp'
 
-set multiplot layout 1, 2 margins 0.08, 0.83, 0.12, 0.86 spacing 0.07, 0
+set multiplot layout 1, 2 margins 0.08, 0.785, 0.12, 0.86 spacing 0.07, 0
 set logscale y 10
 @gb_us_tics
 set mytics 10
@@ -19,14 +19,15 @@ unset key
 set ylabel "foreground request latency (log; lower is better)"
 set label 1 "median (p50)" at graph 0.03, graph 0.95 left font ",12"
 plot for [i = 1 : words(keys)] dat index (i - 1) using 1:2 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) lc rgb gb_color(word(keys, i)) notitle
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+        lc rgb gb_color(word(keys, i)) notitle
 
 unset label 901
 unset label 902
 set label 1 "tail (p99)"
 set ylabel ""
-set key at screen 0.845, screen 0.86 top left Left reverse
+set key at screen 0.80, screen 0.86 top left Left reverse
 plot for [i = 1 : words(keys)] dat index (i - 1) using 1:3 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) lc rgb gb_color(word(keys, i)) \
-        title columnheader(1)
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+        lc rgb gb_color(word(keys, i)) title columnheader(1)
 unset multiplot

@@ -24,5 +24,5 @@ if (cores > 0) {
 
 plot x with lines dt 2 lw 1.5 lc rgb gb_ref title "ideal (speedup = tasks)", \
      for [i = 1 : words(keys)] dat index (i - 1) using 1:2 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) lc rgb gb_color(word(keys, i)) \
-        title columnheader(1)
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+        lc rgb gb_color(word(keys, i)) title columnheader(1)

@@ -1,21 +1,33 @@
 # native_fraction.gp - threads, workload cpu: speedup against the fraction
-# of work done with the GIL released (--native-fraction), with Amdahl's law.
-# From gilbench plot: dat (one block per GIL policy: native_fraction
-# speedup), keys, tasks, lanes (= min(tasks, cores)); see style.gp for the rest.
+# of work done with the GIL released (--native-fraction), framed by two
+# curves, n = lanes = min(tasks, cores):
+#   Amdahl's estimate 1 / ((1 - F) + F / n): no overlap at all between the
+#     GIL-held part and the native part (the usual reading of Amdahl's law);
+#   the GIL ceiling min(n, 1 / (1 - F)): the GIL-held part is serial, but one
+#     thread's GIL-held work overlaps another's native work perfectly.
+# Measurements land in the band between them; how high says how much of the
+# overlap the GIL lets through.
+# From gilbench plot: dat (one block per series: native_fraction speedup),
+# keys, tasks, lanes; see style.gp for the rest.
 chart_title = "Native fraction: releasing the GIL around native work (threads, workload cpu)"
 gb_w = 1000; gb_h = 620
 load tpl_dir . '/style.gp'
 
 amdahl(f) = 1 / ((1 - f) + f / lanes)
-set xlabel "fraction of the work run with the GIL released (F)"
+ceiling(f) = f >= 1 ? lanes : (1 / (1 - f) < lanes ? 1 / (1 - f) : lanes)
+set xlabel "fraction of the work run with the GIL released (F, --native-fraction)"
 set ylabel "speedup over serial (×, higher is better)"
 set xrange [0 : 1]
-set yrange [0 : lanes + 0.3]
+set yrange [0 : lanes * 1.2 + 0.2]
 set xtics 0.25
-set samples 200
-set key top left Left reverse
-plot amdahl(x) with lines dt 2 lw 1.5 lc rgb gb_ref \
-        title sprintf("Amdahl: 1 / ((1 - F) + F / %d), %d tasks", lanes, tasks), \
+set samples 400
+set key top left Left reverse opaque box lc rgb "#dddddd"
+plot '+' using 1:(amdahl($1)):(ceiling($1)) with filledcurves fc rgb "#eeeeee" \
+        title "band: some overlap of GIL-held and native work", \
+     ceiling(x) with lines dt 1 lw 2 lc rgb gb_ref \
+        title sprintf("GIL ceiling, perfect overlap: min(%d, 1 / (1 - F))", lanes), \
+     amdahl(x) with lines dt 2 lw 1.5 lc rgb gb_ref \
+        title sprintf("Amdahl, no overlap: 1 / ((1 - F) + F / %d)", lanes), \
      for [i = 1 : words(keys)] dat index (i - 1) using 1:2 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) lc rgb gb_color(word(keys, i)) \
-        title columnheader(1)
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+        lc rgb gb_color(word(keys, i)) title columnheader(1) . sprintf(", %d tasks", tasks)

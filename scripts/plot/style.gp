@@ -6,32 +6,47 @@
 # One colour and one point type per model, and per GIL policy for threads,
 # the same in every chart: a reader who learnt "blue circles are threads
 # under the new GIL" on one chart can read the next without its legend.
-# Colours: the Okabe-Ito palette (safe for colour-blind readers) plus a few
-# blues for the thread policies, which are variants of one model.
+# No two keys share a colour or a point type. Colours: the Okabe-Ito palette
+# for the models (safe for colour-blind readers), blues for the main thread
+# policies (variants of one model, told apart by lightness, which survives
+# every kind of colour blindness), and Paul Tol's colours for the rarer ones.
+# tests/cli/plot_palette.py checks that every pair stays apart (CIEDE2000)
+# under simulated protanopia, deuteranopia and tritanopia.
+#
+# A key "cpy_<key>" is a series measured on real CPython (a model named
+# cpython-...): the colour of <key>, its point type hollow, a dashed line.
 
-gb_keys = "serial threads_new threads_legacy threads_none threads_priority threads_fifo " . \
-          "threads processes greenlets asyncio callbacks"
-#                  serial    t_new     t_legacy  t_none    t_prio    t_fifo
-array gb_rgb_arr[12] = [0x000000, 0x0072B2, 0x56B4E9, 0x332288, 0x7F3C8D, 0x4477AA, \
-                        0x4477AA, 0x009E73, 0xE69F00, 0xD55E00, 0xCC79A7, 0x777777]
-#                       threads   procs     greenlets asyncio   callbacks other
-array gb_pt_arr[12] = [1, 7, 9, 13, 14, 4, 8, 5, 11, 15, 3, 6]
-# serial +, threads/new filled circle, legacy filled triangle, none filled
-# diamond, priority open pentagon, fifo open square, other thread policies
-# open triangle, processes filled square, greenlets filled triangle down,
-# asyncio filled pentagon, callbacks star, anything else (a plugin) open circle.
+gb_keys = "serial threads_new threads_new312 threads_legacy threads_none threads_priority " . \
+          "threads_fifo threads processes greenlets asyncio callbacks"
+#                        serial    t_new     t_new312  t_legacy  t_none    t_priority
+array gb_rgb_arr[13] = [0x000000, 0x0072B2, 0x1A85FF, 0x56B4E9, 0x332288, 0x994455, \
+                        0x5D3A9B, 0x882255, 0x009E73, 0xE69F00, 0xD55E00, 0xCC79A7, 0x8C8C8C]
+#                       t_fifo    t_other   processes greenlets asyncio   callbacks other
+array gb_pt_arr[13] = [1, 7, 4, 9, 13, 14, 10, 8, 5, 11, 15, 3, 6]
+# serial +, threads/new filled circle, new312 open square, legacy filled
+# triangle, none filled diamond, priority open pentagon, fifo open triangle
+# down, other thread policies open triangle, processes filled square,
+# greenlets filled triangle down, asyncio filled pentagon, callbacks star,
+# anything else (a plugin model) open circle.
 
+gb_cpy(k) = strstrt(k, "cpy_") == 1
+gb_sim(k) = gb_cpy(k) ? k[5:] : k
 gb_idx_from(k, i) = i > words(gb_keys) ? 0 : (word(gb_keys, i) eq k ? i : gb_idx_from(k, i + 1))
-gb_idx(k) = (gb_i_ = gb_idx_from(k, 1), gb_i_ > 0 ? gb_i_ : (strstrt(k, "threads_") == 1 ? 7 : 12))
+gb_idx(k) = (gb_i_ = gb_idx_from(gb_sim(k), 1), gb_i_ > 0 ? gb_i_ : \
+             (strstrt(gb_sim(k), "threads_") == 1 ? 8 : 13))
 gb_rgb(k) = gb_rgb_arr[gb_idx(k)]
 gb_color(k) = sprintf("#%06x", gb_rgb(k))
-gb_pt(k) = gb_pt_arr[gb_idx(k)]
+# Filled types are odd from 5 to 15, their hollow twin one below; +, * -> x.
+gb_hollow(p) = (p == 1 || p == 3) ? 2 : ((p >= 5 && p % 2 == 1) ? p - 1 : p)
+gb_pt(k) = gb_cpy(k) ? gb_hollow(gb_pt_arr[gb_idx(k)]) : gb_pt_arr[gb_idx(k)]
+# Line dash: solid for gilbench's simulation, dashed for real CPython.
+gb_dt(k) = gb_cpy(k) ? 2 : 1
 
 # Reference lines (ideal, Amdahl, core count) and the GIL timeline elements.
 gb_ref = "#8c8c8c"
 gb_base = "#7f7f7f"
 gb_wait = "#F5B971"
-gb_io = "#BDBDBD"
+gb_io = "#3B3B3B"
 gb_forced = "#C0392B"
 gb_dropreq = "#8E5A00"
 

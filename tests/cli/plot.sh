@@ -1,8 +1,11 @@
 # plot.sh - `gilbench plot`: renders every template from the fixture in
-# tests/golden/plot/ (results.json, base.json, trace.csv; written by
-# make_fixture.py there) and checks each PNG and SVG exists, is non-empty and
-# has the size its template sets; checks the .dat files against the fixture,
-# the report, and every way the command can be given bad input.
+# tests/golden/plot/ (results.json, base.json, cpython.json, trace.csv,
+# trace_procs.csv; written by make_fixture.py there) and checks each PNG and
+# SVG exists, is non-empty and has the size its template sets; checks the
+# .dat files against the fixture, the report, and every way the command can
+# be given bad input. The overlays, the compare chart's verdicts and the
+# report's wording have their own tests: plot_overlay.sh, plot_compare.sh,
+# plot_report.sh.
 # gnuplot is a test dependency (scripts/install-deps installs gnuplot-nox).
 source "$(dirname "$0")/lib.bash"
 FIX=$SRC/tests/golden/plot
@@ -29,31 +32,33 @@ one_line() {
 }
 
 # The compare chart grows with its rows: 24 px a row plus 170, at least 500.
-rows=$(python3 - "$FIX/base.json" "$FIX/results.json" <<'EOF'
+rows=$(python3 - "$FIX/base.json" "$FIX/results.json" "$FIX/cpython.json" <<'EOF'
 import json, sys
-def ids(path):
+def ids(*paths):
     out = set()
-    for c in json.load(open(path))["results"]:
-        if c["status"] != "ok" or not c.get("metrics", {}).get("wall_s", {}).get("median"):
-            continue
-        p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "reps", "warmup")}
-        out.add((c["model"], c["workload"], json.dumps(p, sort_keys=True)))
+    for path in paths:
+        for c in json.load(open(path))["results"]:
+            if c["status"] != "ok" or not c.get("samples", {}).get("wall_s"):
+                continue
+            p = {k: v for k, v in c["params"].items()
+                 if k not in ("bound_cpus", "reps", "warmup")}
+            out.add((c["model"], c["workload"], json.dumps(p, sort_keys=True)))
     return out
-print(len(ids(sys.argv[1]) & ids(sys.argv[2])))
+print(len(ids(sys.argv[1]) & ids(*sys.argv[2:])))
 EOF
 )
 compare_h=$(( rows * 24 + 170 > 500 ? rows * 24 + 170 : 500 ))
 
 OUT=$T/charts
-"$GB" plot "$FIX/base.json" "$FIX/results.json" --trace "$FIX/trace.csv" -o "$OUT" \
-  >"$T/out" 2>"$T/err"
+"$GB" plot --base "$FIX/base.json" "$FIX/results.json" "$FIX/cpython.json" \
+  --trace "$FIX/trace.csv" --trace "$FIX/trace_procs.csv" -o "$OUT" >"$T/out" 2>"$T/err"
 rc=$?
 check "plot of the fixture exits 0 (got $rc: $(head -c 300 "$T/err"))" [ "$rc" -eq 0 ]
 check "plot of the fixture prints nothing on stdout" [ ! -s "$T/out" ]
 
 for spec in cpu_scaling:1000x620 io_scaling:1250x600 convoy:1250x620 \
-            switch_interval:1000x800 native_fraction:1000x620 gil_timeline:1250x500 \
-            "compare:1100x$compare_h"; do
+            switch_interval:1000x800 native_fraction:1000x620 yield_every:1000x620 \
+            gil_timeline:1250x500 gil_timeline_2:1250x500 "compare:1400x$compare_h"; do
   chart=${spec%%:*}
   want=${spec#*:}
   png=$OUT/$chart.png
@@ -69,10 +74,19 @@ done
 check "one line per chart drawn: no notes for the full fixture" [ ! -s "$T/err" ]
 
 # The .dat files hold what the fixture says, cell by cell.
-check ".dat files match the fixture" python3 - "$FIX/results.json" "$OUT" <<'EOF'
+check ".dat files match the fixture" python3 - "$FIX/results.json" "$FIX/cpython.json" "$OUT" <<'EOF'
 import json, math, sys
-res = json.load(open(sys.argv[1]))["results"]
-out = sys.argv[2]
+def cells(*paths):
+    """ok cells, a repeated cell (same model, workload, params) replaced by the later."""
+    out = {}
+    for path in paths:
+        for c in json.load(open(path))["results"]:
+            p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "reps", "warmup")}
+            out[(c["model"], c["workload"], json.dumps(p, sort_keys=True))] = c
+    return list(out.values())
+res = cells(sys.argv[1], sys.argv[2])
+serial_cpy = {c["params"]["tasks"]: c for c in res if c["model"] == "cpython-serial"}
+out = sys.argv[3]
 
 def blocks(name):
     """{title: [[numbers or None], ...]} from a gilbench .dat file."""
@@ -88,7 +102,16 @@ def blocks(name):
 
 def title(c):
     g = c["params"].get("gil")
+    if c["model"].startswith("cpython-"):
+        m = c["model"][8:]
+        return f"{m} (CPython 3.11)"
     return f"threads (gil {g})" if c["model"] == "threads" else c["model"]
+
+def speedup(c):
+    """The cell's own, or (the one CPython cell without) serial wall / its wall."""
+    if "speedup" in c["metrics"]:
+        return c["metrics"]["speedup"]
+    return serial_cpy[1]["metrics"]["wall_s"]["median"] / c["metrics"]["wall_s"]["median"]
 
 def close(a, b):
     return a is not None and abs(a - b) <= 1e-6 * max(1.0, abs(b))
@@ -98,15 +121,19 @@ ok = [c for c in res if c["status"] == "ok"]
 # cpu_scaling: every cell at native_fraction 0, x = tasks, y = metrics.speedup;
 # the native-fraction sweep must not leak in.
 cpu = blocks("cpu_scaling.dat")
-want = [c for c in ok if c["workload"] == "cpu" and c["params"]["native_fraction"] == 0]
+# CPython's cells overlay the simulation's, but cpython-serial (1x by definition) does not.
+want = [c for c in ok if c["workload"] == "cpu" and c["params"]["native_fraction"] == 0
+        and c["model"] != "cpython-serial"]
 n = sum(len(v) for v in cpu.values())
 if n != len(want):
     bad.append(f"cpu_scaling: {n} points, want {len(want)}")
 for c in want:
     pts = {p[0]: p for p in cpu.get(title(c), [])}
     p = pts.get(c["params"]["tasks"])
-    if not p or not close(p[1], c["metrics"]["speedup"]):
+    if not p or not close(p[1], speedup(c)):
         bad.append(f"cpu_scaling: {title(c)} tasks={c['params']['tasks']}: {p}")
+if "processes (CPython 3.11)" not in cpu or "threads (CPython 3.11)" not in cpu:
+    bad.append(f"cpu_scaling: no CPython overlay in {list(cpu)}")
 # io_scaling: overhead % = (wall median / (io_ops * io_time_s) - 1) * 100
 io = blocks("io_scaling.dat")
 for c in ok:
@@ -117,10 +144,12 @@ for c in ok:
     over = (c["metrics"]["wall_s"]["median"] / ideal - 1) * 100
     if not p or not close(p[1], over) or not close(p[2], c["metrics"]["mem_per_task_kib"]):
         bad.append(f"io_scaling: {title(c)} tasks={c['params']['tasks']}: {p} want {over}")
-# convoy: x = background tasks = tasks - 1, p50 and p99, default interval only
+# convoy: x = background tasks = tasks - 1, p50 and p99, default interval, no
+# yields (greenlets tasks=2 yield_every=0 is in the file twice: the later wins)
 cv = blocks("convoy.dat")
 for c in ok:
-    if c["workload"] != "background" or c["params"]["switch_interval_s"] != 0.005:
+    if c["workload"] != "background" or c["params"]["switch_interval_s"] != 0.005 \
+            or c["params"]["yield_every"] != 0:
         continue
     p = {p[0]: p for p in cv.get(title(c), [])}.get(c["params"]["tasks"] - 1)
     lat = c["metrics"]["latency_us"]
@@ -132,13 +161,25 @@ want = [c for c in ok if c["workload"] == "background" and c["model"] == "thread
         and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2]
 if sorted(p[0] for p in si) != sorted(c["params"]["switch_interval_s"] * 1e3 for c in want):
     bad.append(f"switch_interval: x values {[p[0] for p in si]}")
-# native_fraction: threads/new at 2 tasks, every F
-nf = blocks("native_fraction.dat").get("threads (gil new)", [])
-want = {c["params"]["native_fraction"]: c["metrics"]["speedup"] for c in ok
-        if c["workload"] == "cpu" and c["model"] == "threads"
-        and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2}
-if len(nf) != len(want) or any(not close(p[1], want.get(p[0], -1)) for p in nf):
-    bad.append(f"native_fraction: {nf} want {want}")
+# native_fraction: threads/new and cpython-threads at 2 tasks, every F
+for model, t in (("threads", "threads (gil new)"), ("cpython-threads", "threads (CPython 3.11)")):
+    nf = blocks("native_fraction.dat").get(t, [])
+    want = {c["params"]["native_fraction"]: speedup(c) for c in ok
+            if c["workload"] == "cpu" and c["model"] == model
+            and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2}
+    if len(nf) != len(want) or any(not close(p[1], want.get(p[0], -1)) for p in nf):
+        bad.append(f"native_fraction: {t}: {nf} want {want}")
+# yield_every: the greenlets and asyncio sweeps, x = N (0 = never yields), p50
+ye = blocks("yield_every.dat")
+if sorted(ye) != ["asyncio", "greenlets"]:
+    bad.append(f"yield_every: series {list(ye)}")
+for c in ok:
+    if c["workload"] != "background" or c["model"] not in ("greenlets", "asyncio") \
+            or c["params"]["tasks"] != 2:
+        continue
+    p = {p[0]: p for p in ye.get(c["model"], [])}.get(c["params"]["yield_every"])
+    if not p or not close(p[1], c["metrics"]["latency_us"]["p50"]):
+        bad.append(f"yield_every: {c['model']} N={c['params']['yield_every']}: {p}")
 for b in bad[:8]:
     print(b)
 sys.exit(1 if bad else 0)
@@ -172,6 +213,43 @@ if not ok:
 sys.exit(0 if ok else 1)
 EOF
 
+# A processes trace (a pid column): one row per process, each its own GIL;
+# every bar drawn from its true start, at least its minimum width.
+check "gil_timeline_2.dat: a row per process, every hold, bars wide enough" \
+  python3 - "$FIX/trace_procs.csv" "$OUT/gil_timeline_2.dat" <<'EOF'
+import sys
+lines = [l.strip() for l in open(sys.argv[1]) if l.strip() and not l.startswith("#")]
+head = lines[0].split(",")
+ev = [dict(zip(head, l.split(","))) for l in lines[1:]]
+t0 = float(ev[0]["t_ns"])
+end = (float(ev[-1]["t_ns"]) - t0) / 1e6
+hold, holds = {}, []
+for e in ev:
+    t, who = (float(e["t_ns"]) - t0) / 1e6, (e["pid"], e["thread"])
+    if e["event"] == "acquire":
+        hold[who] = t
+    elif e["event"].startswith("drop_") and e["event"] != "drop_request" and who in hold:
+        holds.append((round(hold.pop(who), 6), round(t, 6)))
+blk = [[list(map(float, l.split())) for l in b.splitlines() if l and l[0] not in "#?"]
+       for b in open(sys.argv[2]).read().split("\n\n\n")]
+bad = []
+if sorted((r[0], r[1]) for r in blk[0]) != sorted(holds):
+    bad.append(f"holds: {len(blk[0])} drawn, {len(holds)} in the trace")
+if {r[2] for r in blk[0]} != {1.0, 2.0}:
+    bad.append(f"rows {sorted({r[2] for r in blk[0]})}, want 1 and 2")
+for b, minw in ((0, end / 400), (2, end / 200)):
+    for r in blk[b]:
+        if abs(r[3] - r[0]) > 1e-6 or abs(r[4] - max(r[1], r[0] + minw)) > 1e-5:
+            bad.append(f"block {b}: {r} not drawn over [t0, max(t1, t0 + {minw:.4f})]")
+if not blk[2]:
+    bad.append("no I/O drawn")
+print("\n".join(bad[:5]))
+sys.exit(1 if bad else 0)
+EOF
+check "report.md: the processes timeline names its processes" \
+  grep -qF "2 threads in 2 processes (each with its own GIL)" "$OUT/report.md"
+check "gil_timeline_2 labels its rows by process" grep -q "<text>process.*4101</text>" "$OUT/gil_timeline_2.svg"
+
 # The report: machine, a table per workload, failed cells with their reason.
 check "report.md names the CPU" grep -qF "Fixture CPU @ 2.40GHz" "$OUT/report.md"
 for wl in cpu io background seed; do
@@ -203,7 +281,7 @@ json.dump(d, open(sys.argv[2], "w"))
 EOF
 "$GB" plot "$T/seed.json" -o "$T/seed" 2>"$T/err"
 check "no chart data: exit 0" [ $? -eq 0 ]
-check "no chart data: a note per chart on stderr" [ "$(grep -c '^gilbench: plot: note: ' "$T/err")" -eq 5 ]
+check "no chart data: a note per chart on stderr" [ "$(grep -c '^gilbench: plot: note: ' "$T/err")" -eq 6 ]
 check "no chart data: no PNG" [ -z "$(ls "$T/seed"/*.png 2>/dev/null)" ]
 check "no chart data: report.md still has the seed table" \
   grep -qF "### Workload \`seed\`" "$T/seed/report.md"
@@ -242,6 +320,12 @@ expect_fail "trace with a bad time" "bad3.csv:2: t_ns 'soon'" \
   "$GB" plot --trace "$T/bad3.csv" -o "$T/x"
 printf 't_ns,thread,event\n' >"$T/bad4.csv"
 expect_fail "trace with no events" "no events" "$GB" plot --trace "$T/bad4.csv" -o "$T/x"
+printf 't_ns,thread,event\n0,0,acquire,extra\n' >"$T/bad5.csv"
+expect_fail "trace line with a field too many" "bad5.csv:2: expected 3 fields" \
+  "$GB" plot --trace "$T/bad5.csv" -o "$T/x"
+printf 't_ns,pid,thread,event\n0,,0,acquire\n' >"$T/bad6.csv"
+expect_fail "trace with an empty pid" "bad6.csv:2: pid '' is empty" \
+  "$GB" plot --trace "$T/bad6.csv" -o "$T/x"
 echo '{"schema_version": 2}' >"$T/v2.json"
 expect_fail "result file of another schema" "schema_version" "$GB" plot "$T/v2.json" -o "$T/x"
 echo data >"$T/file"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the plot test fixture: results.json, base.json and trace.csv.
+"""Writes the plot test fixture: results.json, base.json, cpython.json,
+trace.csv and trace_procs.csv.
 
 A test fixture, not a result: the numbers are plausible for a 2-core machine
 (shaped after the GIL research notes) so that every chart has something to
@@ -20,6 +21,9 @@ CONTEXT = {
     "kernel": "6.1.0", "compiler": "GNU 12.2.0", "git_sha": "0123456789abcdef",
     "gilbench_version": "0.1.0", "hwloc_version": "2.9.0",
     "command": "gilbench run (fixture written by tests/golden/plot/make_fixture.py)",
+    "commands": ["gilbench run -w cpu,io,background,seed (fixture, first invocation)",
+                 "gilbench run --append -w background -m greenlets,asyncio -t 2 "
+                 "--yield-every 0,1000000,100000,10000 (fixture, second invocation)"],
     "topology": {"packages": 1, "cores": 2, "pus": 2, "numa_nodes": 1, "caches": [
         {"level": 1, "type": "data", "size_kib": 32, "count": 2},
         {"level": 2, "type": "unified", "size_kib": 512, "count": 2},
@@ -180,6 +184,19 @@ def build(slow=1.0):
                          "ops_per_s": 1e6 / (p50 + 1000), "bytecodes_per_s": bps,
                          "gil": gil(0.95, 0.05, int(3 / si), int(1.5 / si))},
                         switch_interval_s=si))
+    # yield sweep: greenlets and asyncio, 1 foreground + 1 background task. Its
+    # yield_every 0 cell has the identity of the convoy's tasks=2 cell: the
+    # later one (this) is the one charted and tabled.
+    for model, lat in (("greenlets", {0: 700000, 1000000: 620000, 100000: 64000,
+                                      10000: 6600}),
+                       ("asyncio", {0: 710000, 1000000: 600000, 100000: 61000,
+                                    10000: 6300})):
+        for ye, p50 in lat.items():
+            res.append(cell(model, "background", 2, 1.5,
+                            {"latency_us": {"p50": p50, "p90": 1.5 * p50, "p99": 2 * p50,
+                                            "max": 2.5 * p50},
+                             "ops_per_s": 1e6 / (p50 + 1000), "bytecodes_per_s": 1.97e7},
+                            yield_every=ye))
     # seed: the lecture's bob/alice program; not charted, but in the report.
     for model, g in MODELS:
         if g not in (None, "new"):
@@ -188,8 +205,60 @@ def build(slow=1.0):
     return res
 
 
-def doc(results):
-    return {"schema_version": 1, "context": CONTEXT, "results": results}
+def doc(results, context=CONTEXT):
+    return {"schema_version": 1, "context": context, "results": results}
+
+
+def cpython():
+    """What scripts/cpython/ writes: the same workloads on real CPython."""
+    ctx = dict(CONTEXT, python_version="3.11.2",
+               modules={"gevent": "22.10.2", "numpy": "1.24.2"},
+               command="python3 scripts/cpython/run.py (fixture)")
+    del ctx["commands"], ctx["gilbench_version"]
+    res = []
+    for model, sp in (("cpython-serial", {1: 1.0}),
+                      ("cpython-threads", {1: 0.99, 2: 0.91, 4: 0.88}),
+                      ("cpython-processes", {1: 0.95, 2: 1.81, 4: 1.77})):
+        for t, s in sp.items():
+            wall = 1.3 / s
+            extra = {"speedup": s, "efficiency": s / t}
+            # One cell without a speedup: plot derives it from cpython-serial.
+            if model == "cpython-processes" and t == 4:
+                extra = {}
+            res.append(cell(model, "cpu", t, wall, extra))
+    for f, s in ((0.25, 1.08), (0.5, 1.52), (0.75, 1.71), (1.0, 1.80)):
+        res.append(cell("cpython-threads", "cpu", 2, 1.3 / s, {"speedup": s},
+                        native_fraction=f))
+    for model, lat in (("cpython-threads", {1: (45, 120), 2: (5200, 10400), 3: (10300, 15800)}),
+                       ("cpython-greenlets", {1: (40, 95), 2: (712000, 1500000)})):
+        for t, (p50, p99) in lat.items():
+            res.append(cell(model, "background", t, 1.5 * max(t - 1, 0.02),
+                            {"latency_us": {"p50": p50, "p90": (p50 + p99) / 2, "p99": p99,
+                                            "max": 1.3 * p99}}))
+    return doc(res, ctx)
+
+
+def trace_procs():
+    """The processes model: two worker processes, each its own GIL, both busy."""
+    ev = []
+    for k, pid in enumerate((4101, 4102)):
+        t = 200000 * k
+        ev.append((t, pid, 0, "request"))
+        ev.append((t + 5000, pid, 0, "acquire"))
+        t += 5000
+        for _ in range(6):
+            t += 9000000 + rng.randint(0, 400000)
+            ev.append((t, pid, 0, "drop_voluntary"))
+            ev.append((t + 1000, pid, 0, "io_start"))
+            ev.append((t + 300000, pid, 0, "io_end"))
+            ev.append((t + 301000, pid, 0, "request"))
+            ev.append((t + 302000, pid, 0, "acquire"))
+            t += 302000
+        ev.append((t + 4000000, pid, 0, "drop_voluntary"))
+    ev.sort()
+    lines = ["# model=processes workload=cpu tasks=2 (fixture)", "t_ns,pid,thread,event"]
+    lines += ["%d,%d,%d,%s" % e for e in ev]
+    return "\n".join(lines) + "\n"
 
 
 def trace():
@@ -245,6 +314,11 @@ def main():
         f.write("\n")
     with open(os.path.join(OUT, "trace.csv"), "w") as f:
         f.write(trace())
+    with open(os.path.join(OUT, "cpython.json"), "w") as f:
+        json.dump(cpython(), f, indent=2, sort_keys=True)
+        f.write("\n")
+    with open(os.path.join(OUT, "trace_procs.csv"), "w") as f:
+        f.write(trace_procs())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,138 @@
+/*
+ * plot.h - what the files of `gilbench plot` share: series of points, the
+ * choice of cells, running a template, the chart list the report is built
+ * from. Internal to bench/plot*.c; not a contract.
+ */
+#ifndef GB_PLOT_H
+#define GB_PLOT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "report_md.h"
+
+#define GB__PLOT_MAXCHARTS 32
+#define GB__PLOT_NV        4
+
+/* One point of a series: x and up to GB__PLOT_NV values (NAN = missing). */
+struct gb__plot_pt {
+	double x;
+	double v[GB__PLOT_NV];
+};
+
+struct gb__plot_series {
+	char key[64];    /* style key: "threads_new" */
+	char title[128]; /* legend: "threads (gil new)" */
+	struct gb__plot_pt *pt;
+	size_t n, cap;
+};
+
+struct gb__plot_data {
+	struct gb__plot_series *s;
+	size_t n, cap;
+};
+
+struct gb__plot_ctx {
+	const char *outdir;
+	const char *tpl_dir;
+	char gnuplot[4096];
+	int png, svg;
+	json_t *doc;  /* the results charted (several files merged) */
+	json_t *base; /* the compare chart's base, or NULL */
+	const char *base_path;
+	const char *const *sources; /* the result files merged into doc */
+	size_t nsources;
+	char machine[512];
+	double cores;
+	struct gb_report_chart charts[GB__PLOT_MAXCHARTS];
+	size_t ncharts;
+	int failed; /* a gnuplot run failed: exit 1 after drawing the rest */
+};
+
+/* ---- plot_util.c: series ---- */
+
+/* The series of `cell` in d (its key and title from gb__res_series), made if new. */
+struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cell);
+/* Adds a point; a second point at the same x replaces the first (the later file wins). */
+int gb__plot_series_add(struct gb__plot_series *s, double x, double v0, double v1, double v2,
+                        double v3);
+/* Points by x, series by gb__res_rank (serial, threads by policy, processes, ...). */
+void gb__plot_data_sort(struct gb__plot_data *d);
+void gb__plot_data_free(struct gb__plot_data *d);
+/* Drops series with fewer than `min` points (a sweep of one value says nothing). */
+void gb__plot_data_prune(struct gb__plot_data *d, size_t min);
+size_t gb__plot_data_points(const struct gb__plot_data *d);
+struct gb__plot_series *gb__plot_data_find(struct gb__plot_data *d, const char *key);
+/* DIR/name for writing (path receives the full path); NULL after one error line. */
+FILE *gb__plot_open(struct gb__plot_ctx *pc, const char *name, char *path, size_t len);
+int gb__plot_close(FILE *f, const char *path);
+/* DIR/name: one gnuplot block per series, its title on the first line. */
+int gb__plot_data_write(struct gb__plot_ctx *pc, const char *name, const struct gb__plot_data *d,
+                        const char *columns);
+
+/* ---- plot_util.c: choosing cells ---- */
+
+/* Which cells a chart draws. */
+struct gb__plot_pick {
+	const char *wl;               /* workload */
+	const char *model;            /* NULL: every model */
+	int cpython;                  /* with model: its cpython- twin too */
+	const char *gil;              /* NULL: every policy */
+	const char *const *free_keys; /* the chart's axes: not held at one value */
+	const char *zero_key;         /* leave out cells where this param is not 0 */
+	const char *anchor_key;       /* only cells where it is not 0 vote (a sweep) */
+	int no_cpython_serial;        /* leave out cpython-serial (1x by definition) */
+};
+
+/*
+ * The ok cells pk asks for into out (room for every result), reduced model
+ * by model so that each param not in free_keys holds its most common value.
+ * Returns how many.
+ */
+size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t **out);
+/* The number at a dotted path of a cell, or NAN. */
+double gb__plot_get(json_t *cell, const char *path);
+
+/* ---- plot_util.c: templates ---- */
+
+/* gnuplot -e assignments: a quoted string, a number. */
+void gb__plot_var_str(FILE *f, const char *name, const char *value);
+void gb__plot_var_num(FILE *f, const char *name, double value);
+/* dat = the full path of DIR/name: gnuplot runs in our directory, not DIR. */
+void gb__plot_var_dat(struct gb__plot_ctx *pc, FILE *f, const char *name);
+/* keys = the series' style keys in data-file order. */
+void gb__plot_var_keys(FILE *f, const struct gb__plot_data *d);
+/* The next chart slot of the report, or NULL when all are taken. */
+struct gb_report_chart *gb__plot_chart(struct gb__plot_ctx *pc, const char *title);
+/* A chart with no data: a note on stderr, and why in the report. */
+void gb__plot_skip(struct gb_report_chart *ch, const char *stem, const char *why);
+/* Runs template tpl into DIR/stem.{png,svg} with vars; one error line on failure. */
+int gb__plot_render(struct gb__plot_ctx *pc, const char *tpl, const char *stem, const char *vars,
+                    struct gb_report_chart *ch);
+/*
+ * Closes the memstream vf holding the chart's vars, renders, frees them. A
+ * failed gnuplot is flagged in pc and returns 0 so the other charts go on.
+ */
+int gb__plot_finish(struct gb__plot_ctx *pc, FILE *vf, char **vars, const char *tpl,
+                    const char *stem, struct gb_report_chart *ch);
+
+/* ---- plot_util.c: numbers in sentences ---- */
+
+/* "80 µs", "5.2 ms", "1.5 s". */
+void gb__plot_fmt_us(char *buf, size_t len, double us);
+/* "36M", "1.2k". */
+void gb__plot_fmt_rate(char *buf, size_t len, double r);
+
+/* ---- the charts ---- */
+int gb__plot_cpu_scaling(struct gb__plot_ctx *pc, json_t **sel);
+int gb__plot_io_scaling(struct gb__plot_ctx *pc, json_t **sel);
+int gb__plot_convoy(struct gb__plot_ctx *pc, json_t **sel);
+int gb__plot_switch_interval(struct gb__plot_ctx *pc, json_t **sel);
+int gb__plot_native_fraction(struct gb__plot_ctx *pc, json_t **sel);
+int gb__plot_yield_every(struct gb__plot_ctx *pc, json_t **sel);
+int gb__plot_compare(struct gb__plot_ctx *pc);
+int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem);
+
+#endif
