@@ -28,12 +28,14 @@ enum plot_ev {
 	PLOT_EV_VOLUNTARY,
 	PLOT_EV_DROPREQ,
 	PLOT_EV_IOS,
-	PLOT_EV_IOE
+	PLOT_EV_IOE,
+	PLOT_EV_NATS,
+	PLOT_EV_NATE
 };
 
 static const char *const plot_ev_names[] = {"request",        "acquire",      "drop_forced",
                                             "drop_voluntary", "drop_request", "io_start",
-                                            "io_end"};
+                                            "io_end",         "native_start", "native_end"};
 #define PLOT_NEV (sizeof(plot_ev_names) / sizeof(plot_ev_names[0]))
 
 struct plot_event {
@@ -50,8 +52,16 @@ struct plot_thread {
 	double pkey, tkey; /* sort keys: the number, or the order first seen */
 };
 
+/* A "# thread N: pid P" comment: the process of a thread, when no column says it. */
+struct plot_thread_pid {
+	char name[32], pid[32];
+};
+
 struct plot_trace {
 	char label[512];
+	struct plot_thread_pid *tp;
+	size_t ntp;
+	unsigned long long lost; /* "# lost_events=N": events the rings dropped */
 	struct plot_thread *th;
 	size_t nthreads, nprocs;
 	struct plot_event *ev;
@@ -156,9 +166,24 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 		if (len == 0)
 			continue;
 		if (line[0] == '#') {
-			if (!tr->label[0] && !header)
+			char tname[32], tpid[32];
+			unsigned long long lost;
+			if (sscanf(line, "# thread %31[^:]: pid %31s", tname, tpid) == 2) {
+				void *p = realloc(tr->tp, (tr->ntp + 1) * sizeof(*tr->tp));
+				if (!p) {
+					err = -ENOMEM;
+					goto out;
+				}
+				tr->tp = p;
+				snprintf(tr->tp[tr->ntp].name, sizeof(tname), "%s", tname);
+				snprintf(tr->tp[tr->ntp].pid, sizeof(tpid), "%s", tpid);
+				tr->ntp++;
+			} else if (sscanf(line, "# lost_events=%llu", &lost) == 1) {
+				tr->lost += lost;
+			} else if (!tr->label[0] && !header) {
 				snprintf(tr->label, sizeof(tr->label), "%s",
 				         line + 1 + strspn(line + 1, " "));
+			}
 			continue;
 		}
 		if (!header) {
@@ -179,6 +204,9 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 		th = fld[cth];
 		ev = fld[cev];
 		pid = cpid >= 0 ? fld[cpid] : "";
+		for (size_t i = 0; cpid < 0 && i < tr->ntp; i++)
+			if (strcmp(tr->tp[i].name, fld[cth]) == 0)
+				pid = tr->tp[i].pid;
 		errno = 0;
 		tns = strtod(t, &end);
 		if (end == t || *end || errno || !(tns >= 0) || isinf(tns)) {
@@ -202,7 +230,8 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 		if (k == PLOT_NEV) {
 			gb_err(where,
 			       "unknown event '%s' (want request, acquire, drop_forced, "
-			       "drop_voluntary, drop_request, io_start or io_end)",
+			       "drop_voluntary, drop_request, io_start, io_end, native_start "
+			       "or native_end)",
 			       ev);
 			err = -EINVAL;
 			goto out;
@@ -248,6 +277,7 @@ out:
 
 static void plot_trace_free(struct plot_trace *tr)
 {
+	free(tr->tp);
 	free(tr->th);
 	free(tr->ev);
 	memset(tr, 0, sizeof(*tr));
@@ -325,8 +355,8 @@ static void plot_row_name(const struct plot_trace *tr, const struct plot_thread 
 }
 
 struct plot_tl_state {
-	double hold0, wait0, io0, held, waited, io;
-	int holding, waiting, in_io;
+	double hold0, wait0, io0, nat0, held, waited, io, nat;
+	int holding, waiting, in_io, in_nat;
 };
 
 /*
@@ -340,6 +370,9 @@ struct plot_tl_state {
 #define PLOT_TL_MIN_HOLD (1.0 / 400)
 #define PLOT_TL_MIN_IO   (1.0 / 200)
 
+/* The .dat's blocks: held, waiting, io, forced drops, drop requests, native. */
+#define PLOT_TL_BLOCKS 6
+
 /* A hold or I/O interval: its true times, then the times it is drawn at. */
 static void plot_tl_bar(FILE *f, double t0, double t1, double row, double minw)
 {
@@ -352,14 +385,17 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 	struct plot_trace tr = {0};
 	struct plot_tl_state *st = NULL;
 	struct plot_thread **order = NULL;
-	size_t *row = NULL, counts[5] = {0}, nrows;
-	FILE *blk[5] = {0};
-	char *btext[5] = {0};
-	size_t blen[5] = {0};
-	static const char *const bname[5] = {"held: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
-	                                     "waiting: t0_ms t1_ms row",
-	                                     "io: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
-	                                     "forced drop: t_ms row", "drop request: t_ms row"};
+	size_t *row = NULL, counts[PLOT_TL_BLOCKS] = {0}, nrows;
+	FILE *blk[PLOT_TL_BLOCKS] = {0};
+	char *btext[PLOT_TL_BLOCKS] = {0};
+	size_t blen[PLOT_TL_BLOCKS] = {0};
+	static const char *const bname[PLOT_TL_BLOCKS] = {
+	        "held: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
+	        "waiting: t0_ms t1_ms row",
+	        "io: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
+	        "forced drop: t_ms row",
+	        "drop request: t_ms row",
+	        "native: t0_ms t1_ms row shown_t0_ms shown_t1_ms"};
 	char path[4096], name[300], *vars = NULL, rname[3][96];
 	size_t vlen = 0;
 	double t_end, t0;
@@ -392,7 +428,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		fprintf(stderr,
 		        "gilbench: %s: note: %zu threads; the timeline shows the first %zu\n",
 		        trace_path, tr.nthreads, nrows);
-	for (int b = 0; b < 5; b++) {
+	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
 		blk[b] = open_memstream(&btext[b], &blen[b]);
 		if (!blk[b])
 			goto out;
@@ -451,6 +487,18 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 			}
 			s->in_io = 0;
 			break;
+		case PLOT_EV_NATS:
+			s->in_nat = 1;
+			s->nat0 = t;
+			break;
+		case PLOT_EV_NATE:
+			if (s->in_nat) {
+				plot_tl_bar(blk[5], s->nat0, t, r, t_end * PLOT_TL_MIN_IO);
+				counts[5]++;
+				s->nat += t - s->nat0;
+			}
+			s->in_nat = 0;
+			break;
 		}
 	}
 	/* Intervals still open at the end close at the last event. */
@@ -472,6 +520,11 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 			counts[2]++;
 			st[i].io += t_end - st[i].io0;
 		}
+		if (st[i].in_nat) {
+			plot_tl_bar(blk[5], st[i].nat0, t_end, r, t_end * PLOT_TL_MIN_IO);
+			counts[5]++;
+			st[i].nat += t_end - st[i].nat0;
+		}
 	}
 
 	snprintf(name, sizeof(name), "%s.dat", stem);
@@ -484,7 +537,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 	        "# gilbench plot: GIL timeline of %s (%s); times in ms from the first "
 	        "event\n",
 	        trace_path, tr.label[0] ? tr.label : "no cell label");
-	for (int b = 0; b < 5; b++) {
+	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
 		if (fclose(blk[b]) != 0) {
 			blk[b] = NULL;
 			fclose(f);
@@ -493,10 +546,10 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		blk[b] = NULL;
 		/* An empty block would merge with the next: "?" keeps its index. */
 		fprintf(f, "%s%s%s", b ? "\n\n" : "", btext[b],
-		        counts[b] ? ""
-		        : b == 1  ? "? ? ?\n"
-		        : b < 3   ? "? ? ? ? ?\n"
-		                  : "? ?\n");
+		        counts[b]          ? ""
+		        : b == 1           ? "? ? ?\n"
+		        : b < 3 || b == 5  ? "? ? ? ? ?\n"
+		                           : "? ?\n");
 	}
 	err = gb__plot_close(f, path);
 	if (err)
@@ -532,6 +585,12 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 			         "%.0f%% waiting for the GIL",
 			         rname[1], 100 * st[io].io / t_end, 100 * st[io].waited / t_end);
 		}
+		if (tr.lost)
+			snprintf(ch->sentence + strlen(ch->sentence),
+			         sizeof(ch->sentence) - strlen(ch->sentence),
+			         " (the trace lost %llu events: its rings were full, so the "
+			         "earliest are missing)",
+			         tr.lost);
 		snprintf(ch->sentence + strlen(ch->sentence),
 		         sizeof(ch->sentence) - strlen(ch->sentence), "%s%s.",
 		         tr.label[0] ? ". Cell: " : "", tr.label);
@@ -588,7 +647,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		gb__plot_var_str(vf, "row_labels", labels);
 		free(labels);
 	}
-	for (int b = 0; b < 5; b++) {
+	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
 		char v[16];
 		snprintf(v, sizeof(v), "n%d", b);
 		gb__plot_var_num(vf, v, (double)counts[b]);
@@ -598,7 +657,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		snprintf(ch->sentence + strlen(ch->sentence),
 		         sizeof(ch->sentence) - strlen(ch->sentence), " Trace: `%s`.", trace_path);
 out:
-	for (int b = 0; b < 5; b++) {
+	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
 		if (blk[b])
 			fclose(blk[b]);
 		free(btext[b]);

@@ -1,13 +1,15 @@
 # gil_timeline.gp - from a `gilbench run --trace` file: one row per thread
 # (per process and thread when the trace names processes: each process has
 # its own GIL), a bar while it holds the GIL, a thin bar while it waits for
-# it, a dark bar while it is in blocking I/O, marks at forced drops and drop
+# it, a dark bar while it is in blocking I/O, a teal bar while it runs native
+# code with the GIL released, marks at forced drops and drop
 # requests (after Beazley's GIL visualisations).
 # From gilbench plot: dat (blocks: 0 held and 2 io as t0_ms t1_ms row
 # shown_t0_ms shown_t1_ms, the times a bar is drawn at: at least a few pixels
 # wide; 1 waiting as t0_ms t1_ms row;
-# 3 forced drops, 4 drop requests as t_ms row), rows, row_labels (one
-# word per row, top first), t_end, height, nprocs, cell, held_key, n0..n4;
+# 3 forced drops, 4 drop requests as t_ms row; 5 native as t0_ms t1_ms row
+# shown_t0_ms shown_t1_ms), rows, row_labels (one word per row, top first),
+# t_end, height, nprocs, cell, held_key, n0..n5;
 # see style.gp for the rest.
 chart_title = (nprocs > 1 ? "GIL timeline: which thread holds its process's GIL" : \
                "GIL timeline: which thread holds the GIL") . (strlen(cell) ? " (" . cell . ")" : "")
@@ -37,6 +39,8 @@ plot dat index 1 using (($1 + $2) / 2):3:1:2:($3 - 0.06):($3 + 0.06) with boxxye
         lc rgb held title (n0 ? "holds the GIL" : ""), \
      dat index 2 using (($4 + $5) / 2):3:4:5:($3 - 0.17):($3 + 0.17) with boxxyerror \
         lc rgb gb_io title (n2 ? "blocking I/O (GIL released)" : ""), \
+     dat index 5 using (($4 + $5) / 2):3:4:5:($3 - 0.17):($3 + 0.17) with boxxyerror \
+        lc rgb gb_native title (n5 ? "native code (GIL released)" : ""), \
      dat index 3 using 1:($2 + 0.33) with points pt 11 ps 1.1 lc rgb gb_forced \
         title (n3 ? "forced drop" : ""), \
      dat index 4 using 1:($2 - 0.33) with points pt 9 ps 0.9 lc rgb gb_dropreq \

@@ -47,6 +47,8 @@ gb_ref = "#8c8c8c"
 gb_base = "#7f7f7f"
 gb_wait = "#F5B971"
 gb_io = "#3B3B3B"
+# Native code (NATIVE ops: the GIL released for a NumPy-style call).
+gb_native = "#44AA99"
 gb_forced = "#C0392B"
 gb_dropreq = "#8E5A00"
 
