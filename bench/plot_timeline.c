@@ -546,10 +546,10 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		blk[b] = NULL;
 		/* An empty block would merge with the next: "?" keeps its index. */
 		fprintf(f, "%s%s%s", b ? "\n\n" : "", btext[b],
-		        counts[b]          ? ""
-		        : b == 1           ? "? ? ?\n"
-		        : b < 3 || b == 5  ? "? ? ? ? ?\n"
-		                           : "? ?\n");
+		        counts[b]         ? ""
+		        : b == 1          ? "? ? ?\n"
+		        : b < 3 || b == 5 ? "? ? ? ? ?\n"
+		                          : "? ?\n");
 	}
 	err = gb__plot_close(f, path);
 	if (err)
