@@ -6,7 +6,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build bench bench-quick bench-ci test clean deps
+.PHONY: all build bench bench-quick bench-ci reference test clean deps
 
 all: build
 
@@ -22,6 +22,12 @@ build: $(BUILD)/Makefile
 
 bench bench-quick bench-ci: build
 	cmake --build $(BUILD) --target $@
+
+# The same workloads on real CPython (Debian's /usr/bin/python3), then
+# `gilbench fidelity` against results/latest/ if `make bench` made it.
+reference: build
+	@scripts/install-deps --check --reference >/dev/null || scripts/install-deps --reference
+	cmake --build $(BUILD) --target reference
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
