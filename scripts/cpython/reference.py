@@ -31,8 +31,15 @@ import models  # noqa: E402
 import workloads as wl  # noqa: E402
 
 # gilbench's COMPUTE bytecode on a quiet machine (`gilbench micro`, op
-# "bytecode", median ~27 ns here): what one bytecode of work stands for.
+# "bytecode", ~27 ns here): what one bytecode of work stands for.
 BYTECODE_NS = 27.0
+# The fixed units, from minima measured side by side with `gilbench micro`
+# on this machine (spin: 14.5-17 ns per iteration; np.sin on float128:
+# 103-111 ns per element; the bytecode 27.6 ns): fixed, so that every
+# reference run does the same work however loaded the calibration moment
+# was. --calibrate uses this run's own minima instead.
+ITERS_PER_BYTECODE = 1.8
+ELEMS_PER_UNIT = 0.25
 
 
 def calibrate(args):
@@ -46,8 +53,16 @@ def calibrate(args):
         raise SystemExit("reference: calibration failed: %s" % (out.stderr.strip() or out.returncode))
     cal = json.loads(out.stdout.strip().splitlines()[-1])
     units = cal["units"]
+    units["source"] = "measured by this run (--calibrate)"
+    if not args.calibrate:
+        units["measured_iters_per_bytecode"] = units["iters_per_bytecode"]
+        units["measured_elems_per_unit"] = units["elems_per_unit"]
+        units["iters_per_bytecode"] = ITERS_PER_BYTECODE
+        units["elems_per_unit"] = ELEMS_PER_UNIT
+        units["source"] = "fixed (reference.py); the measured_* figures are this run's"
     if args.iters_per_bytecode:
         units["iters_per_bytecode"] = args.iters_per_bytecode
+        units["source"] = "given (--iters-per-bytecode)"
     if args.elems_per_unit:
         units["elems_per_unit"] = args.elems_per_unit
     return units, cal["modules"]
@@ -70,8 +85,9 @@ def _grid(models_, workloads_, lists, base):
 def matrix_default(d):
     """scripts/bench.sh's default sweeps, less the simulator-only ones (GIL
     policies, pinning) and serial io above 10 tasks (100 s of sleeping whose
-    answer is known: tasks x io_time)."""
-    r3 = {"reps": 3, "warmup": 1}
+    answer is known: tasks x io_time). No warm-up: every repetition is a
+    fresh interpreter anyway, and the calibration has warmed the page cache."""
+    r3 = {"reps": 3, "warmup": 0}
     burst = dict(d, burst=15_000_000)
     cells = []
     cells += [(m, w, dict(p, reps=3, warmup=0)) for m, w, p in _grid(ALL, ["seed"], {}, d)]
@@ -118,6 +134,18 @@ def matrix_args(args, d):
         if val is not None:
             base[key] = val
     return _grid(args.model, args.workload, lists, base)
+
+
+def dedupe(cells):
+    """A cell two sweeps share (threads cpu t=2 in scaling and native
+    fraction) runs once."""
+    out, seen = [], set()
+    for m, w, p in cells:
+        key = (m, w, tuple(sorted((k, v) for k, v in p.items() if k not in ("reps", "warmup"))))
+        if key not in seen:
+            seen.add(key)
+            out.append((m, w, p))
+    return out
 
 
 def add_serial_baselines(cells):
@@ -276,8 +304,12 @@ def parse_args(argv):
     ap.add_argument("--no-baseline", action="store_true", help="no serial cells for cpu speedups")
     ap.add_argument("--bytecode-ns", type=float, default=BYTECODE_NS,
                     help="what one gilbench bytecode costs (default %g ns)" % BYTECODE_NS)
-    ap.add_argument("--iters-per-bytecode", type=float, help="fix the calibration instead of measuring")
-    ap.add_argument("--elems-per-unit", type=float, help="fix the native calibration instead of measuring")
+    ap.add_argument("--calibrate", action="store_true",
+                    help="size the work from this run's measured costs, not the fixed units")
+    ap.add_argument("--iters-per-bytecode", type=float,
+                    help="spin iterations per gilbench bytecode (default %g)" % ITERS_PER_BYTECODE)
+    ap.add_argument("--elems-per-unit", type=float,
+                    help="native elements per gilbench native unit (default %g)" % ELEMS_PER_UNIT)
     ap.add_argument("--append", action="store_true",
                     help="add the cells to an existing output file (its context is kept)")
     ap.add_argument("-q", "--quiet", action="store_true")
@@ -308,6 +340,7 @@ def main(argv):
         cells = matrix_args(args, d)
     if not args.no_baseline:
         cells = add_serial_baselines(cells)
+    cells = dedupe(cells)
     out_dir = os.path.dirname(os.path.abspath(args.output))
     if args.output != "-":
         os.makedirs(out_dir, exist_ok=True)
@@ -333,8 +366,8 @@ def main(argv):
     cpus = doc["context"]["cpus_online"]
     start = time.monotonic()
     if not args.quiet:
-        sys.stderr.write("reference: %d cells; %.3g spin iterations per bytecode (%.1f ns each), "
-                         "%.3g native elements per unit\n"
+        sys.stderr.write("reference: %d cells; %.3g spin iterations per bytecode (measured: %.1f ns "
+                         "each), %.3g native elements per unit\n"
                          % (len(cells), units["iters_per_bytecode"], units["spin_iter_ns_min"],
                             units["elems_per_unit"]))
     failed = 0
