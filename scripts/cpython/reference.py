@@ -50,7 +50,8 @@ def calibrate(args):
            str(args.bytecode_ns)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if out.returncode != 0:
-        raise SystemExit("reference: calibration failed: %s" % (out.stderr.strip() or out.returncode))
+        raise SystemExit("gilbench: reference.py: calibration failed: %s"
+                         % (out.stderr.strip().splitlines() or [out.returncode])[-1])
     cal = json.loads(out.stdout.strip().splitlines()[-1])
     units = cal["units"]
     units["source"] = "measured by this run (--calibrate)"
@@ -262,6 +263,14 @@ def finish(doc, path, cpus):
     gbresult.write_atomic(path, doc)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad input is one line, as gilbench's: `gilbench: reference.py: what`."""
+
+    def error(self, message):
+        sys.stderr.write("gilbench: reference.py: %s (try --help)\n" % message)
+        sys.exit(1)
+
+
 def parse_args(argv):
     def floats(s):
         return [float(x) for x in s.split(",")]
@@ -278,7 +287,7 @@ def parse_args(argv):
             return out
         return f
 
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="reference.py",
         description="Runs gilbench's workloads on real CPython (threading, multiprocessing, gevent, "
                     "asyncio, callbacks, NumPy) and writes a gilbench result file.")
@@ -347,6 +356,15 @@ def main(argv):
     if args.output != "-":
         os.makedirs(out_dir, exist_ok=True)
 
+    old = None
+    if args.append and args.output != "-" and os.path.exists(args.output):
+        try:
+            with open(args.output) as f:
+                old = json.load(f)
+            if not isinstance(old.get("results"), list) or not isinstance(old.get("context"), dict):
+                raise ValueError("not a result file")
+        except (OSError, ValueError, AttributeError) as e:
+            raise SystemExit("gilbench: %s: cannot append: %s" % (args.output, e))
     units, modules = calibrate(args)
     extra = {
         "command": " ".join(["reference.py"] + argv),
@@ -358,13 +376,8 @@ def main(argv):
         "calibration": units,
     }
     doc = {"schema_version": 1, "context": gbresult.context(SRC, extra), "results": []}
-    if args.append and args.output != "-" and os.path.exists(args.output):
-        try:
-            with open(args.output) as f:
-                old = json.load(f)
-            doc["context"], doc["results"] = old["context"], old["results"]
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise SystemExit("reference: %s: cannot append: %s" % (args.output, e))
+    if old:
+        doc["context"], doc["results"] = old["context"], old["results"]
     cpus = doc["context"]["cpus_online"]
     start = time.monotonic()
     if not args.quiet:

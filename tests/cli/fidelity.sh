@@ -91,6 +91,21 @@ expect_bad "--tolerance -5" "must be 0 or more" fidelity --tolerance -5 "$G/sim.
 expect_bad "--format junk" "'xml' is not text, markdown or json" fidelity -f xml "$G/sim.json" "$G/real.json"
 expect_bad "unknown option" "unknown option '--frob'" fidelity --frob "$G/sim.json" "$G/real.json"
 expect_bad "missing value" "needs a value" fidelity "$G/sim.json" "$G/real.json" --tolerance
+ref_bad() { # ref_bad NAME PATTERN ARGS...: reference.py refuses before running anything
+  local name=$1 pattern=$2; shift 2
+  /usr/bin/python3 "$SRC/scripts/cpython/reference.py" -o "$T/never.json" "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ "$rc" -ne 1 ] || [ "$(wc -l <"$T/err")" -ne 1 ] || ! grep -q -- "$pattern" "$T/err" ||
+    [ -e "$T/never.json" ]; then
+    fail "$name: exit $rc, stderr: $(cat "$T/err")"
+    return
+  fi
+  pass "$name"
+}
+ref_bad "reference.py: unknown model" "^gilbench: reference.py: .*'frob' is not one of" -m frob
+ref_bad "reference.py: --native-fraction 2" "within 0..1" --native-fraction 2
+echo '[]' >"$T/notresults.json"
+ref_bad "reference.py: --append to a non-result file" "cannot append" --append -o "$T/notresults.json"
 check "fidelity --help: exit 0, usage on stdout" bash -c "'$GB' fidelity --help | grep -q '^usage: gilbench fidelity'"
 
 # A real CPython run of a few tiny cells pairs with gilbench's run of the same
