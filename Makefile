@@ -8,7 +8,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build bench bench-quick bench-ci test clean deps
+.PHONY: all build bench bench-quick bench-ci reference test clean deps
 
 all: build
 
@@ -27,6 +27,12 @@ build: $(BUILD)/Makefile
 
 bench bench-quick bench-ci: build
 	cmake --build $(BUILD) --target $@
+
+# The same workloads on real CPython (Debian's /usr/bin/python3), then
+# `gilbench fidelity` against results/latest/ if `make bench` made it.
+reference: build
+	@scripts/install-deps --check --reference >/dev/null || scripts/install-deps --reference
+	cmake --build $(BUILD) --target reference
 
 # CMake's own `test` target runs ctest; these variables are how it takes options.
 test: build

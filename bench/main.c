@@ -22,6 +22,7 @@ static const struct main_cmd main_cmds[] = {
 	{"compare", gb_cmd_compare, "compare two result files; exit 3 on a regression"},
 	{"export", gb_cmd_export, "convert a result file for other benchmark tools"},
 	{"plot", gb_cmd_plot, "draw charts from result files with gnuplot"},
+	{"fidelity", gb_cmd_fidelity, "simulated vs real CPython ratios; exit 3 if one departs"},
 };
 
 static void main_usage(FILE *f)
