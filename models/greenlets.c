@@ -19,9 +19,14 @@
  *     for g in gs: g.join(); print(g.value)
  * The main greenlet is the calling thread's own context.
  *
- * Not here: the stack switch and guard pages (runtime/coro.c), greenlet's
- * stack slicing (our coroutines have stacks of their own, mmap'd, of which
- * only the touched pages are resident).
+ * Stacks are greenlet's: every greenlet runs on one shared stack
+ * (--stack-size deep, with a guard), and a suspended greenlet keeps only its
+ * live part, copied to the heap when another greenlet needs the stack
+ * (runtime/coro.c, gb_coro_ready). The hub has a stack of its own: every
+ * copy is made on it. A greenlet's memory (its coroutine and saved stack)
+ * is freed when it ends, as a dead greenlet is.
+ *
+ * Not here: the stack switch, slicing and guard pages (runtime/coro.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +42,8 @@
 #define GL_CALLBACK_CHECK_COUNT 50 /* gevent's CALLBACK_CHECK_COUNT */
 #define GL_NS_PER_MS            1000000u
 #define GL_HUB_STACK            GB_CORO_STACK_DEFAULT
+#define GL_CORO_EST             256u  /* struct gb_coro, with malloc's overhead */
+#define GL_LIVE_EST             1024u /* a suspended greenlet's saved stack */
 
 struct gl_hub;
 
@@ -63,13 +70,14 @@ struct gl_fifo {
 struct gl_hub {
 	struct gb_gil_thread gt; /* first: the state is cache-line aligned */
 	uv_loop_t uv;
-	uv_prepare_t prepare; /* unreferenced: they never keep the loop alive */
-	uv_idle_t idle;
+	uv_prepare_t prepare; /* unreferenced: it never keeps the loop alive */
+	uv_idle_t idle;       /* started: the poll does not wait */
 	struct gb_gil *gil;
 	struct gb_run *run;
 	struct gb_interp_env env;
 	struct gb_coro *hub;
-	struct gl_greenlet main; /* only coro and next are used */
+	struct gb_coro_stack *stack; /* the greenlets' shared stack */
+	struct gl_greenlet main;     /* only coro and next are used */
 	struct gl_greenlet *gls;
 	struct gl_io *io;            /* one per task when the workload has ECHO ops */
 	struct gl_fifo callbacks;    /* loop.run_callback */
@@ -118,6 +126,24 @@ static void gl_fail(struct gl_hub *h, int err)
 	if (h->joining) {
 		h->joining = NULL;
 		gl_push(&h->callbacks, &h->main);
+	}
+}
+
+/* The hub switches to g; a greenlet that has ended is freed at once. */
+static void gl_enter(struct gl_hub *h, struct gl_greenlet *g)
+{
+	int err = gb_coro_ready(g->coro);
+
+	if (err) {
+		gb_run_errorf(h->run, "greenlets: greenlet %u: saving the shared stack: %s",
+		              g->t.id, strerror(-err));
+		gl_fail(h, err);
+		return;
+	}
+	gb_coro_switch(h->hub, g->coro);
+	if (g != &h->main && gb_coro_finished(g->coro)) {
+		gb_coro_destroy(g->coro);
+		g->coro = NULL;
 	}
 }
 
@@ -281,7 +307,7 @@ static void gl_run_callbacks(struct gl_hub *h)
 	struct gl_greenlet *g;
 
 	while (!h->exit && (g = gl_pop(&h->callbacks))) {
-		gb_coro_switch(h->hub, g->coro);
+		gl_enter(h, g);
 		if (--count == 0 && h->callbacks.head) {
 			count = GL_CALLBACK_CHECK_COUNT;
 			if (gb_gil_now_ns() >= expiration)
@@ -314,6 +340,10 @@ static void gl_hub_main(struct gb_coro *self, void *arg)
 			gb_gil_release(&h->gt);
 			gb_gil_trace(&h->gt, GB_EV_IO_START);
 		}
+		/* A pass that must not wait still polls, as every libuv iteration of
+		 * gevent's loop does: the active idle handle keeps the loop alive. */
+		if (!block)
+			uv_idle_start(&h->idle, gl_idle_cb);
 		uv_run(&h->uv, block ? UV_RUN_ONCE : UV_RUN_NOWAIT);
 		if (block) {
 			gb_gil_trace(&h->gt, GB_EV_IO_END);
@@ -322,7 +352,7 @@ static void gl_hub_main(struct gb_coro *self, void *arg)
 		uv_idle_stop(&h->idle);
 		while (!h->exit && (g = gl_pop(&h->fired))) {
 			g->fired = 0;
-			gb_coro_switch(h->hub, g->coro);
+			gl_enter(h, g);
 		}
 	}
 	/* Returning switches back to main, which set h->exit. */
@@ -339,9 +369,7 @@ static const char *gl_unsupported(const struct gb_params *p)
 		         p->stack_size, gb_coro_stack_min(), gb_coro_stack_max());
 		return why;
 	}
-	/* At least one stack page is touched per greenlet. */
-	return gb__mem_check("greenlets", p->tasks,
-	                     sizeof(struct gl_greenlet) + (size_t)sysconf(_SC_PAGESIZE));
+	return NULL;
 }
 
 static void gl_fini(void *state);
@@ -352,6 +380,7 @@ static int gl_init(void **state, struct gb_run *run)
 	struct gl_hub *h;
 	struct gb_gil_config cfg;
 	unsigned n = gb_run_tasks(run);
+	const char *why;
 	int err;
 
 	h = aligned_alloc(GB_CACHE_LINE,
@@ -359,6 +388,14 @@ static int gl_init(void **state, struct gb_run *run)
 	if (!h)
 		return -ENOMEM;
 	memset(h, 0, sizeof(*h));
+	/* A greenlet: its object, its coroutine, and the live stack it saves
+	 * while suspended (a few hundred bytes; GL_LIVE_EST to be safe). */
+	why = gb__mem_check("greenlets", n, sizeof(struct gl_greenlet) + GL_CORO_EST + GL_LIVE_EST);
+	if (why) {
+		gb_run_errorf(run, "%s", why);
+		free(h);
+		return -ENOMEM;
+	}
 	h->run = run;
 	h->ntasks = n;
 	h->stack_size = p->stack_size;
@@ -380,7 +417,6 @@ static int gl_init(void **state, struct gb_run *run)
 	uv_idle_init(&h->uv, &h->idle);
 	h->prepare.data = h;
 	uv_unref((uv_handle_t *)&h->prepare);
-	uv_unref((uv_handle_t *)&h->idle);
 	uv_prepare_start(&h->prepare, gl_prepare_cb);
 	h->gls = calloc(n, sizeof(*h->gls));
 	if (gb_run_echo_fd(run, 0) >= 0)
@@ -410,12 +446,10 @@ static int gl_spawn(struct gl_hub *h, unsigned i)
 	gb_task_init(&g->t, gb_run_program(h->run, i), i, &h->gt);
 	g->t.user = g;
 	g->h = h;
-	err = gb_coro_create(&g->coro, h->stack_size, gl_body, g);
+	err = gb_coro_create_on(&g->coro, h->stack, gl_body, g);
 	if (err) {
-		gb_run_errorf(h->run,
-		              "greenlets: spawning greenlet %u of %u: %s (a %zu-byte stack "
-		              "each)",
-		              i + 1, h->ntasks, strerror(-err), h->stack_size);
+		gb_run_errorf(h->run, "greenlets: spawning greenlet %u of %u: %s", i + 1, h->ntasks,
+		              strerror(-err));
 		return err;
 	}
 	h->spawned++;
@@ -447,6 +481,12 @@ static int gl_run(void *state, struct gb_run *run)
 	err = gb_coro_create(&h->hub, GL_HUB_STACK, gl_hub_main, h);
 	if (err)
 		gb_run_errorf(run, "greenlets: creating the hub: %s", strerror(-err));
+	if (!err) {
+		err = gb_coro_stack_create(&h->stack, h->stack_size);
+		if (err)
+			gb_run_errorf(run, "greenlets: mapping a %zu-byte greenlet stack: %s",
+			              h->stack_size, strerror(-err));
+	}
 	for (unsigned i = 0; i < h->ntasks && !err; i++)
 		err = gl_spawn(h, i);
 	for (unsigned i = 0; i < h->ntasks && !err; i++) {
@@ -488,10 +528,11 @@ static void gl_fini(void *state)
 		uv_run(&h->uv, UV_RUN_DEFAULT);
 		uv_loop_close(&h->uv);
 	}
-	/* After an error some greenlets stay suspended; their stacks hold no
-	 * resource but memory, so they are unmapped all the same. */
+	/* After an error some greenlets stay suspended; their saved stacks
+	 * hold no resource but memory, so they are freed all the same. */
 	for (unsigned i = 0; h->gls && i < h->spawned; i++)
 		gb_coro_destroy(h->gls[i].coro);
+	gb_coro_stack_destroy(h->stack);
 	gb_coro_destroy(h->hub);
 	if (h->gil)
 		gb_gil_destroy(h->gil);
