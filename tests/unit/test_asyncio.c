@@ -1,8 +1,9 @@
 /*
  * test_asyncio.c - the asyncio loop's rules, counted in loop iterations:
- * a callback scheduled during iteration k runs in k+1, timers run in
- * deadline order, a task's await costs one iteration per hop; and the
- * asyncio model runs every workload to the end (counters, not time).
+ * a callback scheduled during iteration k runs in k+1, every iteration
+ * reaches libuv's poll (as _run_once calls select), timers run in deadline
+ * order, a task's await costs one iteration per hop; and the asyncio model
+ * runs every workload to the end (counters, not time).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,13 @@ static void record(void *arg)
 	order[norder++] = (int)(intptr_t)arg;
 }
 
+/* libuv runs check handles right after its poll: one call per poll reached. */
+static uint64_t checks;
+static void count_check(uv_check_t *c)
+{
+	checks++;
+}
+
 static void timer_then_soon(void *arg)
 {
 	seen_iter[2] = L.st.iterations;
@@ -66,11 +74,17 @@ static void test_loop(void)
 
 	chain_left = 100;
 	L.st.iterations = 0;
+	uv_check_t check;
+	uv_check_init(&L.uv, &check);
+	uv_unref((uv_handle_t *)&check);
+	uv_check_start(&check, count_check);
 	gb__loop_call_soon(&L, chain, NULL);
 	while (!gb__loop_stalled(&L))
 		gb__loop_run_once(&L);
 	is_int(L.st.iterations, 100, "a handle rescheduling itself 100 times takes 100 iterations");
 	is_int(L.st.blocking_polls, 0, "with something ready the poll never blocks");
+	is_int(checks, 100, "... but libuv reached its poll in each of them (select(0))");
+	uv_close((uv_handle_t *)&check, NULL);
 
 	/* Timers: deadline order whatever the insertion order; FIFO on ties. */
 	norder = 0;
