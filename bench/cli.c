@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gilbench/coro.h>
+
 #include "export.h"
 #include "log.h"
 #include "registry.h"
@@ -423,6 +425,13 @@ static int cli_scalar(struct gb_matrix *m, int opt, const char *arg)
 	case OPT_STACK_SIZE:
 		if (gb_parse_size(arg, &u) != 0 || u == 0)
 			return cli_bad("--stack-size", arg, "a size in bytes (K, M, G suffixes)");
+		/* Checked here, not per cell: a cell would only be skipped. */
+		if (u < gb_coro_stack_min() || u > gb_coro_stack_max()) {
+			gb_err("--stack-size",
+			       "%s is outside %zu (a page and what a greenlet needs) to %zu bytes",
+			       arg, gb_coro_stack_min(), gb_coro_stack_max());
+			return 1;
+		}
 		m->base.stack_size = (size_t)u;
 		break;
 	}
@@ -597,10 +606,6 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 		return 1;
 	if (m->trace && cli_check_output(m->trace) != 0)
 		return 1;
-	if (m->base.stack_size > (1ull << 30)) {
-		gb_err("--stack-size", "%zu bytes is beyond the 1 GiB limit", m->base.stack_size);
-		return 1;
-	}
 
 	/* Defaults for the dimensions not given. */
 	if (!m->nmodels) {

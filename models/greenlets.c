@@ -42,8 +42,8 @@
 #define GL_CALLBACK_CHECK_COUNT 50 /* gevent's CALLBACK_CHECK_COUNT */
 #define GL_NS_PER_MS            1000000u
 #define GL_HUB_STACK            GB_CORO_STACK_DEFAULT
-#define GL_CORO_EST             256u  /* struct gb_coro, with malloc's overhead */
-#define GL_LIVE_EST             1024u /* a suspended greenlet's saved stack */
+#define GL_CORO_EST             192u /* struct gb_coro, with malloc's overhead */
+#define GL_LIVE_EST             272u /* its saved stack: 168-216 bytes live, in 256 */
 
 struct gl_hub;
 
@@ -389,7 +389,7 @@ static int gl_init(void **state, struct gb_run *run)
 		return -ENOMEM;
 	memset(h, 0, sizeof(*h));
 	/* A greenlet: its object, its coroutine, and the live stack it saves
-	 * while suspended (a few hundred bytes; GL_LIVE_EST to be safe). */
+	 * while suspended. */
 	why = gb__mem_check("greenlets", n, sizeof(struct gl_greenlet) + GL_CORO_EST + GL_LIVE_EST);
 	if (why) {
 		gb_run_errorf(run, "%s", why);

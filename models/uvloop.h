@@ -109,8 +109,9 @@ void gb__watch_close(struct gb__watch *w);
 
 /*
  * NULL if `tasks` tasks of `per_task` resident bytes each fit in the
- * machine's physical memory, else why not, as an unsupported() reason:
- * past it the cell would only end by the OOM killer, taking others along.
+ * machine's physical memory, else why not: the model's init then fails the
+ * cell with -ENOMEM, since past it the cell would only end by the OOM
+ * killer, taking others along.
  */
 const char *gb__mem_check(const char *model, unsigned tasks, size_t per_task);
 
