@@ -53,9 +53,15 @@ struct gl_greenlet {
 	struct gl_hub *h;
 	struct gl_greenlet *next; /* in the callback FIFO or the fired list */
 	const char *value;
-	uv_timer_t timer; /* sleep's watcher, initialised on first use */
-	uint8_t timer_inited, dead;
+	uint8_t dead;
 	uint8_t fired; /* in the fired list */
+};
+
+/* A sleep's watcher: gevent makes one per sleep; ours come back to a free
+ * list when they fire, so a greenlet that never sleeps carries none. */
+struct gl_timer {
+	uv_timer_t uv; /* first: the handle is the allocation (gl_close_cb) */
+	struct gl_timer *next;
 };
 
 struct gl_io {
@@ -82,6 +88,7 @@ struct gl_hub {
 	struct gl_io *io;            /* one per task when the workload has ECHO ops */
 	struct gl_fifo callbacks;    /* loop.run_callback */
 	struct gl_fifo fired;        /* greenlets whose watcher fired in this poll */
+	struct gl_timer *timers;     /* idle sleep watchers */
 	struct gl_greenlet *joining; /* the greenlet main waits for */
 	size_t stack_size;
 	uint64_t interval_ns; /* gevent.getswitchinterval() */
@@ -240,6 +247,7 @@ static int gl_echo(struct gl_greenlet *g)
 static int gl_sleep(struct gl_greenlet *g, uint64_t ns)
 {
 	struct gl_hub *h = g->h;
+	struct gl_timer *t;
 	int err;
 
 	if (ns == 0) {
@@ -247,21 +255,30 @@ static int gl_sleep(struct gl_greenlet *g, uint64_t ns)
 		gl_wait(g);
 		return 0;
 	}
-	if (!g->timer_inited) {
-		err = uv_timer_init(&h->uv, &g->timer);
-		if (err)
+	t = h->timers;
+	if (t) {
+		h->timers = t->next;
+	} else {
+		t = malloc(sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		err = uv_timer_init(&h->uv, &t->uv);
+		if (err) {
+			free(t);
 			return err;
-		g->timer.data = g;
-		g->timer_inited = 1;
+		}
 	}
+	t->uv.data = g;
 	/* The loop's clock is as old as its last poll: a long COMPUTE since then
 	 * would make the sleep short. libuv counts ms: round up. */
 	uv_update_time(&h->uv);
-	err = uv_timer_start(&g->timer, gl_timer_cb, (ns + GL_NS_PER_MS - 1) / GL_NS_PER_MS, 0);
-	if (err)
-		return err;
-	gl_wait(g);
-	return 0;
+	err = uv_timer_start(&t->uv, gl_timer_cb, (ns + GL_NS_PER_MS - 1) / GL_NS_PER_MS, 0);
+	if (!err)
+		gl_wait(g);
+	/* Fired (a one-shot timer is inactive again), or never started. */
+	t->next = h->timers;
+	h->timers = t;
+	return err;
 }
 
 static void gl_body(struct gb_coro *self, void *arg)
@@ -512,19 +529,28 @@ static int gl_run(void *state, struct gb_run *run)
 	return err;
 }
 
+/* The only timers of the hub's loop are gl_timers, malloc'd one by one. */
+static void gl_close_cb(uv_handle_t *handle)
+{
+	if (handle->type == UV_TIMER)
+		free(handle);
+}
+
+static void gl_close_walk(uv_handle_t *handle, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(handle))
+		uv_close(handle, gl_close_cb);
+}
+
 static void gl_fini(void *state)
 {
 	struct gl_hub *h = state;
 
 	if (h->uv_inited) {
-		for (unsigned i = 0; h->gls && i < h->ntasks; i++)
-			if (h->gls[i].timer_inited)
-				uv_close((uv_handle_t *)&h->gls[i].timer, NULL);
-		for (unsigned i = 0; h->io && i < h->ntasks; i++)
-			if (h->io[i].inited)
-				uv_close((uv_handle_t *)&h->io[i].poll, NULL);
-		uv_close((uv_handle_t *)&h->prepare, NULL);
-		uv_close((uv_handle_t *)&h->idle, NULL);
+		/* Every handle: the idle timers, those of greenlets left asleep by an
+		 * error, the sockets' polls, prepare and idle. */
+		uv_walk(&h->uv, gl_close_walk, NULL);
 		uv_run(&h->uv, UV_RUN_DEFAULT);
 		uv_loop_close(&h->uv);
 	}

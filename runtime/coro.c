@@ -91,8 +91,9 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 /* Idle stacks kept per thread, in bytes of mapping (guards included): at
  * the default 64 KiB, about 200 stacks, and at most this much resident. */
 #define CORO_POOL_BYTES (16u * 1024u * 1024u)
-#define CORO_SLAB_MAX   64u /* stacks per mmap on a pool miss */
-#define CORO_BUCKETS    4   /* stack sizes pooled at once (the hub's, the tasks') */
+#define CORO_SLAB_MAX   64u   /* stacks per mmap on a pool miss */
+#define CORO_BUCKETS    4     /* stack sizes pooled at once (the hub's, the tasks') */
+#define CORO_IDLE_MAX   1024u /* destroyed coroutines a shared stack keeps for reuse */
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #error "gilbench coroutines need x86-64 or aarch64 (runtime/coro_switch_*.S)"
@@ -130,6 +131,8 @@ struct gb_coro_stack {
 	struct gb_coro *mem;      /* a coroutine that never runs, owning the mapping */
 	struct gb_coro *occupant; /* whose frames are on the stack now */
 	char *top;
+	struct gb_coro *idle; /* destroyed coroutines, save buffer kept, for the next */
+	size_t nidle;
 	struct gb_coro_stack_stats st;
 };
 
@@ -563,11 +566,20 @@ void gb_coro_destroy(struct gb_coro *coro)
 	if (coro_current == coro)
 		coro_current = NULL;
 	if (coro->shared) {
-		if (coro->shared->occupant == coro)
-			coro->shared->occupant = NULL;
+		struct gb_coro_stack *s = coro->shared;
+		if (s->occupant == coro)
+			s->occupant = NULL;
 #ifdef CORO_TSAN
 		__tsan_destroy_fiber(coro->tsan_fiber);
 #endif
+		/* Kept for the next gb_coro_create_on: spawn then costs no malloc,
+		 * as greenlet's does not once its free lists are warm. */
+		if (s->nidle < CORO_IDLE_MAX) {
+			coro->pool_next = s->idle;
+			s->idle = coro;
+			s->nidle++;
+			return;
+		}
 		free(coro->save);
 		free(coro);
 		return;
@@ -631,6 +643,12 @@ void gb_coro_stack_destroy(struct gb_coro_stack *s)
 {
 	if (!s)
 		return;
+	while (s->idle) {
+		struct gb_coro *c = s->idle;
+		s->idle = c->pool_next;
+		free(c->save);
+		free(c);
+	}
 	gb_coro_destroy(s->mem);
 	free(s);
 }
@@ -647,9 +665,22 @@ int gb_coro_create_on(struct gb_coro **out, struct gb_coro_stack *s, gb_coro_fn 
 	*out = NULL;
 	if (!s || !fn)
 		return -EINVAL;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
+	if (s->idle) {
+		char *save;
+		size_t cap;
+		c = s->idle;
+		s->idle = c->pool_next;
+		s->nidle--;
+		save = c->save;
+		cap = c->save_cap;
+		memset(c, 0, sizeof(*c));
+		c->save = save;
+		c->save_cap = cap;
+	} else {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+	}
 	c->shared = s;
 	c->fresh = 1;
 	c->fn = fn;
