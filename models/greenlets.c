@@ -405,9 +405,11 @@ static int gl_init(void **state, struct gb_run *run)
 	if (!h)
 		return -ENOMEM;
 	memset(h, 0, sizeof(*h));
-	/* A greenlet: its object, its coroutine, and the live stack it saves
-	 * while suspended. */
-	why = gb__mem_check("greenlets", n, sizeof(struct gl_greenlet) + GL_CORO_EST + GL_LIVE_EST);
+	/* A greenlet: its object, its coroutine, the live stack it saves while
+	 * suspended, and a sleep's watcher. */
+	why = gb__mem_check("greenlets", n,
+	                    sizeof(struct gl_greenlet) + GL_CORO_EST + GL_LIVE_EST +
+	                            sizeof(struct gl_timer));
 	if (why) {
 		gb_run_errorf(run, "%s", why);
 		free(h);
