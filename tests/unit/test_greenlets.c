@@ -217,6 +217,7 @@ static void test_workloads(void)
 	}
 }
 
+#ifndef GB_SANITIZED
 static long vm_size_kib(void)
 {
 	char line[256];
@@ -239,6 +240,7 @@ static int cap_as(long more)
 	lim.rlim_cur = lim.rlim_max = ((rlim_t)vm_size_kib() + (rlim_t)more * 1024) * 1024;
 	return setrlimit(RLIMIT_AS, &lim);
 }
+#endif
 
 /* -t beyond what memory allows: in a child whose address space is capped a
  * little above what it uses, the greenlets' objects (init) or coroutines
