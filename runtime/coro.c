@@ -90,10 +90,11 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #define CORO_ALTSTACK  (64u * 1024u)
 /* Idle stacks kept per thread, in bytes of mapping (guards included): at
  * the default 64 KiB, about 200 stacks, and at most this much resident. */
-#define CORO_POOL_BYTES (16u * 1024u * 1024u)
-#define CORO_SLAB_MAX   64u   /* stacks per mmap on a pool miss */
-#define CORO_BUCKETS    4     /* stack sizes pooled at once (the hub's, the tasks') */
-#define CORO_IDLE_MAX   1024u /* destroyed coroutines a shared stack keeps for reuse */
+#define CORO_POOL_BYTES  (16u * 1024u * 1024u)
+#define CORO_SLAB_MAX    64u   /* stacks per mmap on a pool miss */
+#define CORO_BUCKETS     4     /* stack sizes pooled at once (the hub's, the tasks') */
+#define CORO_IDLE_MAX    1024u /* destroyed coroutines a shared stack keeps for reuse */
+#define CORO_FRAME_BYTES 256u  /* at least what coro_frame lays out */
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #error "gilbench coroutines need x86-64 or aarch64 (runtime/coro_switch_*.S)"
@@ -120,6 +121,7 @@ struct gb_coro {
 	void *asan_fake;
 	const void *asan_bottom;
 	size_t asan_size;
+	int asan_clean; /* destroy need not unpoison the stack: its owner did */
 #endif
 #ifdef CORO_TSAN
 	void *tsan_fiber;
@@ -133,6 +135,7 @@ struct gb_coro_stack {
 	char *top;
 	struct gb_coro *idle; /* destroyed coroutines, save buffer kept, for the next */
 	size_t nidle;
+	size_t asan_depth; /* ASan: below top - asan_depth no suspended frame ever lay */
 	struct gb_coro_stack_stats st;
 };
 
@@ -567,8 +570,14 @@ void gb_coro_destroy(struct gb_coro *coro)
 		coro_current = NULL;
 	if (coro->shared) {
 		struct gb_coro_stack *s = coro->shared;
-		if (s->occupant == coro)
+		if (s->occupant == coro) {
+#ifdef CORO_ASAN
+			/* Its frames stay where they are, poisoned redzones and all. */
+			if (!coro->finished && (size_t)(s->top - (char *)coro->sp) > s->asan_depth)
+				s->asan_depth = (size_t)(s->top - (char *)coro->sp);
+#endif
 			s->occupant = NULL;
+		}
 #ifdef CORO_TSAN
 		__tsan_destroy_fiber(coro->tsan_fiber);
 #endif
@@ -586,8 +595,10 @@ void gb_coro_destroy(struct gb_coro *coro)
 	}
 #ifdef CORO_ASAN
 	/* Frames left poisoned must not haunt the stack's next coroutine. */
-	__asan_unpoison_memory_region(coro->map + (coro->guard_hi - coro->guard_lo),
-	                              coro->stack_size);
+	if (!coro->asan_clean)
+		__asan_unpoison_memory_region(coro->map + (coro->guard_hi - coro->guard_lo),
+		                              coro->stack_size);
+	coro->asan_clean = 0;
 #endif
 #ifdef CORO_TSAN
 	if (coro->tsan_owned)
@@ -643,6 +654,12 @@ void gb_coro_stack_destroy(struct gb_coro_stack *s)
 {
 	if (!s)
 		return;
+#ifdef CORO_ASAN
+	/* Only suspended frames leave poison behind: no need to unpoison all of
+	 * a stack that may be 1 GiB (128 MiB of shadow). */
+	__asan_unpoison_memory_region(s->top - s->asan_depth, s->asan_depth);
+	s->mem->asan_clean = 1;
+#endif
 	while (s->idle) {
 		struct gb_coro *c = s->idle;
 		s->idle = c->pool_next;
@@ -701,15 +718,24 @@ int gb_coro_create_on(struct gb_coro **out, struct gb_coro_stack *s, gb_coro_fn 
 	return 0;
 }
 
+/*
+ * ASan: frames copied in and out carry their poisoned redzones with them no
+ * more. Made plain memory: the `len` bytes below top about to be copied,
+ * and everything down to where any suspended frame ever lay, so that no
+ * stale redzone of another coroutine's frames is left under the next one's
+ * (redzone checks are lost there, no false report is made).
+ */
+static void coro_unpoison(struct gb_coro_stack *s, size_t len)
+{
 #ifdef CORO_ASAN
-/* Frames copied in and out carry their poisoned redzones with them no more:
- * the region is made plain memory (redzone checks lost there, no false
- * reports from another coroutine's frames). */
-#define CORO_UNPOISON(s)                                                                           \
-	__asan_unpoison_memory_region((const char *)(s)->mem->guard_hi, (s)->mem->stack_size)
+	if (len > s->asan_depth)
+		s->asan_depth = len;
+	__asan_unpoison_memory_region(s->top - s->asan_depth, s->asan_depth);
 #else
-#define CORO_UNPOISON(s) ((void)0)
+	(void)s;
+	(void)len;
 #endif
+}
 
 int gb_coro_ready(struct gb_coro *c)
 {
@@ -722,9 +748,9 @@ int gb_coro_ready(struct gb_coro *c)
 	if (coro_current && coro_current->shared == s)
 		return -EBUSY;
 	o = s->occupant;
-	CORO_UNPOISON(s);
 	if (o && !o->finished) {
 		size_t len = (size_t)(s->top - (char *)o->sp);
+		coro_unpoison(s, len);
 		if (len > o->save_cap) {
 			size_t cap = (len + 255) & ~(size_t)255;
 			char *buf = realloc(o->save, cap);
@@ -742,9 +768,11 @@ int gb_coro_ready(struct gb_coro *c)
 	}
 	s->occupant = NULL;
 	if (c->fresh) {
+		coro_unpoison(s, CORO_FRAME_BYTES);
 		coro_frame(c, s->top);
 		c->fresh = 0;
 	} else {
+		coro_unpoison(s, c->save_len);
 		memcpy(c->sp, c->save, c->save_len);
 		s->st.restores++;
 	}
