@@ -110,9 +110,10 @@ static void test_hops(void)
 
 	/* A due timer's callback is the next step: one iteration per sleep. For
 	 * asyncio the same program takes 2 + 2 x 20 + 1 (the future's wakeup
-	 * hop). Each sleep is one poll that blocks, armed for 1 ms: a sleep that
-	 * woke early would take another iteration, one armed for 2 ms (the
-	 * deadline rounded up to a ms boundary) would take twice as long. */
+	 * hop). Each sleep waits in at most one poll, armed for at most 1 ms: a
+	 * sleep that woke early would take another iteration, one armed for
+	 * 2 ms (the deadline rounded up to a ms boundary) twice as long. (A
+	 * loaded machine may reach a deadline before its poll: no wait then.) */
 	mrun_params(&r, "callbacks", GB_WL_IO, 1);
 	if (mrun_open(&r) == 0) {
 		r.run.ws.progs[0] = &sleeps;
@@ -120,7 +121,9 @@ static void test_hops(void)
 		gb__loop_last_stats(&st);
 		is_int(st.iterations, 20, "callbacks: one iteration per sleep");
 		is_int(st.timers, 20, "callbacks: 20 timer handles");
-		is_int(st.blocking_polls, 20, "callbacks: one blocking poll per sleep");
+		ok(st.blocking_polls >= 1 && st.blocking_polls <= 20,
+		   "callbacks: at most one blocking poll per sleep (%llu)",
+		   (unsigned long long)st.blocking_polls);
 		is_int(st.timeout_ms_max, 1, "callbacks: each poll armed for at most 1 ms");
 		is_int(st.polls, st.iterations, "callbacks: a poll in every iteration");
 		gb_run_close(&r.run);
@@ -131,7 +134,9 @@ static void test_hops(void)
 		ok(mrun_go(&r) == 0, "asyncio: 20 sleeps of 1 ms");
 		gb__loop_last_stats(&st);
 		is_int(st.iterations, 43, "asyncio: the same program takes 43 iterations");
-		is_int(st.blocking_polls, 20, "asyncio: one blocking poll per sleep");
+		ok(st.blocking_polls >= 1 && st.blocking_polls <= 20,
+		   "asyncio: at most one blocking poll per sleep (%llu)",
+		   (unsigned long long)st.blocking_polls);
 		is_int(st.timeout_ms_max, 1, "asyncio: each poll armed for at most 1 ms");
 		is_int(st.polls, st.iterations, "asyncio: a poll in every iteration");
 		gb_run_close(&r.run);
