@@ -126,6 +126,7 @@ struct gb_coro {
 #ifdef CORO_TSAN
 	void *tsan_fiber;
 	int tsan_owned;
+	pid_t tsan_pid; /* the process it was made in: a forked child makes its own */
 #endif
 };
 
@@ -315,6 +316,37 @@ static struct coro_bucket *coro_bucket(size_t map_len, int claim)
 	return spare;
 }
 
+#ifdef CORO_TSAN
+/* A fiber for c, kept across reuse (creating one costs milliseconds), but
+ * not across fork: the parent's fibers are dead threads to the child. */
+static void coro_tsan_fiber(struct gb_coro *c)
+{
+	pid_t pid = getpid();
+
+	if (c->tsan_owned && c->tsan_pid == pid)
+		return;
+	c->tsan_fiber = __tsan_create_fiber(0);
+	c->tsan_owned = 1;
+	c->tsan_pid = pid;
+}
+
+static void coro_tsan_drop(struct gb_coro *c)
+{
+	if (c->tsan_owned && c->tsan_pid == getpid())
+		__tsan_destroy_fiber(c->tsan_fiber);
+	c->tsan_owned = 0;
+}
+#endif
+
+/* The struct of an unmapped stack, with its TSan fiber. */
+static void coro_free(struct gb_coro *c)
+{
+#ifdef CORO_TSAN
+	coro_tsan_drop(c);
+#endif
+	free(c);
+}
+
 static int coro_addr_cmp(const void *a, const void *b)
 {
 	uintptr_t x = (uintptr_t)(*(struct gb_coro *const *)a)->map;
@@ -339,7 +371,7 @@ static void coro_unmap(struct gb_coro **cs, size_t n)
 		coro_pool.st.munmaps++;
 		coro_pool.st.unmapped += j - i;
 		for (; i < j; i++)
-			free(cs[i]);
+			coro_free(cs[i]);
 	}
 }
 
@@ -376,7 +408,7 @@ static void coro_pool_trim(size_t keep)
 				munmap(c->map, c->map_len);
 				coro_pool.st.munmaps++;
 				coro_pool.st.unmapped++;
-				free(c);
+				coro_free(c);
 			}
 		}
 	}
@@ -554,8 +586,7 @@ int gb_coro_create(struct gb_coro **out, size_t stack_size, gb_coro_fn fn, void 
 	c->asan_size = c->stack_size;
 #endif
 #ifdef CORO_TSAN
-	c->tsan_fiber = __tsan_create_fiber(0);
-	c->tsan_owned = 1;
+	coro_tsan_fiber(c);
 #endif
 	coro_frame(c, c->map + c->map_len);
 	*out = c;
@@ -578,17 +609,18 @@ void gb_coro_destroy(struct gb_coro *coro)
 #endif
 			s->occupant = NULL;
 		}
-#ifdef CORO_TSAN
-		__tsan_destroy_fiber(coro->tsan_fiber);
-#endif
 		/* Kept for the next gb_coro_create_on: spawn then costs no malloc,
-		 * as greenlet's does not once its free lists are warm. */
+		 * as greenlet's does not once its free lists are warm (nor a TSan
+		 * fiber, whose creation costs milliseconds). */
 		if (s->nidle < CORO_IDLE_MAX) {
 			coro->pool_next = s->idle;
 			s->idle = coro;
 			s->nidle++;
 			return;
 		}
+#ifdef CORO_TSAN
+		coro_tsan_drop(coro);
+#endif
 		free(coro->save);
 		free(coro);
 		return;
@@ -600,11 +632,7 @@ void gb_coro_destroy(struct gb_coro *coro)
 		                              coro->stack_size);
 	coro->asan_clean = 0;
 #endif
-#ifdef CORO_TSAN
-	if (coro->tsan_owned)
-		__tsan_destroy_fiber(coro->tsan_fiber);
-	coro->tsan_owned = 0;
-#endif
+	/* A pooled stack keeps its TSan fiber: creating one costs milliseconds. */
 	coro_pool_put(coro);
 }
 
@@ -663,6 +691,9 @@ void gb_coro_stack_destroy(struct gb_coro_stack *s)
 	while (s->idle) {
 		struct gb_coro *c = s->idle;
 		s->idle = c->pool_next;
+#ifdef CORO_TSAN
+		coro_tsan_drop(c);
+#endif
 		free(c->save);
 		free(c);
 	}
@@ -685,14 +716,27 @@ int gb_coro_create_on(struct gb_coro **out, struct gb_coro_stack *s, gb_coro_fn 
 	if (s->idle) {
 		char *save;
 		size_t cap;
+#ifdef CORO_TSAN
+		void *fiber;
+		pid_t pid;
+#endif
 		c = s->idle;
 		s->idle = c->pool_next;
 		s->nidle--;
 		save = c->save;
 		cap = c->save_cap;
+#ifdef CORO_TSAN
+		fiber = c->tsan_fiber;
+		pid = c->tsan_pid;
+#endif
 		memset(c, 0, sizeof(*c));
 		c->save = save;
 		c->save_cap = cap;
+#ifdef CORO_TSAN
+		c->tsan_fiber = fiber;
+		c->tsan_owned = 1;
+		c->tsan_pid = pid;
+#endif
 	} else {
 		c = calloc(1, sizeof(*c));
 		if (!c)
@@ -711,8 +755,7 @@ int gb_coro_create_on(struct gb_coro **out, struct gb_coro_stack *s, gb_coro_fn 
 	c->asan_size = c->stack_size;
 #endif
 #ifdef CORO_TSAN
-	c->tsan_fiber = __tsan_create_fiber(0);
-	c->tsan_owned = 1;
+	coro_tsan_fiber(c);
 #endif
 	*out = c;
 	return 0;
