@@ -112,7 +112,7 @@ void gb_cli_usage_run(void)
 	       "      --peer-delay SECONDS  echo peer's turnaround per request (default 0.00005)\n"
 	       "      --check-every N       bytecodes between eval-breaker check points (default 1)\n"
 	       "      --gil-overhead F      none GIL: extra work per bytecode (default 0)\n"
-	       "      --stack-size BYTES    greenlet stacks (default 64K)\n"
+	       "      --stack-size BYTES    greenlets' shared stack, 16K to 1G (default 64K)\n"
 	       "measurement:\n"
 	       "      --cpus LIST           only these CPUs (OS indices, e.g. 0 or 0-3,6)\n"
 	       "  -r, --reps N              repetitions (default 5; --quick 3)\n"
