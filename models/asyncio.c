@@ -242,14 +242,6 @@ static void aio_ret(void *ctx, struct gb_task *task, const char *value)
 	t->result = value;
 }
 
-static const char *aio_unsupported(const struct gb_params *p)
-{
-	/* The task, a ready handle and a timer entry. */
-	return gb__mem_check("asyncio", p->tasks,
-	                     sizeof(struct aio_task) + sizeof(struct gb__handle) +
-	                             sizeof(struct gb__timer));
-}
-
 static void aio_fini(void *state);
 
 static int aio_init(void **state, struct gb_run *run)
@@ -257,8 +249,18 @@ static int aio_init(void **state, struct gb_run *run)
 	struct aio_state *s;
 	struct gb_gil_config cfg;
 	unsigned n = gb_run_tasks(run);
+	const char *why;
 	int err;
 
+	/* The task, a ready handle and a timer entry each: past the machine's
+	 * memory the cell fails now rather than by the OOM killer. */
+	why = gb__mem_check("asyncio", n,
+	                    sizeof(struct aio_task) + sizeof(struct gb__handle) +
+	                            sizeof(struct gb__timer));
+	if (why) {
+		gb_run_errorf(run, "%s", why);
+		return -ENOMEM;
+	}
 	s = aligned_alloc(GB_CACHE_LINE,
 	                  (sizeof(*s) + GB_CACHE_LINE - 1) / GB_CACHE_LINE * GB_CACHE_LINE);
 	if (!s)
@@ -354,7 +356,6 @@ const struct gb_model_ops gb_model_asyncio = {
         .summary = "stackless tasks and futures on a libuv event loop, one thread",
         .workloads = GB_WL_ALL,
         .flags = GB_MF_ONE_THREAD,
-        .unsupported = aio_unsupported,
         .init = aio_init,
         .run = aio_run,
         .fini = aio_fini,

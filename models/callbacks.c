@@ -144,14 +144,6 @@ static void cbk_on_result(void *ctx, struct gb_task *task, const char *value)
 	gb_run_print(ctx, value);
 }
 
-static const char *cbk_unsupported(const struct gb_params *p)
-{
-	/* The task, a ready handle and a timer entry. */
-	return gb__mem_check("callbacks", p->tasks,
-	                     sizeof(struct cbk_task) + sizeof(struct gb__handle) +
-	                             sizeof(struct gb__timer));
-}
-
 static void cbk_fini(void *state);
 
 static int cbk_init(void **state, struct gb_run *run)
@@ -159,8 +151,18 @@ static int cbk_init(void **state, struct gb_run *run)
 	struct cbk_state *s;
 	struct gb_gil_config cfg;
 	unsigned n = gb_run_tasks(run);
+	const char *why;
 	int err;
 
+	/* The task, a ready handle and a timer entry each: past the machine's
+	 * memory the cell fails now rather than by the OOM killer. */
+	why = gb__mem_check("callbacks", n,
+	                    sizeof(struct cbk_task) + sizeof(struct gb__handle) +
+	                            sizeof(struct gb__timer));
+	if (why) {
+		gb_run_errorf(run, "%s", why);
+		return -ENOMEM;
+	}
 	s = aligned_alloc(GB_CACHE_LINE,
 	                  (sizeof(*s) + GB_CACHE_LINE - 1) / GB_CACHE_LINE * GB_CACHE_LINE);
 	if (!s)
@@ -259,7 +261,6 @@ const struct gb_model_ops gb_model_callbacks = {
         .summary = "on_result callbacks on a libuv event loop, one thread, no task objects",
         .workloads = GB_WL_ALL,
         .flags = GB_MF_ONE_THREAD,
-        .unsupported = cbk_unsupported,
         .init = cbk_init,
         .run = cbk_run,
         .fini = cbk_fini,

@@ -19,9 +19,14 @@
  *     for g in gs: g.join(); print(g.value)
  * The main greenlet is the calling thread's own context.
  *
- * Not here: the stack switch and guard pages (runtime/coro.c), greenlet's
- * stack slicing (our coroutines have stacks of their own, mmap'd, of which
- * only the touched pages are resident).
+ * Stacks are greenlet's: every greenlet runs on one shared stack
+ * (--stack-size deep, with a guard), and a suspended greenlet keeps only its
+ * live part, copied to the heap when another greenlet needs the stack
+ * (runtime/coro.c, gb_coro_ready). The hub has a stack of its own: every
+ * copy is made on it. A greenlet's memory (its coroutine and saved stack)
+ * is freed when it ends, as a dead greenlet is.
+ *
+ * Not here: the stack switch, slicing and guard pages (runtime/coro.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +42,8 @@
 #define GL_CALLBACK_CHECK_COUNT 50 /* gevent's CALLBACK_CHECK_COUNT */
 #define GL_NS_PER_MS            1000000u
 #define GL_HUB_STACK            GB_CORO_STACK_DEFAULT
+#define GL_CORO_EST             192u /* struct gb_coro, with malloc's overhead */
+#define GL_LIVE_EST             272u /* its saved stack: 168-216 bytes live, in 256 */
 
 struct gl_hub;
 
@@ -46,9 +53,15 @@ struct gl_greenlet {
 	struct gl_hub *h;
 	struct gl_greenlet *next; /* in the callback FIFO or the fired list */
 	const char *value;
-	uv_timer_t timer; /* sleep's watcher, initialised on first use */
-	uint8_t timer_inited, dead;
+	uint8_t dead;
 	uint8_t fired; /* in the fired list */
+};
+
+/* A sleep's watcher: gevent makes one per sleep; ours come back to a free
+ * list when they fire, so a greenlet that never sleeps carries none. */
+struct gl_timer {
+	uv_timer_t uv; /* first: the handle is the allocation (gl_close_cb) */
+	struct gl_timer *next;
 };
 
 struct gl_io {
@@ -63,17 +76,19 @@ struct gl_fifo {
 struct gl_hub {
 	struct gb_gil_thread gt; /* first: the state is cache-line aligned */
 	uv_loop_t uv;
-	uv_prepare_t prepare; /* unreferenced: they never keep the loop alive */
-	uv_idle_t idle;
+	uv_prepare_t prepare; /* unreferenced: it never keeps the loop alive */
+	uv_idle_t idle;       /* started: the poll does not wait */
 	struct gb_gil *gil;
 	struct gb_run *run;
 	struct gb_interp_env env;
 	struct gb_coro *hub;
-	struct gl_greenlet main; /* only coro and next are used */
+	struct gb_coro_stack *stack; /* the greenlets' shared stack */
+	struct gl_greenlet main;     /* only coro and next are used */
 	struct gl_greenlet *gls;
 	struct gl_io *io;            /* one per task when the workload has ECHO ops */
 	struct gl_fifo callbacks;    /* loop.run_callback */
 	struct gl_fifo fired;        /* greenlets whose watcher fired in this poll */
+	struct gl_timer *timers;     /* idle sleep watchers */
 	struct gl_greenlet *joining; /* the greenlet main waits for */
 	size_t stack_size;
 	uint64_t interval_ns; /* gevent.getswitchinterval() */
@@ -118,6 +133,24 @@ static void gl_fail(struct gl_hub *h, int err)
 	if (h->joining) {
 		h->joining = NULL;
 		gl_push(&h->callbacks, &h->main);
+	}
+}
+
+/* The hub switches to g; a greenlet that has ended is freed at once. */
+static void gl_enter(struct gl_hub *h, struct gl_greenlet *g)
+{
+	int err = gb_coro_ready(g->coro);
+
+	if (err) {
+		gb_run_errorf(h->run, "greenlets: greenlet %u: saving the shared stack: %s",
+		              g->t.id, strerror(-err));
+		gl_fail(h, err);
+		return;
+	}
+	gb_coro_switch(h->hub, g->coro);
+	if (g != &h->main && gb_coro_finished(g->coro)) {
+		gb_coro_destroy(g->coro);
+		g->coro = NULL;
 	}
 }
 
@@ -214,6 +247,7 @@ static int gl_echo(struct gl_greenlet *g)
 static int gl_sleep(struct gl_greenlet *g, uint64_t ns)
 {
 	struct gl_hub *h = g->h;
+	struct gl_timer *t;
 	int err;
 
 	if (ns == 0) {
@@ -221,21 +255,30 @@ static int gl_sleep(struct gl_greenlet *g, uint64_t ns)
 		gl_wait(g);
 		return 0;
 	}
-	if (!g->timer_inited) {
-		err = uv_timer_init(&h->uv, &g->timer);
-		if (err)
+	t = h->timers;
+	if (t) {
+		h->timers = t->next;
+	} else {
+		t = malloc(sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		err = uv_timer_init(&h->uv, &t->uv);
+		if (err) {
+			free(t);
 			return err;
-		g->timer.data = g;
-		g->timer_inited = 1;
+		}
 	}
+	t->uv.data = g;
 	/* The loop's clock is as old as its last poll: a long COMPUTE since then
 	 * would make the sleep short. libuv counts ms: round up. */
 	uv_update_time(&h->uv);
-	err = uv_timer_start(&g->timer, gl_timer_cb, (ns + GL_NS_PER_MS - 1) / GL_NS_PER_MS, 0);
-	if (err)
-		return err;
-	gl_wait(g);
-	return 0;
+	err = uv_timer_start(&t->uv, gl_timer_cb, (ns + GL_NS_PER_MS - 1) / GL_NS_PER_MS, 0);
+	if (!err)
+		gl_wait(g);
+	/* Fired (a one-shot timer is inactive again), or never started. */
+	t->next = h->timers;
+	h->timers = t;
+	return err;
 }
 
 static void gl_body(struct gb_coro *self, void *arg)
@@ -281,7 +324,7 @@ static void gl_run_callbacks(struct gl_hub *h)
 	struct gl_greenlet *g;
 
 	while (!h->exit && (g = gl_pop(&h->callbacks))) {
-		gb_coro_switch(h->hub, g->coro);
+		gl_enter(h, g);
 		if (--count == 0 && h->callbacks.head) {
 			count = GL_CALLBACK_CHECK_COUNT;
 			if (gb_gil_now_ns() >= expiration)
@@ -314,6 +357,10 @@ static void gl_hub_main(struct gb_coro *self, void *arg)
 			gb_gil_release(&h->gt);
 			gb_gil_trace(&h->gt, GB_EV_IO_START);
 		}
+		/* A pass that must not wait still polls, as every libuv iteration of
+		 * gevent's loop does: the active idle handle keeps the loop alive. */
+		if (!block)
+			uv_idle_start(&h->idle, gl_idle_cb);
 		uv_run(&h->uv, block ? UV_RUN_ONCE : UV_RUN_NOWAIT);
 		if (block) {
 			gb_gil_trace(&h->gt, GB_EV_IO_END);
@@ -322,7 +369,7 @@ static void gl_hub_main(struct gb_coro *self, void *arg)
 		uv_idle_stop(&h->idle);
 		while (!h->exit && (g = gl_pop(&h->fired))) {
 			g->fired = 0;
-			gb_coro_switch(h->hub, g->coro);
+			gl_enter(h, g);
 		}
 	}
 	/* Returning switches back to main, which set h->exit. */
@@ -339,9 +386,7 @@ static const char *gl_unsupported(const struct gb_params *p)
 		         p->stack_size, gb_coro_stack_min(), gb_coro_stack_max());
 		return why;
 	}
-	/* At least one stack page is touched per greenlet. */
-	return gb__mem_check("greenlets", p->tasks,
-	                     sizeof(struct gl_greenlet) + (size_t)sysconf(_SC_PAGESIZE));
+	return NULL;
 }
 
 static void gl_fini(void *state);
@@ -352,6 +397,7 @@ static int gl_init(void **state, struct gb_run *run)
 	struct gl_hub *h;
 	struct gb_gil_config cfg;
 	unsigned n = gb_run_tasks(run);
+	const char *why;
 	int err;
 
 	h = aligned_alloc(GB_CACHE_LINE,
@@ -359,6 +405,16 @@ static int gl_init(void **state, struct gb_run *run)
 	if (!h)
 		return -ENOMEM;
 	memset(h, 0, sizeof(*h));
+	/* A greenlet: its object, its coroutine, the live stack it saves while
+	 * suspended, and a sleep's watcher. */
+	why = gb__mem_check("greenlets", n,
+	                    sizeof(struct gl_greenlet) + GL_CORO_EST + GL_LIVE_EST +
+	                            sizeof(struct gl_timer));
+	if (why) {
+		gb_run_errorf(run, "%s", why);
+		free(h);
+		return -ENOMEM;
+	}
 	h->run = run;
 	h->ntasks = n;
 	h->stack_size = p->stack_size;
@@ -380,7 +436,6 @@ static int gl_init(void **state, struct gb_run *run)
 	uv_idle_init(&h->uv, &h->idle);
 	h->prepare.data = h;
 	uv_unref((uv_handle_t *)&h->prepare);
-	uv_unref((uv_handle_t *)&h->idle);
 	uv_prepare_start(&h->prepare, gl_prepare_cb);
 	h->gls = calloc(n, sizeof(*h->gls));
 	if (gb_run_echo_fd(run, 0) >= 0)
@@ -410,12 +465,10 @@ static int gl_spawn(struct gl_hub *h, unsigned i)
 	gb_task_init(&g->t, gb_run_program(h->run, i), i, &h->gt);
 	g->t.user = g;
 	g->h = h;
-	err = gb_coro_create(&g->coro, h->stack_size, gl_body, g);
+	err = gb_coro_create_on(&g->coro, h->stack, gl_body, g);
 	if (err) {
-		gb_run_errorf(h->run,
-		              "greenlets: spawning greenlet %u of %u: %s (a %zu-byte stack "
-		              "each)",
-		              i + 1, h->ntasks, strerror(-err), h->stack_size);
+		gb_run_errorf(h->run, "greenlets: spawning greenlet %u of %u: %s", i + 1, h->ntasks,
+		              strerror(-err));
 		return err;
 	}
 	h->spawned++;
@@ -447,6 +500,12 @@ static int gl_run(void *state, struct gb_run *run)
 	err = gb_coro_create(&h->hub, GL_HUB_STACK, gl_hub_main, h);
 	if (err)
 		gb_run_errorf(run, "greenlets: creating the hub: %s", strerror(-err));
+	if (!err) {
+		err = gb_coro_stack_create(&h->stack, h->stack_size);
+		if (err)
+			gb_run_errorf(run, "greenlets: mapping a %zu-byte greenlet stack: %s",
+			              h->stack_size, strerror(-err));
+	}
 	for (unsigned i = 0; i < h->ntasks && !err; i++)
 		err = gl_spawn(h, i);
 	for (unsigned i = 0; i < h->ntasks && !err; i++) {
@@ -472,26 +531,36 @@ static int gl_run(void *state, struct gb_run *run)
 	return err;
 }
 
+/* The only timers of the hub's loop are gl_timers, malloc'd one by one. */
+static void gl_close_cb(uv_handle_t *handle)
+{
+	if (handle->type == UV_TIMER)
+		free(handle);
+}
+
+static void gl_close_walk(uv_handle_t *handle, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(handle))
+		uv_close(handle, gl_close_cb);
+}
+
 static void gl_fini(void *state)
 {
 	struct gl_hub *h = state;
 
 	if (h->uv_inited) {
-		for (unsigned i = 0; h->gls && i < h->ntasks; i++)
-			if (h->gls[i].timer_inited)
-				uv_close((uv_handle_t *)&h->gls[i].timer, NULL);
-		for (unsigned i = 0; h->io && i < h->ntasks; i++)
-			if (h->io[i].inited)
-				uv_close((uv_handle_t *)&h->io[i].poll, NULL);
-		uv_close((uv_handle_t *)&h->prepare, NULL);
-		uv_close((uv_handle_t *)&h->idle, NULL);
+		/* Every handle: the idle timers, those of greenlets left asleep by an
+		 * error, the sockets' polls, prepare and idle. */
+		uv_walk(&h->uv, gl_close_walk, NULL);
 		uv_run(&h->uv, UV_RUN_DEFAULT);
 		uv_loop_close(&h->uv);
 	}
-	/* After an error some greenlets stay suspended; their stacks hold no
-	 * resource but memory, so they are unmapped all the same. */
+	/* After an error some greenlets stay suspended; their saved stacks
+	 * hold no resource but memory, so they are freed all the same. */
 	for (unsigned i = 0; h->gls && i < h->spawned; i++)
 		gb_coro_destroy(h->gls[i].coro);
+	gb_coro_stack_destroy(h->stack);
 	gb_coro_destroy(h->hub);
 	if (h->gil)
 		gb_gil_destroy(h->gil);

@@ -40,17 +40,42 @@ static void loop_idle_cb(uv_idle_t *idle)
 }
 
 /*
- * Just before the poll. libuv ran its due timers first: if the wake timer
- * was among them (the deadline passed while we were getting here), the
- * poll must not wait for whatever comes next. An active idle handle makes
- * its timeout zero.
+ * Arms the wake timer for the heap's earliest deadline, as CPython's
+ * selector computes its timeout: (when - now) rounded up to whole ms, so a
+ * sleep never ends early and overshoots by less than a ms. libuv takes the
+ * poll timeout from its own clock, read at the start of the iteration and
+ * truncated to ms: a timer started in the prepare phase gives the poll
+ * exactly this timeout. Returns 0 if the deadline has passed.
+ */
+static int loop_wake_arm(struct gb__loop *l)
+{
+	uint64_t now = gb_gil_now_ns(), ms;
+
+	if (l->heap[0].when_ns <= now)
+		return 0;
+	ms = (l->heap[0].when_ns - now + LOOP_NS_PER_MS - 1) / LOOP_NS_PER_MS;
+	uv_timer_start(&l->wake, loop_wake_cb, ms, 0);
+	return 1;
+}
+
+/*
+ * Just before the poll of an iteration that may block. Re-arms the wake
+ * timer from the clock as it is now (the ms libuv waits must be counted
+ * from here, not from before its timers ran); if the deadline has passed
+ * meanwhile, an active idle handle makes the poll's timeout zero.
  */
 static void loop_prepare_cb(uv_prepare_t *prepare)
 {
 	struct gb__loop *l = prepare->data;
 
-	if (l->heap_len && l->heap[0].when_ns <= gb_gil_now_ns())
+	if (!l->blocking || !l->heap_len)
+		return;
+	if (!loop_wake_arm(l)) {
 		uv_idle_start(&l->idle, loop_idle_cb);
+		return;
+	}
+	if (uv_timer_get_due_in(&l->wake) > l->st.timeout_ms_max)
+		l->st.timeout_ms_max = uv_timer_get_due_in(&l->wake);
 }
 
 int gb__loop_init(struct gb__loop *l, struct gb_gil_thread *gt)
@@ -66,8 +91,9 @@ int gb__loop_init(struct gb__loop *l, struct gb_gil_thread *gt)
 	uv_prepare_init(&l->uv, &l->prepare);
 	uv_idle_init(&l->uv, &l->idle);
 	l->prepare.data = l;
+	/* The prepare handle never keeps the loop alive; the idle handle does,
+	 * while started: it is how an iteration that must not wait still polls. */
 	uv_unref((uv_handle_t *)&l->prepare);
-	uv_unref((uv_handle_t *)&l->idle);
 	uv_prepare_start(&l->prepare, loop_prepare_cb);
 	return 0;
 }
@@ -183,23 +209,12 @@ int gb__loop_stalled(const struct gb__loop *l)
 /* How the poll of this iteration may wait: 1 = it may block. */
 static int loop_arm_wait(struct gb__loop *l)
 {
-	uint64_t when_ms, now_ms;
-
 	if (l->ready_len)
 		return 0; /* timeout = 0: ready handles must not wait for I/O */
 	if (!l->heap_len)
 		return l->watching != 0; /* block until an fd is ready */
-	if (l->heap[0].when_ns <= gb_gil_now_ns())
-		return 0;
-	/* libuv counts milliseconds (as epoll does, and CPython's selector rounds
-	 * the timeout up to them too): round the deadline up, never fire early. */
-	when_ms = (l->heap[0].when_ns + LOOP_NS_PER_MS - 1) / LOOP_NS_PER_MS;
-	uv_update_time(&l->uv);
-	now_ms = uv_now(&l->uv);
-	if (when_ms <= now_ms)
-		when_ms = now_ms + 1;
-	uv_timer_start(&l->wake, loop_wake_cb, when_ms - now_ms, 0);
-	return 1;
+	/* Started here so that the uv loop is alive; loop_prepare_cb re-arms it. */
+	return loop_wake_arm(l);
 }
 
 int gb__loop_run_once(struct gb__loop *l)
@@ -211,6 +226,7 @@ int gb__loop_run_once(struct gb__loop *l)
 		return l->err;
 	l->st.iterations++;
 	block = loop_arm_wait(l);
+	l->blocking = block;
 	l->st.polls++;
 	if (block) {
 		/* select() runs inside Py_BEGIN_ALLOW_THREADS. */
@@ -226,9 +242,14 @@ int gb__loop_run_once(struct gb__loop *l)
 		}
 		uv_timer_stop(&l->wake);
 	} else {
+		/* selector.select(0): asyncio polls in every iteration, and so does
+		 * uv_run under uvloop. The active idle handle keeps the uv loop
+		 * alive, so the run reaches its poll even with nothing to wait for. */
+		uv_idle_start(&l->idle, loop_idle_cb);
 		uv_run(&l->uv, UV_RUN_NOWAIT);
 	}
 	uv_idle_stop(&l->idle);
+	l->blocking = 0;
 	if (l->heap_len) {
 		uint64_t now = gb_gil_now_ns();
 		while (l->heap_len && l->heap[0].when_ns <= now) {

@@ -36,15 +36,16 @@ struct gb__loop_stats {
 	uint64_t iterations;     /* _run_once calls */
 	uint64_t callbacks;      /* handles run */
 	uint64_t timers;         /* timer handles moved to the ready queue */
-	uint64_t polls;          /* uv_run calls (select calls) */
+	uint64_t polls;          /* uv_run calls (select calls): one per iteration */
 	uint64_t blocking_polls; /* of which could block (GIL released around them) */
+	uint64_t timeout_ms_max; /* the longest poll timeout armed for a timer, in ms */
 };
 
 struct gb__loop {
 	uv_loop_t uv;
 	uv_timer_t wake;      /* armed for the heap's earliest deadline before a blocking poll */
-	uv_prepare_t prepare; /* both unreferenced: never keep the uv loop alive */
-	uv_idle_t idle;
+	uv_prepare_t prepare; /* unreferenced: never keeps the uv loop alive */
+	uv_idle_t idle;       /* started: the poll does not wait */
 	struct gb_gil_thread *gt; /* released around a blocking poll; NULL: no GIL */
 	struct gb__handle *ready; /* ring buffer, capacity a power of two */
 	size_t ready_head, ready_len, ready_cap;
@@ -53,6 +54,7 @@ struct gb__loop {
 	uint64_t seq;
 	unsigned watching; /* fds with a started watch */
 	int err;           /* first failure (ENOMEM in call_soon...); sticky */
+	int blocking;      /* inside the poll of an iteration that may block */
 	struct gb__loop_stats st;
 };
 
@@ -82,7 +84,8 @@ void gb__loop_call_later(struct gb__loop *l, uint64_t delay_ns, gb__loop_fn fn, 
 
 /*
  * One BaseEventLoop._run_once: poll timeout 0 if anything is ready, else
- * until the earliest timer (or an fd), else forever; poll (fd callbacks
+ * until the earliest timer (rounded up to ms), else until an fd is ready;
+ * poll, in every iteration, as selector.select is called (fd callbacks
  * append to the ready queue); move due timers to the ready queue; run the
  * handles that are ready now, and only those: a handle scheduled by one of
  * them waits for the next iteration. 0 or l->err.
@@ -106,8 +109,9 @@ void gb__watch_close(struct gb__watch *w);
 
 /*
  * NULL if `tasks` tasks of `per_task` resident bytes each fit in the
- * machine's physical memory, else why not, as an unsupported() reason:
- * past it the cell would only end by the OOM killer, taking others along.
+ * machine's physical memory, else why not: the model's init then fails the
+ * cell with -ENOMEM, since past it the cell would only end by the OOM
+ * killer, taking others along.
  */
 const char *gb__mem_check(const char *model, unsigned tasks, size_t per_task);
 

@@ -2,7 +2,9 @@
  * test_callbacks.c - the callbacks model by order of events and loop
  * iterations: on_result prints each value as it arrives, every completion
  * runs the next step in the iteration it fires in (one hop fewer than
- * asyncio), and every workload runs to the end.
+ * asyncio), a 1 ms sleep waits in one poll armed for 1 ms (not 2: the
+ * timeout is counted from now, in ms rounded up, as CPython's selector
+ * does), and every workload runs to the end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -88,7 +90,7 @@ static void test_hops(void)
 	static const struct gb_program yields = {
 	        .ops = &yield_op, .n_ops = 1, .repeat = 10, .name = "yielder"};
 	static const struct gb_program sleeps = {
-	        .ops = &sleep_op, .n_ops = 1, .repeat = 3, .name = "sleeper"};
+	        .ops = &sleep_op, .n_ops = 1, .repeat = 20, .name = "sleeper"};
 	struct gb__loop_stats st;
 	struct mrun r;
 
@@ -107,22 +109,36 @@ static void test_hops(void)
 	}
 
 	/* A due timer's callback is the next step: one iteration per sleep. For
-	 * asyncio the same program takes 2 + 2 x 3 + 1 (the future's wakeup hop). */
+	 * asyncio the same program takes 2 + 2 x 20 + 1 (the future's wakeup
+	 * hop). Each sleep waits in at most one poll, armed for at most 1 ms: a
+	 * sleep that woke early would take another iteration, one armed for
+	 * 2 ms (the deadline rounded up to a ms boundary) twice as long. (A
+	 * loaded machine may reach a deadline before its poll: no wait then.) */
 	mrun_params(&r, "callbacks", GB_WL_IO, 1);
 	if (mrun_open(&r) == 0) {
 		r.run.ws.progs[0] = &sleeps;
-		ok(mrun_go(&r) == 0, "three sleeps of 1 ms");
+		ok(mrun_go(&r) == 0, "20 sleeps of 1 ms");
 		gb__loop_last_stats(&st);
-		is_int(st.iterations, 3, "callbacks: one iteration per sleep");
-		is_int(st.timers, 3, "callbacks: three timer handles");
+		is_int(st.iterations, 20, "callbacks: one iteration per sleep");
+		is_int(st.timers, 20, "callbacks: 20 timer handles");
+		ok(st.blocking_polls >= 1 && st.blocking_polls <= 20,
+		   "callbacks: at most one blocking poll per sleep (%llu)",
+		   (unsigned long long)st.blocking_polls);
+		is_int(st.timeout_ms_max, 1, "callbacks: each poll armed for at most 1 ms");
+		is_int(st.polls, st.iterations, "callbacks: a poll in every iteration");
 		gb_run_close(&r.run);
 	}
 	mrun_params(&r, "asyncio", GB_WL_IO, 1);
 	if (mrun_open(&r) == 0) {
 		r.run.ws.progs[0] = &sleeps;
-		ok(mrun_go(&r) == 0, "asyncio: three sleeps of 1 ms");
+		ok(mrun_go(&r) == 0, "asyncio: 20 sleeps of 1 ms");
 		gb__loop_last_stats(&st);
-		is_int(st.iterations, 9, "asyncio: the same program takes 9 iterations");
+		is_int(st.iterations, 43, "asyncio: the same program takes 43 iterations");
+		ok(st.blocking_polls >= 1 && st.blocking_polls <= 20,
+		   "asyncio: at most one blocking poll per sleep (%llu)",
+		   (unsigned long long)st.blocking_polls);
+		is_int(st.timeout_ms_max, 1, "asyncio: each poll armed for at most 1 ms");
+		is_int(st.polls, st.iterations, "asyncio: a poll in every iteration");
 		gb_run_close(&r.run);
 	}
 }

@@ -1,7 +1,10 @@
 /*
  * test_coro.c - stackful coroutines: switching back and forth, finishing,
- * nesting, stack bounds and alignment, and the guard page report (in a
- * forked child, since it ends the process).
+ * nesting, stack bounds and alignment, the stack pool (reuse, its bound,
+ * batched unmapping) by its counters, shared stacks (greenlet's slicing:
+ * every coroutine's frames survive the others), and the guard report on
+ * own, pooled, slab-neighbour and shared stacks (in forked children,
+ * since it ends the process).
  */
 #include <errno.h>
 #include <signal.h>
@@ -172,6 +175,177 @@ static void test_many(void)
 	free(co);
 }
 
+/* --- the pool --- */
+
+static void test_pool(void)
+{
+	struct gb_coro_pool_stats a, b;
+	enum { N = 2000 };
+	struct gb_coro **co = calloc(N, sizeof(*co));
+	int made = 0, ran = 0;
+
+	gb_coro_pool_drain();
+	gb_coro_pool_stats(&a);
+	is_int(a.idle, 0, "a drained pool holds nothing");
+	for (int i = 0; i < 1000; i++) {
+		struct gb_coro *c;
+		if (gb_coro_create(&c, 64 * 1024, nop_fn, NULL) != 0)
+			break;
+		gb_coro_switch(gb_coro_main(), c);
+		ran += gb_coro_finished(c);
+		gb_coro_destroy(c);
+	}
+	is_int(ran, 1000, "1000 coroutines created, run and destroyed one after another");
+	gb_coro_pool_stats(&b);
+	ok(b.mapped - a.mapped <= 64, "they took at most one slab of stacks (%llu mapped)",
+	   (unsigned long long)(b.mapped - a.mapped));
+	is_int(b.slabs - a.slabs, 1, "with one mmap");
+	ok(b.reused - a.reused >= 999, "the other creates were served by the pool (%llu)",
+	   (unsigned long long)(b.reused - a.reused));
+
+	/* Many alive at once, then all destroyed: the pool keeps a bounded part. */
+	gb_coro_pool_stats(&a);
+	for (; made < N; made++)
+		if (gb_coro_create(&co[made], 64 * 1024, nop_fn, NULL) != 0)
+			break;
+	is_int(made, N, "2000 coroutines alive at once");
+	for (int i = 0; i < made; i++)
+		gb_coro_destroy(co[i]);
+	gb_coro_pool_stats(&b);
+	ok(b.idle_bytes <= 2u * 16u * 1024u * 1024u,
+	   "idle stacks stay within the pool's bound (%zu bytes in %zu stacks)", b.idle_bytes,
+	   b.idle);
+	ok(b.unmapped > a.unmapped, "the excess was unmapped (%llu stacks)",
+	   (unsigned long long)(b.unmapped - a.unmapped));
+	ok((b.munmaps - a.munmaps) * 8 < b.unmapped - a.unmapped,
+	   "adjacent stacks were unmapped together (%llu stacks in %llu calls)",
+	   (unsigned long long)(b.unmapped - a.unmapped),
+	   (unsigned long long)(b.munmaps - a.munmaps));
+	gb_coro_pool_drain();
+	gb_coro_pool_stats(&b);
+	is_int(b.idle, 0, "drain empties the pool");
+	is_int(b.mapped, b.unmapped, "and every stack mapped was unmapped");
+
+	/* A 1 GiB stack is never kept idle. */
+	gb_coro_pool_stats(&a);
+	if (gb_coro_create(&co[0], gb_coro_stack_max(), nop_fn, NULL) == 0) {
+		gb_coro_destroy(co[0]);
+		gb_coro_pool_stats(&b);
+		is_int(b.idle, 0, "a 1 GiB stack is unmapped at once");
+	}
+	free(co);
+}
+
+/* --- shared stacks --- */
+
+struct sliced {
+	struct gb_coro *co;
+	unsigned id, depth, yields, resumed;
+	int bad;
+};
+
+static struct gb_coro *sl_main;
+
+/* depth frames of 256 bytes with a pattern each, checked after the yields. */
+static unsigned sl_descend(struct sliced *s, unsigned depth)
+{
+	volatile unsigned char buf[256];
+	unsigned sum = 0;
+
+	for (unsigned i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(s->id * 31u + depth * 7u + i);
+	if (depth == 0) {
+		for (unsigned y = 0; y < s->yields; y++) {
+			gb_coro_switch(s->co, sl_main);
+			s->resumed++;
+		}
+	} else {
+		sum = sl_descend(s, depth - 1);
+	}
+	for (unsigned i = 0; i < sizeof(buf); i++) {
+		if (buf[i] != (unsigned char)(s->id * 31u + depth * 7u + i))
+			s->bad = 1;
+		sum += buf[i];
+	}
+	return sum;
+}
+
+static void sl_fn(struct gb_coro *self, void *arg)
+{
+	struct sliced *s = arg;
+
+	(void)sl_descend(s, s->depth);
+}
+
+static struct gb_coro *sl_other;
+
+static void sl_busy_fn(struct gb_coro *self, void *arg)
+{
+	*(int *)arg = gb_coro_ready(sl_other);
+}
+
+static void test_shared(void)
+{
+	enum { K = 20, Y = 5 };
+	struct sliced s[K];
+	struct gb_coro_stack *stack;
+	struct gb_coro_stack_stats st;
+	int readied = 0, finished = 0, bad = 0, busy = 0;
+	unsigned resumed = 0;
+	struct gb_coro *a;
+
+	sl_main = gb_coro_main();
+	rc = gb_coro_stack_create(&stack, 64 * 1024);
+	is_int(rc, 0, "a shared stack");
+	if (rc)
+		return;
+	for (unsigned i = 0; i < K; i++) {
+		s[i] = (struct sliced){.id = i, .depth = 1 + i % 7, .yields = Y};
+		rc = gb_coro_create_on(&s[i].co, stack, sl_fn, &s[i]);
+		if (rc)
+			break;
+	}
+	is_int(rc, 0, "20 coroutines on it");
+	if (rc)
+		return;
+	/* Round-robin: each runs until it yields, so every switch in needs the
+	 * one before saved and its own frames back. */
+	for (unsigned round = 0; round <= Y; round++)
+		for (unsigned i = 0; i < K; i++) {
+			if (gb_coro_ready(s[i].co) == 0)
+				readied++;
+			gb_coro_switch(sl_main, s[i].co);
+		}
+	for (unsigned i = 0; i < K; i++) {
+		finished += gb_coro_finished(s[i].co);
+		bad += s[i].bad;
+		resumed += s[i].resumed;
+		gb_coro_destroy(s[i].co);
+	}
+	is_int(readied, K * (Y + 1), "every switch in was made ready");
+	is_int(finished, K, "all of them ran to the end");
+	is_int(resumed, K * Y, "each was resumed after each of its yields");
+	is_int(bad, 0, "no frame was changed by the others' turns");
+	gb_coro_stack_stats(stack, &st);
+	is_int(st.saves, (uint64_t)K * Y, "one save per suspended coroutine left for another");
+	is_int(st.restores, (uint64_t)K * Y, "one restore per resumption");
+	ok(st.max_live >= 7 * 256 && st.max_live < 16 * 1024,
+	   "the deepest live part is what the frames need (%zu bytes)", st.max_live);
+
+	/* Readying a coroutine of the stack one is running on cannot work. */
+	rc = gb_coro_create_on(&a, stack, sl_busy_fn, &busy);
+	rc = rc ? rc : gb_coro_create_on(&sl_other, stack, nop_fn, NULL);
+	if (rc == 0) {
+		gb_coro_ready(sl_other);
+		gb_coro_ready(a);
+		gb_coro_switch(sl_main, a);
+		is_int(busy, -EBUSY, "gb_coro_ready across the running stack: -EBUSY");
+		gb_coro_destroy(a);
+		gb_coro_destroy(sl_other);
+	}
+	gb_coro_stack_destroy(stack);
+}
+
 /* --- the guard page --- */
 
 static int deep(int n)
@@ -195,6 +369,41 @@ static void null_fn(struct gb_coro *self, void *arg)
 	*(volatile int *)(uintptr_t)arg = 1;
 }
 
+enum child_stack { CHILD_OWN, CHILD_POOLED, CHILD_SLAB_MIDDLE, CHILD_SHARED };
+
+static enum child_stack child_stack;
+
+/* The coroutine the child runs fn on, on the stack child_stack names. */
+static int child_coro(struct gb_coro **co, gb_coro_fn fn, void *arg)
+{
+	struct gb_coro *other[3];
+	struct gb_coro_stack *stack;
+
+	switch (child_stack) {
+	case CHILD_OWN:
+		return gb_coro_create(co, 64 * 1024, fn, arg);
+	case CHILD_POOLED:
+		/* A stack back from the pool keeps its guard. */
+		if (gb_coro_create(&other[0], 64 * 1024, nop_fn, NULL) != 0)
+			return -1;
+		gb_coro_destroy(other[0]);
+		return gb_coro_create(co, 64 * 1024, fn, arg);
+	case CHILD_SLAB_MIDDLE:
+		/* Between two neighbours of one slab: the fault is in its own guard. */
+		gb_coro_pool_drain();
+		if (gb_coro_create(&other[0], 64 * 1024, nop_fn, NULL) != 0 ||
+		    gb_coro_create(co, 64 * 1024, fn, arg) != 0 ||
+		    gb_coro_create(&other[1], 64 * 1024, nop_fn, NULL) != 0)
+			return -1;
+		return 0;
+	case CHILD_SHARED:
+		if (gb_coro_stack_create(&stack, 64 * 1024) != 0)
+			return -1;
+		return gb_coro_create_on(co, stack, fn, arg);
+	}
+	return -1;
+}
+
 /* Runs fn on a coroutine in a child; its exit status and stderr. */
 static int child_run(gb_coro_fn fn, void *arg, int *status, char *err, size_t cap)
 {
@@ -213,7 +422,7 @@ static int child_run(gb_coro_fn fn, void *arg, int *status, char *err, size_t ca
 		struct gb_coro *co;
 		dup2(pfd[1], STDERR_FILENO);
 		close(pfd[0]);
-		if (gb_coro_guard_install() != 0 || gb_coro_create(&co, 64 * 1024, fn, arg) != 0)
+		if (gb_coro_guard_install() != 0 || child_coro(&co, fn, arg) != 0)
 			_exit(90);
 		gb_coro_switch(gb_coro_main(), co);
 		_exit(0);
@@ -244,6 +453,17 @@ static void test_guard(void)
 	ok(strstr(err, "gilbench: coroutine stack overflow (65536 bytes)") != NULL,
 	   "and says so on stderr (%.80s)", err);
 
+	for (child_stack = CHILD_POOLED; child_stack <= CHILD_SHARED; child_stack++) {
+		static const char *const what[] = {"", "a pooled stack", "a slab's middle stack",
+		                                   "a shared stack"};
+		rc = child_run(overflow_fn, &result, &status, err, sizeof(err));
+		ok(rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 2 &&
+		           strstr(err, "gilbench: coroutine stack overflow (65536 bytes)"),
+		   "an overflow on %s is reported (status %#x, %.80s)", what[child_stack], status,
+		   err);
+	}
+	child_stack = CHILD_OWN;
+
 	rc = child_run(null_fn, NULL, &status, err, sizeof(err));
 	is_int(rc, 0, "null-pointer child ran");
 	ok(!strstr(err, "coroutine stack overflow"), "another fault is not called an overflow");
@@ -259,6 +479,8 @@ int main(void)
 	test_alignment();
 	test_bounds();
 	test_many();
+	test_pool();
+	test_shared();
 	test_guard();
 	return gb_tap_done();
 }
