@@ -80,8 +80,10 @@ class Env:
 
 
 def _more(prog, it, env):
+    # As gilbench's interpreter: the first body runs even if the background
+    # already ended, so a cell always has a latency however it was scheduled.
     if prog.repeat == wl.REPEAT_UNTIL_STOP:
-        return not env.stopped()
+        return it == 0 or not env.stopped()
     return it < prog.repeat
 
 

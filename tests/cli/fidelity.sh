@@ -132,7 +132,9 @@ sys.exit(not (models == want and len(skipped) == 1 and len(ok) == len(d['results
               and all(c['model'] == 'cpython-serial' and c['workload'] == 'background' for c in skipped)
               and ctx['modules']['gevent'] and ctx['modules']['numpy'] and ctx['python']['version']
               and ctx['calibration']['iters_per_bytecode'] > 0
-              and all(c['samples']['latency_count'][0] >= 1 for c in ok if c['workload'] == 'background')))"
+              and all(c['samples']['latency_count'][0] >= 1 for c in ok if c['workload'] == 'background')
+              or print('#', sorted(models), [(c['model'], c['workload'], c['status'], c.get('error'),
+                                             c['samples'].get('latency_count')) for c in d['results']])))"
   check "reference: seed returns through every model" /usr/bin/python3 -c "
 import json, sys
 d = json.load(open('$T/ref.json'))
@@ -147,8 +149,11 @@ sys.exit(not (len(seed) == 6 and all(c['status'] == 'ok' and c['samples']['wall_
 import json, sys
 d = json.load(open('$T/pair.json'))
 kinds = {r['ratio'] for r in d['ratios']}
-sys.exit(not (kinds == {'speedup', 'native_speedup', 'convoy_p50', 'convoy_p99', 'io_overhead', 'seed_overhead'}
-              and not d['only_in_real'] and not d['not_compared']))"
+want = {'speedup', 'native_speedup', 'convoy_p50', 'convoy_p99', 'io_overhead', 'seed_overhead'}
+good = kinds == want and not d['only_in_real'] and not d['not_compared']
+if not good:
+    print('# kinds', sorted(kinds), 'only_in_real', d['only_in_real'], 'not_compared', d['not_compared'])
+sys.exit(not good)"
 else
   echo "# skip: Debian's python3-gevent and python3-numpy are not installed (scripts/install-deps --reference)"
 fi
