@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gilbench/coro.h>
@@ -242,9 +243,22 @@ static int cli_bad(const char *opt, const char *val, const char *what)
 
 static int cli_check_output(const char *path)
 {
-	char *dir = strdup(path), *slash;
+	char *dir, *slash;
+	struct stat st;
 	int ok;
 
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		gb_err("-o", "cannot write %s: it is a directory", path);
+		return -EISDIR;
+	}
+	/* A device or FIFO is written in place: only it must be writable. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (access(path, W_OK) == 0)
+			return 0;
+		gb_err("-o", "cannot write %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	dir = strdup(path);
 	if (!dir)
 		return -ENOMEM;
 	slash = strrchr(dir, '/');
