@@ -137,14 +137,43 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
 	char *have = NULL;
 	int id;
 
-	/* hwloc's parser is lenient ("abc" gives an empty set), so check the syntax. */
-	for (const char *p = list; *p; p++) {
-		if (!strchr("0123456789,-", *p)) {
-			snprintf(why, why_len, "'%s' is not a CPU list such as 0-3,6", list);
+	/*
+	 * hwloc's parser is lenient ("abc" gives an empty set, "-9" the index
+	 * 2^32-9) and allocates up to the largest index it is given: check
+	 * the syntax, and every index against the machine, before it runs.
+	 */
+	for (const char *p = list;; p++) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			goto bad_syntax;
+		lo = hi = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			if (p[1] < '0' || p[1] > '9')
+				goto bad_syntax;
+			hi = strtoul(p + 1, &end, 10);
+			p = end;
+			if (hi < lo)
+				goto bad_syntax;
+		}
+		if (hi > (unsigned long)hwloc_bitmap_last(all)) {
+			unsigned long first = lo > (unsigned long)hwloc_bitmap_last(all)
+			                              ? lo
+			                              : (unsigned long)hwloc_bitmap_last(all) + 1;
+			hwloc_bitmap_list_asprintf(&have, all);
+			snprintf(why, why_len, "CPU %lu does not exist on this machine (CPUs %s)",
+			         first, have ? have : "?");
+			free(have);
 			return -EINVAL;
 		}
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			goto bad_syntax;
 	}
-	if (!*list || hwloc_bitmap_list_sscanf(out, list) != 0 || hwloc_bitmap_iszero(out) ||
+	if (hwloc_bitmap_list_sscanf(out, list) != 0 || hwloc_bitmap_iszero(out) ||
 	    hwloc_bitmap_weight(out) < 0) {
 		snprintf(why, why_len, "'%s' is not a CPU list such as 0-3,6", list);
 		return -EINVAL;
@@ -161,6 +190,10 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
 	}
 	hwloc_bitmap_foreach_end();
 	return 0;
+
+bad_syntax:
+	snprintf(why, why_len, "'%s' is not a CPU list such as 0-3,6", list);
+	return -EINVAL;
 }
 
 /* The cores in spread order: the j-th core of every package, then j+1. */
