@@ -30,6 +30,13 @@
 
 #define RUNNER_TRACE_PER_THREAD 65536
 
+/* gcc says __SANITIZE_ADDRESS__; clang says __has_feature(address_sanitizer). */
+#if defined(__has_feature)
+#define RUNNER_HAS_FEATURE(x) __has_feature(x)
+#else
+#define RUNNER_HAS_FEATURE(x) 0
+#endif
+
 static volatile sig_atomic_t runner_interrupted;
 
 /*
@@ -373,10 +380,10 @@ static void runner_child(const struct gb_cell *cell, int fd, const char *trace_p
  */
 static const char *runner_sanitizer_note(int status)
 {
-#if defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_THREAD__) || RUNNER_HAS_FEATURE(thread_sanitizer)
 	const char *opts = getenv("TSAN_OPTIONS"), *name = "ThreadSanitizer";
 	int code = 66;
-#elif defined(__SANITIZE_ADDRESS__)
+#elif defined(__SANITIZE_ADDRESS__) || RUNNER_HAS_FEATURE(address_sanitizer)
 	const char *opts = getenv("ASAN_OPTIONS"), *name = "AddressSanitizer";
 	int code = 1;
 #elif defined(GB_SANITIZED)
