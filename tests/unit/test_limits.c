@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ struct lim_result {
 	int ran;         /* the child got as far as running the cell */
 	int err;         /* gb_runner_once's return */
 	int children;    /* 1 if a child process was left unreaped */
-	int threads;     /* threads of the child after the cell */
+	int threads;     /* threads after the cell minus before (a sanitizer has its own) */
 	int fds_leaked;  /* descriptors after minus before */
 	char why[512];   /* the cell's reason */
 	char setup[256]; /* why the limit could not be set, if so */
@@ -94,6 +95,20 @@ static size_t lim_vm_bytes(void)
 		pages = 0;
 	fclose(f);
 	return pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void *lim_nop(void *arg)
+{
+	return arg;
+}
+
+/* Makes the process multithreaded once, so helpers a runtime starts then exist. */
+static void lim_start_helpers(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, lim_nop, NULL) == 0)
+		pthread_join(t, NULL);
 }
 
 enum lim_kind { LIM_NPROC, LIM_AS, LIM_NOFILE };
@@ -165,12 +180,18 @@ static struct lim_result lim_run(const char *model, enum lim_kind kind, enum gb_
 		c.p.io_time_ns = 1000000;
 		c.placement = GB_PLACE_NONE;
 		if (lim_apply(kind, &r) == 0) {
+			int threads;
+
+			/* TSan starts a thread of its own with the first one we make. */
+			lim_start_helpers();
+			threads = lim_count_dir("/proc/self/task");
+
 			fds = lim_count_dir("/proc/self/fd");
 			r.ran = 1;
 			r.err = gb_runner_once(&c, 0, &sample, r.why, sizeof(r.why));
 			json_decref(sample);
 			r.children = !(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
-			r.threads = lim_count_dir("/proc/self/task");
+			r.threads = lim_count_dir("/proc/self/task") - threads;
 			r.fds_leaked = lim_count_dir("/proc/self/fd") - fds;
 		}
 		if (write(pfd[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
@@ -201,13 +222,13 @@ static void lim_expect(const char *what, struct lim_result r, const char *want1,
 	snprintf(name[1], sizeof(name[1]), "%s: every thread joined", what);
 	snprintf(name[2], sizeof(name[2]), "%s: no descriptor left open", what);
 	is_int(r.children, 0, name[0]);
-	is_int(r.threads, 1, name[1]);
+	is_int(r.threads, 0, name[1]);
 	is_int(r.fds_leaked, 0, name[2]);
 }
 
 int main(void)
 {
-	const char *eagain = strerror(EAGAIN), *enomem = strerror(ENOMEM);
+	const char *eagain = strerror(EAGAIN);
 	char want[128];
 
 	signal(SIGPIPE, SIG_IGN);
@@ -220,7 +241,8 @@ int main(void)
 #ifndef GB_SANITIZED
 	/* glibc says EAGAIN when it cannot map a thread's stack. */
 	lim_expect("threads -t 100000 under RLIMIT_AS (256 MiB free)",
-	           lim_run("threads", LIM_AS, GB_WL_IO, 100000, GB_IO_SLEEP), eagain, enomem);
+	           lim_run("threads", LIM_AS, GB_WL_IO, 100000, GB_IO_SLEEP), eagain,
+	           strerror(ENOMEM));
 #else
 	/* The sanitizer's shadow memory is far beyond any small RLIMIT_AS. */
 	ok(1, "# SKIP RLIMIT_AS under a sanitizer");
