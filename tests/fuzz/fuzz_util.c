@@ -38,9 +38,14 @@ static void fuzz_cleanup(void)
 	rmdir(fuzz_dir_path);
 }
 
+/*
+ * Under $TMPDIR when set (.ci/run points it into a directory it removes:
+ * libFuzzer may end the process without running atexit), else /dev/shm.
+ */
 const char *gb_fuzz_dir(void)
 {
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	const char *tmp = getenv("TMPDIR");
+	const char *base = tmp && *tmp ? tmp : access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 
 	if (fuzz_dir_path[0])
 		return fuzz_dir_path;
