@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gilbench/coro.h>
@@ -80,7 +81,8 @@ int gb_parse_size(const char *s, unsigned long long *out)
 	}
 	if (shift)
 		buf[len - 1] = '\0';
-	if (gb_parse_uint(buf, 0, 1ull << 40, &v) != 0)
+	/* The byte count, not the suffixed number, is what must fit. */
+	if (gb_parse_uint(buf, 0, (1ull << 40) >> shift, &v) != 0)
 		return -EINVAL;
 	*out = v << shift;
 	return 0;
@@ -240,13 +242,32 @@ static int cli_bad(const char *opt, const char *val, const char *what)
 	return 1;
 }
 
-static int cli_check_output(const char *path)
+static int cli_check_output(const char *opt, const char *path)
 {
-	char *dir = strdup(path), *slash;
+	char *dir, *slash;
+	struct stat st;
 	int ok;
 
+	if (!*path) {
+		gb_err(opt, "the path is empty");
+		return -EINVAL;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		gb_err(opt, "cannot write %s: it is a directory", path);
+		return -EISDIR;
+	}
+	/* A device or FIFO is written in place: only it must be writable. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (access(path, W_OK) == 0)
+			return 0;
+		gb_err(opt, "cannot write %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	/* Room for "." when there is no slash: strdup("x") is two bytes. */
+	dir = calloc(1, strlen(path) + 2);
 	if (!dir)
 		return -ENOMEM;
+	strcpy(dir, path);
 	slash = strrchr(dir, '/');
 	if (slash == dir)
 		slash[1] = '\0';
@@ -256,7 +277,7 @@ static int cli_check_output(const char *path)
 		strcpy(dir, ".");
 	ok = access(dir, W_OK | X_OK) == 0;
 	if (!ok)
-		gb_err("-o", "cannot write %s: directory %s: %s", path, dir, strerror(errno));
+		gb_err(opt, "cannot write %s: directory %s: %s", path, dir, strerror(errno));
 	free(dir);
 	return ok ? 0 : -errno;
 }
@@ -528,7 +549,8 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 			return 1;
 	}
 
-	optind = 1;
+	/* 0, not 1: glibc then forgets a cluster left half-read by an earlier parse. */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":m:w:t:r:o:qh", cli_longopts, NULL)) != -1) {
 		switch (opt) {
@@ -598,8 +620,12 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 			gb_err("run", "option %s needs a value", argv[optind - 1]);
 			return 1;
 		case '?':
-			gb_err("run", "unknown option '%s' (see 'gilbench run --help')",
-			       argv[optind - 1]);
+			if (optopt) /* a short one, maybe inside a cluster like -qz */
+				gb_err("run", "unknown option '-%c' (see 'gilbench run --help')",
+				       optopt);
+			else
+				gb_err("run", "unknown option '%s' (see 'gilbench run --help')",
+				       argv[optind - 1]);
 			return 1;
 		default:
 			rc = cli_scalar(m, opt, optarg);
@@ -625,9 +651,9 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 		gb_err("--append", "needs -o FILE and the json format");
 		return 1;
 	}
-	if (m->out && strcmp(m->out, "-") != 0 && cli_check_output(m->out) != 0)
+	if (m->out && strcmp(m->out, "-") != 0 && cli_check_output("-o", m->out) != 0)
 		return 1;
-	if (m->trace && cli_check_output(m->trace) != 0)
+	if (m->trace && cli_check_output("--trace", m->trace) != 0)
 		return 1;
 	if (trace_format >= 0 && !m->trace) {
 		gb_err("--trace-format", "needs --trace FILE");

@@ -4,8 +4,10 @@
  * Measuring is runner.c's job; formats other than JSON are export.c's.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -21,6 +23,7 @@
 struct run_save {
 	const struct gb_matrix *m;
 	unsigned cpus;
+	int incremental; /* -o is a regular file (or new): rewrite it after every cell */
 };
 
 static int run_save_doc(json_t *doc, void *arg)
@@ -28,7 +31,7 @@ static int run_save_doc(json_t *doc, void *arg)
 	struct run_save *s = arg;
 
 	gb_report_speedups(doc, s->cpus);
-	if (!s->m->out || strcmp(s->m->format, "json") != 0)
+	if (!s->incremental)
 		return 0; /* written once at the end */
 	return gb_json_write_atomic(s->m->out, doc) ? -EIO : 0;
 }
@@ -93,9 +96,13 @@ int gb_cmd_run(int argc, char **argv)
 {
 	struct gb_matrix m;
 	struct run_save save;
+	struct stat st;
 	json_t *doc = NULL;
 	size_t first;
 	int rc;
+
+	/* Past `ulimit -f` a write must fail with EFBIG, not kill the run. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	rc = gb_cli_parse_run(argc, argv, &m);
 	if (rc) {
@@ -122,6 +129,9 @@ int gb_cmd_run(int argc, char **argv)
 	}
 	run_add_baselines(&m, doc);
 	save.m = &m;
+	/* A device or FIFO (/dev/stdout, a pipe) gets one document, at the end. */
+	save.incremental = m.out && strcmp(m.out, "-") != 0 && strcmp(m.format, "json") == 0 &&
+	                   (stat(m.out, &st) != 0 || S_ISREG(st.st_mode));
 	save.cpus = (unsigned)json_integer_value(
 		json_object_get(json_object_get(json_object_get(doc, "context"), "topology"), "pus"));
 	if (m.cpus) {
@@ -140,15 +150,11 @@ int gb_cmd_run(int argc, char **argv)
 		gb_run_warn_print(stderr, doc, first);
 	if (rc == 1)
 		goto out;
-	if (!m.out) {
-		if (strcmp(m.format, "json") == 0) {
-			if (gb_json_write_atomic("-", doc) != 0)
-				rc = 1;
-		} else if (gb_export_write(doc, m.format, "-") != 0) {
+	if (strcmp(m.format, "json") != 0) {
+		if (gb_export_write(doc, m.format, m.out ? m.out : "-") != 0)
 			rc = 1;
-		}
-	} else if (strcmp(m.format, "json") != 0) {
-		if (gb_export_write(doc, m.format, m.out) != 0)
+	} else if (!save.incremental) {
+		if (gb_json_write_atomic(m.out ? m.out : "-", doc) != 0)
 			rc = 1;
 	}
 out:

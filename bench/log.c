@@ -9,10 +9,16 @@
 
 static void log_line(const char *kind, const char *where, const char *fmt, va_list ap)
 {
-	char buf[1024];
+	char buf[1024], line[1500];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	fprintf(stderr, "gilbench: %s%s%s%s\n", where ? where : "", where ? ": " : "", kind, buf);
+	snprintf(line, sizeof(line), "gilbench: %s%s%s%s", where ? where : "", where ? ": " : "",
+	         kind, buf);
+	/* One line, whatever the path or argument quoted in it contains. */
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "%s\n", line);
 }
 
 void gb_err(const char *where, const char *fmt, ...)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,14 +138,43 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
 	char *have = NULL;
 	int id;
 
-	/* hwloc's parser is lenient ("abc" gives an empty set), so check the syntax. */
-	for (const char *p = list; *p; p++) {
-		if (!strchr("0123456789,-", *p)) {
-			snprintf(why, why_len, "'%s' is not a CPU list such as 0-3,6", list);
+	/*
+	 * hwloc's parser is lenient ("abc" gives an empty set, "-9" the index
+	 * 2^32-9) and allocates up to the largest index it is given: check
+	 * the syntax, and every index against the machine, before it runs.
+	 */
+	for (const char *p = list;; p++) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			goto bad_syntax;
+		lo = hi = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			if (p[1] < '0' || p[1] > '9')
+				goto bad_syntax;
+			hi = strtoul(p + 1, &end, 10);
+			p = end;
+			if (hi < lo)
+				goto bad_syntax;
+		}
+		if (hi > (unsigned long)hwloc_bitmap_last(all)) {
+			unsigned long first = lo > (unsigned long)hwloc_bitmap_last(all)
+			                              ? lo
+			                              : (unsigned long)hwloc_bitmap_last(all) + 1;
+			hwloc_bitmap_list_asprintf(&have, all);
+			snprintf(why, why_len, "CPU %lu does not exist on this machine (CPUs %s)",
+			         first, have ? have : "?");
+			free(have);
 			return -EINVAL;
 		}
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			goto bad_syntax;
 	}
-	if (!*list || hwloc_bitmap_list_sscanf(out, list) != 0 || hwloc_bitmap_iszero(out) ||
+	if (hwloc_bitmap_list_sscanf(out, list) != 0 || hwloc_bitmap_iszero(out) ||
 	    hwloc_bitmap_weight(out) < 0) {
 		snprintf(why, why_len, "'%s' is not a CPU list such as 0-3,6", list);
 		return -EINVAL;
@@ -161,6 +191,10 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
 	}
 	hwloc_bitmap_foreach_end();
 	return 0;
+
+bad_syntax:
+	snprintf(why, why_len, "'%s' is not a CPU list such as 0-3,6", list);
+	return -EINVAL;
 }
 
 /* The cores in spread order: the j-th core of every package, then j+1. */
@@ -233,13 +267,61 @@ int gb_placement_order(const struct gb_topo *t, enum gb_placement p, hwloc_const
 	return n ? (int)n : -EINVAL;
 }
 
+/* "0-3,6" from a cpu_set_t, into a caller's buffer: no allocation. */
+static void pin_cpuset_list(const cpu_set_t *cs, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < CPU_SETSIZE && n < len; i++) {
+		int j = i;
+
+		if (!CPU_ISSET((size_t)i, cs))
+			continue;
+		while (j + 1 < CPU_SETSIZE && CPU_ISSET((size_t)j + 1, cs))
+			j++;
+		n += (size_t)snprintf(buf + n, len - n, j > i ? "%s%d-%d" : "%s%d", n ? "," : "", i,
+		                      j);
+		i = j;
+	}
+}
+
+/*
+ * A thread binds itself with pthread_setaffinity_np and a cpu_set_t on the
+ * stack, not through hwloc: hwloc's Linux backend allocates a CPU set per
+ * call and does not check it, so a cell out of memory (100000 threads
+ * under RLIMIT_AS) crashed in it instead of failing with ENOMEM.
+ */
+static int pin_bind_thread(int pu_os_index, char *got, size_t got_len)
+{
+	cpu_set_t cs;
+	int err;
+
+	if (pu_os_index >= 0) {
+		CPU_ZERO(&cs);
+		CPU_SET((size_t)pu_os_index, &cs);
+		err = pthread_setaffinity_np(pthread_self(), sizeof(cs), &cs);
+		if (err)
+			return -err;
+	}
+	if (got && got_len) {
+		got[0] = '\0';
+		if (pthread_getaffinity_np(pthread_self(), sizeof(cs), &cs) == 0)
+			pin_cpuset_list(&cs, got, got_len);
+	}
+	return 0;
+}
+
 int gb_bind_self(const struct gb_topo *t, int pu_os_index, int process, char *got, size_t got_len)
 {
 	int flags = process ? HWLOC_CPUBIND_PROCESS : HWLOC_CPUBIND_THREAD;
-	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	hwloc_bitmap_t set;
 	char *s = NULL;
 	int err = 0;
 
+	if (!process && pu_os_index < CPU_SETSIZE)
+		return pin_bind_thread(pu_os_index, got, got_len);
+	set = hwloc_bitmap_alloc();
 	if (!set)
 		return -ENOMEM;
 	if (pu_os_index >= 0) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -83,10 +84,33 @@ static int write_fd_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * A device or a FIFO (/dev/null, /dev/full, /dev/stdout, a pipe) is
+ * written in place: renaming a temp file over it would replace the node
+ * itself, and there is no earlier content to keep.
+ */
+static int write_in_place(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err;
+
+	if (fd < 0) {
+		err = -errno;
+		gb_err(path, "cannot open for writing: %s", strerror(-err));
+		return err;
+	}
+	err = write_fd_all(fd, text, len);
+	if (close(fd) != 0 && !err && errno != EINTR)
+		err = -errno;
+	if (err)
+		gb_err(path, "cannot write: %s", strerror(-err));
+	return err;
+}
+
 int gb_text_write_atomic(const char *path, const char *text, size_t len)
 {
+	struct stat st;
 	char *tmp = NULL;
-	int fd = -1, err;
+	int fd = -1, err, existed;
 
 	if (strcmp(path, "-") == 0) {
 		err = write_fd_all(STDOUT_FILENO, text, len);
@@ -94,6 +118,9 @@ int gb_text_write_atomic(const char *path, const char *text, size_t len)
 			gb_err("stdout", "write failed: %s", strerror(-err));
 		return err;
 	}
+	existed = stat(path, &st) == 0;
+	if (existed && !S_ISREG(st.st_mode))
+		return write_in_place(path, text, len);
 	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
 		return -ENOMEM;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -126,7 +153,8 @@ fail_write:
 		close(fd);
 	unlink(tmp);
 fail_open:
-	gb_err(path, "cannot write: %s", strerror(-err));
+	gb_err(path, "cannot write: %s%s", strerror(-err),
+	       existed ? " (the previous file is kept as it was)" : "");
 	free(tmp);
 	return err;
 }

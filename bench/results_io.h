@@ -16,7 +16,8 @@ int gb_results_load(const char *path, json_t **out);
 
 /*
  * Writes `doc` to `path` atomically: a temp file in the same directory,
- * fsync, rename. "-" means stdout. 0 or -errno (after printing one line).
+ * fsync, rename. "-" means stdout; a device or FIFO is written in place.
+ * 0 or -errno (after printing one line naming the path and the reason).
  */
 int gb_json_write_atomic(const char *path, json_t *doc);
 

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +29,13 @@
 #include "report_json.h"
 
 #define RUNNER_TRACE_PER_THREAD 65536
+
+/* gcc says __SANITIZE_ADDRESS__; clang says __has_feature(address_sanitizer). */
+#if defined(__has_feature)
+#define RUNNER_HAS_FEATURE(x) __has_feature(x)
+#else
+#define RUNNER_HAS_FEATURE(x) 0
+#endif
 
 static volatile sig_atomic_t runner_interrupted;
 
@@ -295,17 +304,57 @@ static void runner_on_overflow(size_t stack_bytes)
 	}
 }
 
+static void runner_write_all(int fd, const char *text, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/*
+ * {"error": why} built on the stack: a cell that ran out of memory (and
+ * kept it) must still be able to say so, and jansson needs the heap.
+ */
+static void runner_send_error_noalloc(int fd, const char *why)
+{
+	char buf[1100];
+	size_t n = 0;
+
+	memcpy(buf, "{\"error\":\"", 10);
+	n = 10;
+	for (; *why && n < sizeof(buf) - 4; why++) {
+		unsigned char c = (unsigned char)*why;
+		if (c == '"' || c == '\\')
+			buf[n++] = '\\';
+		buf[n++] = c < 0x20 ? ' ' : (char)c;
+	}
+	memcpy(buf + n, "\"}", 2);
+	runner_write_all(fd, buf, n + 2);
+}
+
 /* The forked child: measure once, send the sample or the error, exit. */
 static void runner_child(const struct gb_cell *cell, int fd, const char *trace_path,
-                         enum gb_trace_format trace_fmt)
+                         enum gb_trace_format trace_fmt, pid_t parent)
 {
 	char why[512];
 	json_t *sample = NULL, *msg;
 	char *text;
 	int err;
 
+	/* Dies with the harness, even a SIGKILLed one: no cell runs on unowned. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(3);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	runner_result_fd = fd;
 	gb_coro_set_overflow_hook(runner_on_overflow);
@@ -315,16 +364,66 @@ static void runner_child(const struct gb_cell *cell, int fd, const char *trace_p
 	else
 		msg = json_pack("{s:o}", "sample", sample);
 	text = json_dumps(msg, JSON_COMPACT);
-	if (text) {
-		size_t len = strlen(text), off = 0;
-		while (off < len) {
-			ssize_t w = write(fd, text + off, len - off);
-			if (w <= 0)
-				break;
-			off += (size_t)w;
-		}
-	}
-	_exit(err ? 3 : 0);
+	if (text)
+		runner_write_all(fd, text, strlen(text));
+	else if (err)
+		runner_send_error_noalloc(fd, why[0] ? why : strerror(-err));
+	else
+		runner_send_error_noalloc(fd, "out of memory while sending the sample");
+	_exit(err || !text ? 3 : 0);
+}
+
+/*
+ * Under a sanitizer a crash (or a finding) ends the child with the
+ * sanitizer's exit status instead of the signal; say so rather than
+ * claim the model simply exited.
+ */
+static const char *runner_sanitizer_note(int status)
+{
+#if defined(__SANITIZE_THREAD__) || RUNNER_HAS_FEATURE(thread_sanitizer)
+	const char *opts = getenv("TSAN_OPTIONS"), *name = "ThreadSanitizer";
+	int code = 66;
+#elif defined(__SANITIZE_ADDRESS__) || RUNNER_HAS_FEATURE(address_sanitizer)
+	const char *opts = getenv("ASAN_OPTIONS"), *name = "AddressSanitizer";
+	int code = 1;
+#elif defined(GB_SANITIZED)
+	const char *opts = getenv("UBSAN_OPTIONS"), *name = "UndefinedBehaviorSanitizer";
+	int code = 1;
+#else
+	const char *opts = NULL, *name = NULL;
+	int code = -1;
+#endif
+	static char note[128];
+	const char *p = opts ? strstr(opts, "exitcode=") : NULL;
+
+	if (p)
+		code = atoi(p + 9);
+	if (!name || status != code)
+		return "";
+	snprintf(note, sizeof(note), " (the exit status of %s: its report is on stderr)", name);
+	return note;
+}
+
+/* A descriptor that polls readable when `pid` exits, or -1 (kernel < 5.3). */
+static int runner_pidfd_open(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/* Whether the child has exited; it stays a zombie for waitpid() to reap. */
+static int runner_child_exited(pid_t pid, int pidfd, int pidfd_ready)
+{
+	siginfo_t si;
+
+	if (pidfd >= 0)
+		return pidfd_ready;
+	memset(&si, 0, sizeof(si));
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 }
 
 /* ---- the progress line ---------------------------------------------------- */
@@ -452,8 +551,8 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	int pfd[2], wstatus = 0, timed_out = 0;
-	pid_t pid;
+	int pfd[2], wstatus = 0, timed_out = 0, pidfd, gone = 0;
+	pid_t pid, parent = getpid();
 	json_t *msg;
 
 	*sample = NULL;
@@ -473,14 +572,16 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	if (pid == 0) {
 		setpgid(0, 0);
 		close(pfd[0]);
-		runner_child(cell, pfd[1], trace_path, trace_fmt);
+		runner_child(cell, pfd[1], trace_path, trace_fmt, parent);
 	}
 	setpgid(pid, pid);
 	close(pfd[1]);
+	pidfd = runner_pidfd_open(pid);
 	for (;;) {
 		double left = deadline - runner_now();
-		struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
-		int r;
+		struct pollfd pf[2] = {{.fd = pfd[0], .events = POLLIN},
+		                       {.fd = pidfd, .events = POLLIN}};
+		int r, ms;
 
 		runner_progress_tick();
 		if (runner_interrupted)
@@ -489,9 +590,23 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 			timed_out = 1;
 			break;
 		}
-		r = poll(&pf, 1, left > 1.0 ? 1000 : (int)(left * 1000) + 1);
+		ms = left > 1.0 ? 1000 : (int)(left * 1000) + 1;
+		if (pidfd < 0 && ms > 100)
+			ms = 100; /* no pidfd: look for the child's exit every 100 ms */
+		r = gone ? 1 : poll(pf, pidfd >= 0 ? 2 : 1, ms);
 		if (r < 0 && errno == EINTR)
 			continue;
+		/*
+		 * EOF alone is not enough: a process the model forked may hold
+		 * the pipe open after the cell process died. Once the cell
+		 * process has exited, all it wrote is in the pipe: read that,
+		 * without waiting for an EOF that may never come.
+		 */
+		if (!gone && runner_child_exited(pid, pidfd, pidfd >= 0 && pf[1].revents)) {
+			gone = 1;
+			fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+			continue;
+		}
 		if (r <= 0)
 			continue;
 		if (len + 4096 > cap) {
@@ -505,16 +620,27 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break; /* EOF: the child is done */
+			break; /* EOF, or all the exited child wrote is read */
 		len += (size_t)n;
 	}
 	close(pfd[0]);
+	if (pidfd >= 0)
+		close(pidfd);
 	if (timed_out || runner_interrupted)
 		kill(-pid, SIGKILL);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
-	/* Grandchildren (the processes model) die with the group. */
+	/*
+	 * Grandchildren (the processes model) die with the group, and come
+	 * back to us to be reaped (we are their subreaper): none is left to
+	 * init, as a zombie or running on.
+	 */
 	kill(-pid, SIGKILL);
+	for (;;) {
+		pid_t r = waitpid(-pid, NULL, 0);
+		if (r < 0 && errno != EINTR)
+			break;
+	}
 
 	if (timed_out) {
 		*status = "timeout";
@@ -523,7 +649,8 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 		return -ETIMEDOUT;
 	}
 	if (runner_interrupted) {
-		snprintf(why, why_len, "interrupted");
+		snprintf(why, why_len, "interrupted by signal %d (%s)", (int)runner_interrupted,
+		         strsignal(runner_interrupted));
 		free(buf);
 		return -EINTR;
 	}
@@ -543,8 +670,8 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	if (json_is_string(json_object_get(msg, "error")))
 		snprintf(why, why_len, "%s", json_string_value(json_object_get(msg, "error")));
 	else
-		snprintf(why, why_len, "exited with status %d and no result",
-			 WEXITSTATUS(wstatus));
+		snprintf(why, why_len, "exited with status %d and no result%s",
+		         WEXITSTATUS(wstatus), runner_sanitizer_note(WEXITSTATUS(wstatus)));
 	json_decref(msg);
 	return -EIO;
 }
@@ -578,9 +705,14 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	res = json_pack("{s:s, s:s, s:o}", "model", cell->model->name, "workload",
 			gb_workload_name(cell->p.workload), "params", params);
 	struct gb_workload_set ws;
-	if (gb_workload_build(&cell->p, &ws, why, sizeof(why)) != 0) {
+	int berr = gb_workload_build(&cell->p, &ws, why, sizeof(why));
+	if (berr) {
+		/* Out of memory is a failure of this run, not a cell that cannot be. */
+		if (berr == -ENOMEM)
+			status = "failed";
 		if (!why[0])
-			snprintf(why, sizeof(why), "cannot build the workload's programs");
+			snprintf(why, sizeof(why), "cannot build the workload's programs: %s",
+			         strerror(-berr));
 	} else {
 		gb_workload_free(&ws);
 		if (!(cell->model->workloads & GB_WL_BIT(cell->p.workload)))
@@ -591,7 +723,8 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 			snprintf(why, sizeof(why), "%s", reason);
 	}
 	if (why[0]) {
-		json_object_set_new(res, "status", json_string("skipped"));
+		json_object_set_new(res, "status",
+		                    json_string(berr == -ENOMEM ? status : "skipped"));
 		json_object_set_new(res, "error", json_string(why));
 		json_object_set_new(res, "samples", json_object());
 		json_object_set_new(res, "metrics", json_object());
@@ -647,7 +780,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, void *arg),
 		  void *save_arg)
 {
-	struct sigaction sa = {.sa_handler = runner_on_signal}, old_int, old_term;
+	struct sigaction sa = {.sa_handler = runner_on_signal}, old_int, old_term, old_hup;
 	json_t *results = json_object_get(doc, "results");
 	int rc = 0;
 
@@ -659,6 +792,9 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	/* Orphans of a cell (a model's forked processes) are re-parented here. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	for (unsigned i = 0; i < m->ncells && !runner_interrupted; i++) {
 		json_t *cell;
 		const char *st;
@@ -685,11 +821,16 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 	}
 	runner_progress_clear();
 	runner_prog.on = 0;
+	/* The interrupted cell is a failed cell ("interrupted by ..."): status 2. */
 	if (runner_interrupted) {
-		gb_err("run", "interrupted: %zu finished cells kept", json_array_size(results));
-		rc = 130;
+		gb_err("run", "interrupted by signal %d (%s): %zu finished cells kept",
+		       (int)runner_interrupted, strsignal(runner_interrupted),
+		       json_array_size(results));
+		if (rc == 0)
+			rc = 2;
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	return rc;
 }

@@ -62,6 +62,6 @@ check "gilbench, its cell and two children are running" wait_ours "$pid" "-ge 4"
 kill -INT "$pid"
 wait "$pid"
 rc=$?
-check "SIGINT: gilbench exits 130 (got $rc)" [ "$rc" -eq 130 ]
+check "SIGINT: gilbench exits 2, the cell failed: interrupted (got $rc)" [ "$rc" -eq 2 ]
 check "SIGINT: no process left" wait_ours "$pid" "-eq 0" 10
 finish

@@ -1,0 +1,82 @@
+/*
+ * fuzz_plot.h - what `gilbench plot` does with documents once they are
+ * loaded, without gnuplot: fz_plot() merges them as gb_cmd_plot does and
+ * runs every chart's data, the compare chart and the report with both
+ * image formats off (gb__plot_render then draws nothing), so every .dat
+ * file and report.md is still written, to the scratch directory. The merge
+ * is static in bench/plot.c: this header includes that file (its own code,
+ * not a copy; the archive's plot.o is then not linked). The charts are
+ * plot.h's gb__plot_* functions.
+ */
+#ifndef GB_FUZZ_PLOT_H
+#define GB_FUZZ_PLOT_H
+
+#include "../../bench/plot.c"
+#include "fuzz.h"
+
+/* Charts of `doc` (a loaded result document, or NULL), the compare chart
+ * against `base` (or NULL), the timeline of `trace` (a path, or NULL). */
+static int fz_plot(json_t *doc, json_t *base, const char *trace)
+{
+	struct gb__plot_ctx *pc = calloc(1, sizeof(*pc));
+	const char *sources[1] = {"results.json"};
+	json_t *contexts[1] = {doc ? json_object_get(doc, "context") : NULL};
+	json_t **sel = NULL;
+	char path[700];
+	int err = -ENOMEM;
+
+	if (!pc)
+		return -ENOMEM;
+	pc->outdir = gb_fuzz_dir();
+	pc->tpl_dir = gb_fuzz_dir();
+	pc->base_path = "base.json";
+	pc->sources = sources;
+	pc->nsources = doc ? 1 : 0;
+	if (base && plot_merge(&base, 1, &pc->base) != 0)
+		goto out;
+	if (doc) {
+		if (plot_merge(&doc, 1, &pc->doc) != 0)
+			goto out;
+	} else {
+		pc->doc = json_pack("{s:i, s:{}, s:[]}", "schema_version", 1, "context", "results");
+		if (!pc->doc)
+			goto out;
+	}
+	gb__res_machine(pc->doc, pc->machine, sizeof(pc->machine));
+	gb__res_num(pc->doc, "context.topology.cores", &pc->cores);
+	sel = calloc(json_array_size(json_object_get(pc->doc, "results")) + 1, sizeof(json_t *));
+	if (!sel)
+		goto out;
+	err = 0;
+	if (doc) {
+		if (!err)
+			err = gb__plot_cpu_scaling(pc, sel);
+		if (!err)
+			err = gb__plot_io_scaling(pc, sel);
+		if (!err)
+			err = gb__plot_convoy(pc, sel);
+		if (!err)
+			err = gb__plot_switch_interval(pc, sel);
+		if (!err)
+			err = gb__plot_native_fraction(pc, sel);
+		if (!err)
+			err = gb__plot_yield_every(pc, sel);
+	}
+	if (!err && trace)
+		err = gb__plot_timeline(pc, trace, "gil_timeline");
+	if (!err && pc->base && doc)
+		err = gb__plot_compare(pc);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/report.md", pc->outdir);
+		err = gb_report_md_write(path, pc->doc, sources, contexts, doc ? 1 : 0, pc->charts,
+		                         pc->ncharts);
+	}
+out:
+	json_decref(pc->doc);
+	json_decref(pc->base);
+	free(sel);
+	free(pc);
+	return err;
+}
+
+#endif
