@@ -314,8 +314,10 @@ static int cmp_is_ok(const struct cmp_cell *c)
  *                                             that from chance
  * So identical samples are "no change" at any n, and a move the test cannot
  * confirm (too few repetitions, or noise) is shown, never a regression.
+ * A move no bigger than the metric's grain is within the threshold whatever
+ * its percent: 1e-5 to 5e-3 of the wall held is +50000% of nothing.
  */
-static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o)
+static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o, double grain)
 {
 	double diff = r->n.median - r->b.median;
 	int beyond, worse;
@@ -325,6 +327,8 @@ static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o)
 	else
 		r->change_pct = diff == 0 ? 0 : NAN;
 	beyond = isnan(r->change_pct) || fabs(r->change_pct) > o->threshold;
+	if (fabs(diff) <= grain)
+		beyond = 0;
 	worse = r->metric->flags & GB_METRIC_UP_IS_WORSE ? diff > 0 : diff < 0;
 	r->significant = r->p >= 0 && r->p < o->alpha;
 	if (r->significant && beyond) {
@@ -350,6 +354,17 @@ static int cmp_row_add(struct cmp_result *res, const struct cmp_row *row)
 	}
 	res->rows[res->nrows++] = *row;
 	return 0;
+}
+
+/* The metric's grain in this cell: a per-task grain shares the cell's. */
+static double cmp_grain(const struct cmp_cell *c, const struct gb_metric *m)
+{
+	json_t *t = json_object_get(json_object_get(c->cell, "params"), "tasks");
+	double tasks = json_is_integer(t) ? (double)json_integer_value(t) : 1;
+
+	if (!(m->flags & GB_METRIC_PER_TASK))
+		return m->grain;
+	return m->grain / (tasks >= 1 ? tasks : 1);
 }
 
 static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct cmp_opts *o,
@@ -379,7 +394,7 @@ static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct c
 			if (!err && row.p < 0)
 				err = -ENOMEM;
 			if (!err) {
-				cmp_verdict(&row, o);
+				cmp_verdict(&row, o, cmp_grain(bc, &gb_metrics[m]));
 				err = cmp_row_add(res, &row);
 			}
 		}

@@ -12,11 +12,16 @@
 enum gb_metric_flags {
 	GB_METRIC_UP_IS_WORSE = 1u << 0, /* else down is worse */
 	GB_METRIC_WARN = 1u << 1,        /* noise warnings in the file and on stderr */
+	GB_METRIC_PER_TASK = 1u << 2,    /* `grain` is the cell's, shared by its tasks */
 };
 
 struct gb_metric {
 	const char *key; /* samples.<key> */
 	unsigned flags;
+	/* The smallest move of the median that is a change rather than the
+	 * grain of the measurement (0: none); per task with GB_METRIC_PER_TASK
+	 * it is divided by the cell's task count. */
+	double grain;
 };
 
 extern const struct gb_metric gb_metrics[];

@@ -112,4 +112,16 @@ check "no changes: markdown is the summary only" \
 run_cmp "$T/big_base.json" "$T/big_base.json" --all
 check "--all in text: every row" [ "$(grep -c ' no change$' "$T/out")" -eq 1500 ]
 
+# a move within a metric's grain is no change whatever its percent: the GIL
+# fractions of a cell that barely takes the lock, a cell's few pages of memory
+mk "$T/gr_base.json" gil_held_frac=1e-5,1.1e-5,1.2e-5,1.3e-5,1.4e-5 mem_per_task_kib=100,101,102,103,104
+mk "$T/gr_new.json" gil_held_frac=5e-3,5.1e-3,5.2e-3,5.3e-3,5.4e-3 mem_per_task_kib=400,401,402,403,404
+run_cmp "$T/gr_base.json" "$T/gr_new.json"
+check "+50000% of a fraction under its grain, +300% of 300 KiB: no change, exit 0" \
+  bash -c "[ $rc -eq 0 ] && grep -q '0 slower, 0 faster, 2 no change' '$T/out'"
+mk "$T/gr_big.json" gil_held_frac=0.2,0.201,0.202,0.203,0.204 mem_per_task_kib=1000,1001,1002,1003,1004
+run_cmp "$T/gr_base.json" "$T/gr_big.json"
+check "moves beyond the grains are regressions, exit 3" \
+  bash -c "[ $rc -eq 3 ] && grep -q '2 slower, 0 faster, 0 no change' '$T/out'"
+
 finish
