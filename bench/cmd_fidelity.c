@@ -31,9 +31,9 @@
 
 /* Params that say how a cell was run, not what work it did: a real CPython
  * cell has its own GIL, no pinning and no simulated knobs. */
-static const char *const fid_ignored[] = {
-        "gil",    "placement",      "cpus",         "bound_cpus", "reps",
-        "warmup", "check_interval", "gil_overhead", "stack_size"};
+static const char *const fid_ignored[] = {"gil",          "placement", "cpus",   "bound_cpus",
+                                          "peer_cpus",    "reps",      "warmup", "check_interval",
+                                          "gil_overhead", "stack_size"};
 
 /* The params that define the work, whatever the model: finds the serial cell
  * a speedup is taken against (as report_json.c's rep_work_keys). */

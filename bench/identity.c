@@ -15,7 +15,9 @@
 
 #include "report_json.h"
 
-static const char *const id_volatile[] = {"bound_cpus", "reps", "warmup"};
+/* How a cell was run, not which experiment: the CPUs the OS granted the
+ * tasks and the echo peer (they follow the machine), and the repetitions. */
+static const char *const id_volatile[] = {"bound_cpus", "peer_cpus", "reps", "warmup"};
 
 int gb_param_is_volatile(const char *key)
 {

@@ -41,7 +41,7 @@ def ids(*paths):
             if c["status"] != "ok" or not c.get("samples", {}).get("wall_s"):
                 continue
             p = {k: v for k, v in c["params"].items()
-                 if k not in ("bound_cpus", "reps", "warmup")}
+                 if k not in ("bound_cpus", "peer_cpus", "reps", "warmup")}
             out.add((c["model"], c["workload"], json.dumps(p, sort_keys=True)))
     return out
 print(len(ids(sys.argv[1]) & ids(*sys.argv[2:])))
@@ -81,7 +81,7 @@ def cells(*paths):
     out = {}
     for path in paths:
         for c in json.load(open(path))["results"]:
-            p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "reps", "warmup")}
+            p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "peer_cpus", "reps", "warmup")}
             out[(c["model"], c["workload"], json.dumps(p, sort_keys=True))] = c
     return list(out.values())
 res = cells(sys.argv[1], sys.argv[2])

@@ -110,7 +110,7 @@ for name in ("base", "results"):
     d = json.load(open(f"{sys.argv[1]}/{name}.json"))
     seen = {}
     for c in d["results"]:
-        p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "reps", "warmup")}
+        p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "peer_cpus", "reps", "warmup")}
         seen[(c["model"], c["workload"], json.dumps(p, sort_keys=True))] = c
     d["results"] = list(seen.values())
     json.dump(d, open(f"{sys.argv[2]}/dedup_{name}.json", "w"))
