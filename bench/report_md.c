@@ -9,10 +9,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "identity.h"
 #include "log.h"
 #include "results_io.h"
 
@@ -184,8 +186,7 @@ void gb__res_machine(json_t *doc, char *buf, size_t len)
 
 int gb__res_param_is_identity(const char *key)
 {
-	return strcmp(key, "bound_cpus") != 0 && strcmp(key, "reps") != 0 &&
-	       strcmp(key, "warmup") != 0;
+	return !gb_param_is_volatile(key);
 }
 
 char *gb__res_cell_id(json_t *cell)
@@ -488,17 +489,146 @@ static size_t report_series_varying(json_t *results, const char *wl, const char 
 	return n;
 }
 
-static int report_has_warning(json_t *cell, const char *text)
+/*
+ * The class of a noise warning: its metric and kind (noisy, or tight but too
+ * few repetitions), without the numbers, which differ from cell to cell and
+ * would make every warning its own line. The numbers go to `w`. A text of
+ * another form is its own class.
+ */
+struct report_wnums {
+	double cv;      /* percent; NAN when the text has none */
+	size_t n, need; /* need SIZE_MAX: no number of repetitions can */
+	int parsed;
+};
+
+static void report_warn_class(const char *text, char *key, size_t len, struct report_wnums *w)
+{
+	const char *colon = strstr(text, ": "), *reps;
+	int noisy;
+
+	*w = (struct report_wnums){.cv = NAN};
+	snprintf(key, len, "%s", text);
+	if (!colon || colon == text || (size_t)(colon - text) >= 64)
+		return;
+	reps = colon + 2;
+	noisy = strncmp(reps, "cv ", 3) == 0;
+	if (noisy) {
+		if (sscanf(reps, "cv %lf%%", &w->cv) != 1)
+			return;
+		reps = strstr(reps, "; ");
+		reps = reps ? reps + 2 : NULL;
+	}
+	if (reps && sscanf(reps, "%zu repetitions, %zu needed", &w->n, &w->need) != 2) {
+		if (sscanf(reps, "%zu repetitions cannot", &w->n) != 1)
+			return;
+		w->need = SIZE_MAX;
+	}
+	if (!noisy && !reps)
+		return;
+	w->parsed = 1;
+	snprintf(key, len, "%.*s\t%s", (int)(colon - text), text, noisy ? "noisy" : "few");
+}
+
+/* The cell's warning of class `key`, or NULL. */
+static const char *report_warning_of(json_t *cell, const char *key, struct report_wnums *w)
 {
 	size_t j;
-	json_t *w;
+	json_t *t;
+	char k[256];
 
-	json_array_foreach(json_object_get(cell, "warnings"), j, w)
+	json_array_foreach(json_object_get(cell, "warnings"), j, t)
 	{
-		if (json_is_string(w) && strcmp(json_string_value(w), text) == 0)
-			return 1;
+		if (!json_is_string(t))
+			continue;
+		report_warn_class(json_string_value(t), k, sizeof(k), w);
+		if (strcmp(k, key) == 0)
+			return json_string_value(t);
 	}
-	return 0;
+	return NULL;
+}
+
+static int report_has_warning(json_t *cell, const char *key)
+{
+	struct report_wnums w;
+
+	return report_warning_of(cell, key, &w) != NULL;
+}
+
+/* "lo to hi" or "lo". */
+static void report_range(FILE *f, double lo, double hi, const char *fmt)
+{
+	fprintf(f, fmt, lo);
+	if (hi != lo) {
+		fputs(" to ", f);
+		fprintf(f, fmt, hi);
+	}
+}
+
+/*
+ * The head of a warning line: the class's text with the range of its
+ * numbers over the workload's cells, "wall_s: cv above 5% (5.5% to 33%);
+ * 3 repetitions, 20 to 988 needed to detect a 5% change".
+ */
+static void report_warn_head(FILE *f, json_t *results, const char *wl, const char *key)
+{
+	double cv_lo = INFINITY, cv_hi = -INFINITY, n_lo = INFINITY, n_hi = 0;
+	double need_lo = INFINITY, need_hi = 0;
+	const char *tab = strchr(key, '\t'), *text = NULL;
+	int cannot = 0, some_need = 0;
+	struct report_wnums w;
+	size_t i;
+	json_t *cell;
+
+	json_array_foreach(results, i, cell)
+	{
+		const char *t;
+		if (strcmp(gb__res_str(cell, "workload"), wl) != 0 ||
+		    !(t = report_warning_of(cell, key, &w)))
+			continue;
+		text = t;
+		if (!w.parsed)
+			continue;
+		if (!isnan(w.cv)) {
+			cv_lo = fmin(cv_lo, w.cv);
+			cv_hi = fmax(cv_hi, w.cv);
+		}
+		if (w.n) {
+			n_lo = fmin(n_lo, (double)w.n);
+			n_hi = fmax(n_hi, (double)w.n);
+		}
+		if (w.need == SIZE_MAX) {
+			cannot = 1;
+		} else if (w.n) {
+			some_need = 1;
+			need_lo = fmin(need_lo, (double)w.need);
+			need_hi = fmax(need_hi, (double)w.need);
+		}
+	}
+	fputs("- `", f);
+	if (!tab) {
+		report_cell_text(f, text ? text : key);
+		fputs("`", f);
+		return;
+	}
+	fprintf(f, "%.*s`: ", (int)(tab - key), key);
+	if (strcmp(tab + 1, "noisy") == 0) {
+		fputs("cv above 5% (", f);
+		report_range(f, cv_lo, cv_hi, "%.1f%%");
+		fputs(")", f);
+		if (n_hi == 0)
+			return;
+		fputs("; ", f);
+	}
+	report_range(f, n_lo, n_hi, "%.0f");
+	fputs(" repetitions", f);
+	if (some_need) {
+		fputs(", ", f);
+		report_range(f, need_lo, need_hi, "%.0f");
+		fputs(cannot ? " or more" : "", f);
+		fputs(" needed to detect a 5% change", f);
+	} else if (cannot) {
+		fputs(" cannot detect a 5% change", f);
+	}
 }
 
 /* with: a cell carrying `text`; else an ok cell that does not. */
@@ -538,16 +668,18 @@ static void report_warned_series(FILE *f, json_t *results, const char *wl, const
 }
 
 /*
- * One line per distinct warning and the cells it concerns, grouped by series:
- * the harness attaches the same text to many cells ("3 repetitions, 4
- * needed to detect a 5% change"), and a hundred near-identical lines would
- * hide the one that is different.
+ * One line per class of warning (metric and kind) and the cells it concerns,
+ * grouped by series: the harness attaches near-identical texts to many cells
+ * ("3 repetitions, 4 needed to detect a 5% change", "... 7 needed ..."), and
+ * a hundred such lines would hide the one that is different.
  */
 static void report_warnings(FILE *f, json_t *results, const char *wl)
 {
-	const char *texts[64];
+	char texts[64][256];
 	size_t ntexts = 0, nok = 0, i, j;
 	json_t *cell, *w;
+	struct report_wnums nums;
+	char cls[256];
 
 	json_array_foreach(results, i, cell)
 	{
@@ -559,16 +691,19 @@ static void report_warnings(FILE *f, json_t *results, const char *wl)
 			int seen = 0;
 			if (!json_is_string(w))
 				continue;
+			report_warn_class(json_string_value(w), cls, sizeof(cls), &nums);
 			for (size_t k = 0; k < ntexts; k++)
-				seen |= strcmp(texts[k], json_string_value(w)) == 0;
+				seen |= strcmp(texts[k], cls) == 0;
 			if (!seen && ntexts < sizeof(texts) / sizeof(texts[0]))
-				texts[ntexts++] = json_string_value(w);
+				snprintf(texts[ntexts++], sizeof(texts[0]), "%s", cls);
 		}
 	}
 	if (!ntexts)
 		return;
 
-	fputs("Warnings (one line per distinct warning, then the cells it concerns):\n\n", f);
+	fputs("Warnings (one line per metric and kind of warning, the range of its numbers, then "
+	      "the cells it concerns):\n\n",
+	      f);
 	for (size_t k = 0; k < ntexts; k++) {
 		size_t count = 0;
 		int with;
@@ -578,9 +713,7 @@ static void report_warnings(FILE *f, json_t *results, const char *wl)
 			count += strcmp(gb__res_str(cell, "workload"), wl) == 0 &&
 			         report_has_warning(cell, texts[k]);
 		}
-		fputs("- `", f);
-		report_cell_text(f, texts[k]);
-		fputs("`", f);
+		report_warn_head(f, results, wl, texts[k]);
 		if (count == nok && nok > 1) {
 			fprintf(f, ": every ok cell (%zu)\n", count);
 			continue;

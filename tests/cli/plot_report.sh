@@ -1,5 +1,5 @@
 # plot_report.sh - the wording of the report.md `gilbench plot` writes: no
-# number in scientific notation, one line per distinct warning naming the
+# number in scientific notation, one line per class of warning (metric, kind) naming the
 # cells it concerns, a cell repeated in the results shown once (the later
 # run), every command that made the results, and the native-fraction
 # sentence framed by Amdahl's estimate and the GIL ceiling.
@@ -44,14 +44,14 @@ check "a tiny param reads as a plain number (0.00005, not 5e-05)" \
   grep -qF "peer_delay_s=0.00005" "$T/one/report.md"
 
 # Tables and warnings, checked against the fixture by a second reading.
-check "tables: each cell once, a repeated cell as its later run; warnings condensed" \
+check "tables: each cell once, a repeated cell as its later run; warnings condensed by class" \
   python3 - "$FIX/results.json" "$R" <<'EOF'
 import json, re, sys
 cells = json.load(open(sys.argv[1]))["results"]
 text = open(sys.argv[2]).read()
 bad = []
 def ident(c):
-    p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "reps", "warmup")}
+    p = {k: v for k, v in c["params"].items() if k not in ("bound_cpus", "peer_cpus", "reps", "warmup")}
     return (c["model"], c["workload"], json.dumps(p, sort_keys=True))
 for wl in ("cpu", "io", "background", "seed"):
     sec = text.split(f"### Workload `{wl}`")[1].split("\n### ")[0]
@@ -64,13 +64,30 @@ for wl in ("cpu", "io", "background", "seed"):
         g = [r for r in rows if r.startswith("| greenlets | tasks=2") and "yield_every=0 " in r]
         if len(g) != 1 or "| 700000 |" not in g[0].replace("700k", "700000"):
             bad.append(f"background: greenlets tasks=2 yield_every=0 rows: {g}")
+    # One line per class of warning: metric and kind (noisy, or too few
+    # repetitions), the numbers as a range over the cells.
+    def cls(w):
+        m = re.match(r"([a-z0-9_]+): (cv ([0-9.]+)% above 5%)?", w)
+        return (m.group(1), "noisy" if m.group(2) else "few") if m else (w, None)
+    def line_cls(l):
+        name = l[3:l.index("`", 3)]
+        rest = l[l.index("`", 3) + 1:]
+        if not rest.startswith(": "):
+            return (name, None)
+        return (name, "noisy" if rest.startswith(": cv above 5%") else "few")
     warn = [l for l in sec.splitlines() if l.startswith("- `")]
-    texts = [l[3:l.index("`", 3)] for l in warn]
-    distinct = {w for c in mine for w in c.get("warnings", [])}
-    if sorted(texts) != sorted(distinct):
-        bad.append(f"{wl}: warning lines {texts}, distinct warnings {sorted(distinct)}")
+    texts = [line_cls(l) for l in warn]
+    distinct = {cls(w) for c in mine for w in c.get("warnings", [])}
+    if sorted(texts, key=str) != sorted(distinct, key=str) or len(texts) != len(set(texts)):
+        bad.append(f"{wl}: warning lines {texts}, classes {sorted(distinct, key=str)}")
     for l, w in zip(warn, texts):
-        n = sum(w in c.get("warnings", []) for c in mine)
+        n = sum(any(cls(x) == w for x in c.get("warnings", [])) for c in mine)
+        cvs = sorted(float(re.match(r"[a-z0-9_]+: cv ([0-9.]+)%", x).group(1))
+                     for c in mine for x in c.get("warnings", []) if cls(x) == w and w[1] == "noisy")
+        if cvs:
+            want = f"({cvs[0]:.1f}%" + (f" to {cvs[-1]:.1f}%)" if cvs[-1] != cvs[0] else ")")
+            if want not in l:
+                bad.append(f"{wl}: '{l[:80]}' does not give the cv range {want}")
         nok = sum(c["status"] == "ok" for c in mine)
         m = re.search(r"\((\d+) of (\d+) ok cells\)", l)
         if not (m and int(m.group(1)) == n and int(m.group(2)) == nok) \
