@@ -131,7 +131,7 @@ void gb_cli_usage_run(void)
 	       "      --trace FILE          GIL trace of each cell's last repetition\n"
 	       "      --trace-format F      csv or jsonl (default: jsonl for FILE.jsonl, else "
 	       "csv)\n"
-	       "      --plugin PATH.so      load an external model (repeatable)\n"
+	       "      --plugin PATH.so      load an external model or GIL policy (repeatable)\n"
 	       "  -q, --quiet               no progress line\n"
 	       "  -h, --help                this text\n");
 }
