@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#define UP   GB_METRIC_UP_IS_WORSE
-#define WARN GB_METRIC_WARN
+#define UP       GB_METRIC_UP_IS_WORSE
+#define WARN     GB_METRIC_WARN
 #define PER_TASK GB_METRIC_PER_TASK
 
 /*
