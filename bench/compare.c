@@ -70,6 +70,10 @@ struct cmp_result {
 	struct cmp_row *rows;
 	size_t nrows, cap;
 	unsigned faster, slower, same, noisy;
+	/* The serial cpu cells' wall time (cmp_serial_drift): compared, moved
+	 * (faster or slower), and the range of the moves in percent. */
+	unsigned serial_rows, serial_moved;
+	double serial_lo, serial_hi;
 };
 
 /* ---- cells --------------------------------------------------------------- */
@@ -419,6 +423,57 @@ static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct c
 	return 0;
 }
 
+/*
+ * How the serial cpu cells' wall time moved. They run the interpreter alone,
+ * with no model and no GIL in the way: when they move significantly beyond
+ * the threshold, either the machine ran at another speed or runtime/
+ * changed, and a change of about that size in any other cell may be that,
+ * not its model.
+ */
+static void cmp_serial_drift(struct cmp_side *sides, struct cmp_result *res)
+{
+	res->serial_lo = INFINITY;
+	res->serial_hi = -INFINITY;
+	for (size_t r = 0; r < res->nrows; r++) {
+		const struct cmp_row *row = &res->rows[r];
+		json_t *cell = sides[0].cells[row->base_cell].cell;
+
+		if (strcmp(row->metric->key, "wall_s") != 0 ||
+		    strcmp(json_string_value(json_object_get(cell, "model")), "serial") != 0 ||
+		    strcmp(json_string_value(json_object_get(cell, "workload")), "cpu") != 0)
+			continue;
+		res->serial_rows++;
+		if (strcmp(row->verdict, "slower") != 0 && strcmp(row->verdict, "faster") != 0)
+			continue;
+		res->serial_moved++;
+		if (isnan(row->change_pct))
+			continue;
+		res->serial_lo = fmin(res->serial_lo, row->change_pct);
+		res->serial_hi = fmax(res->serial_hi, row->change_pct);
+	}
+}
+
+static void cmp_drift_note(FILE *f, const struct cmp_result *res, int markdown)
+{
+	if (!res->serial_moved)
+		return;
+	fprintf(f, "%snote: %u of %u serial cpu cells (the interpreter alone) ",
+	        markdown ? "\n_" : "", res->serial_moved, res->serial_rows);
+	if (res->serial_lo <= res->serial_hi) {
+		fprintf(f, "moved %+.1f%%", res->serial_lo);
+		if (res->serial_hi != res->serial_lo)
+			fprintf(f, " to %+.1f%%", res->serial_hi);
+		fputs(" in wall time", f);
+	} else {
+		fputs("moved in wall time", f);
+	}
+	fprintf(f,
+	        ": with no model and no GIL to blame, that is the machine's variation or a "
+	        "change in runtime/, and changes of about that size in other cells may be "
+	        "the same, not their models.%s\n",
+	        markdown ? "_" : "");
+}
+
 /* ---- output -------------------------------------------------------------- */
 
 /* Markdown lists stop here: a comment must stay under GitHub's limit. */
@@ -474,6 +529,7 @@ static void cmp_summary_line(FILE *f, const struct cmp_result *res, const struct
 	if (hidden)
 		fprintf(f, "%s%zu row%s with no change not shown (--all shows every row)%s\n",
 		        markdown ? "\n_" : "", hidden, hidden == 1 ? "" : "s", markdown ? "_" : "");
+	cmp_drift_note(f, res, markdown);
 }
 
 /* The cells that were not compared, for text and markdown alike. */
@@ -737,14 +793,17 @@ static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
 			goto fail;
 	}
 	doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:{s:I, s:I, s:i, s:i, s:i, s:i, s:i}, s:o, "
-	                "s:o, s:o, s:o}",
+	                "s:o, s:o, s:o, s:{s:i, s:i, s:o, s:o}}",
 	                "base", o->base_path, "new", o->new_path, "threshold_pct", o->threshold,
 	                "alpha", o->alpha, "regression", res->slower > 0, "summary", "cells",
 	                (json_int_t)ncells, "metrics", (json_int_t)res->nrows, "slower",
 	                (int)res->slower, "faster", (int)res->faster, "no_change", (int)res->same,
 	                "too_noisy", (int)res->noisy, "regressions", (int)res->slower,
 	                "comparisons", rows, "only_in_base", only[0], "only_in_new", only[1],
-	                "not_compared", notcmp);
+	                "not_compared", notcmp, "serial_cpu", "cells", (int)res->serial_rows,
+	                "moved", (int)res->serial_moved, "change_pct_min",
+	                cmp_num(res->serial_moved ? res->serial_lo : NAN), "change_pct_max",
+	                cmp_num(res->serial_moved ? res->serial_hi : NAN));
 	return doc;
 fail:
 	json_decref(rows);
@@ -941,6 +1000,7 @@ int gb_cmd_compare(int argc, char **argv)
 		}
 	}
 	json_decref(newids);
+	cmp_serial_drift(sides, &res);
 	if (cmp_label_cells(sides)) {
 		gb_err("compare", "out of memory");
 		goto out;

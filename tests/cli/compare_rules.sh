@@ -124,4 +124,17 @@ run_cmp "$T/gr_base.json" "$T/gr_big.json"
 check "moves beyond the grains are regressions, exit 3" \
   bash -c "[ $rc -eq 3 ] && grep -q '2 slower, 0 faster, 0 no change' '$T/out'"
 
+# the serial cpu cells run the interpreter alone: when they move, compare
+# says so, since every other cell moves with them
+mk "$T/sd_base.json" wall_s=1,1.001,1.002,1.003,1.004
+mk "$T/sd_new.json" wall_s=1.08,1.081,1.082,1.083,1.084
+run_cmp "$T/sd_base.json" "$T/sd_new.json" --format json -o "$T/sd.json"
+check "serial cpu +8%: counted in serial_cpu (1 of 1 moved, +8%)" \
+  [ "$(jq_py "$T/sd.json" "(d['serial_cpu']['cells'], d['serial_cpu']['moved'], round(d['serial_cpu']['change_pct_max']))")" = "(1, 1, 8)" ]
+run_cmp "$T/sd_base.json" "$T/sd_new.json"
+check "serial cpu +8%: the text says the machine or runtime/ moved" \
+  grep -q '^note: 1 of 1 serial cpu cells (the interpreter alone) moved +8.0% in wall time' "$T/out"
+run_cmp "$T/sd_base.json" "$T/sd_base.json"
+check "serial cpu unchanged: no note" bash -c "! grep -q '^note:' '$T/out'"
+
 finish
