@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "identity.h"
 #include "log.h"
 #include "results_io.h"
 #include "stats.h"
@@ -491,18 +492,6 @@ static int fid_run(const struct fid_side *sides, const struct fid_opts *o, struc
 
 /* ---- labels ----------------------------------------------------------------------- */
 
-static void fid_put_value(FILE *f, json_t *v)
-{
-	if (json_is_string(v))
-		fputs(json_string_value(v), f);
-	else if (json_is_integer(v))
-		fprintf(f, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		fprintf(f, "%.10g", json_real_value(v));
-	else
-		fputs("?", f);
-}
-
 /* "threads/cpu tasks=2 native_fraction=0.5": the model without its prefix,
  * tasks, and the label keys whose values differ between the real cells of
  * the same workload. */
@@ -522,7 +511,7 @@ static int fid_label(const struct fid_side *real, size_t idx, char **out)
 	fprintf(f, "%s/%s", model, w);
 	if (json_object_get(params, "tasks")) {
 		fputs(" tasks=", f);
-		fid_put_value(f, json_object_get(params, "tasks"));
+		gb_param_put_value(f, json_object_get(params, "tasks"));
 	}
 	for (size_t k = 0; k < FID_N(fid_label_keys); k++) {
 		json_t *v = json_object_get(params, fid_label_keys[k]);
@@ -543,7 +532,7 @@ static int fid_label(const struct fid_side *real, size_t idx, char **out)
 		}
 		if (varies) {
 			fprintf(f, " %s=", fid_label_keys[k]);
-			fid_put_value(f, v);
+			gb_param_put_value(f, v);
 		}
 	}
 	return fclose(f) == 0 ? 0 : -ENOMEM;

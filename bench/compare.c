@@ -139,31 +139,6 @@ static void cmp_side_free(struct cmp_side *side)
 	json_decref(side->doc);
 }
 
-static int cmp_key_order(const void *pa, const void *pb)
-{
-	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-	int ra = strcmp(a, "tasks") == 0 ? 0 : strcmp(a, "gil") == 0 ? 1 : 2;
-	int rb = strcmp(b, "tasks") == 0 ? 0 : strcmp(b, "gil") == 0 ? 1 : 2;
-
-	return ra != rb ? ra - rb : strcmp(a, b);
-}
-
-static void cmp_put_value(FILE *f, json_t *v)
-{
-	if (json_is_string(v)) {
-		fputs(json_string_value(v), f);
-	} else if (json_is_integer(v)) {
-		fprintf(f, "%lld", (long long)json_integer_value(v));
-	} else if (json_is_real(v)) {
-		fprintf(f, "%.15g", json_real_value(v));
-	} else {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-
-		fputs(s ? s : "?", f);
-		free(s);
-	}
-}
-
 /*
  * Labels show only the params whose values differ among the cells of the
  * same workload in both files: "threads/cpu tasks=4 gil=legacy" rather
@@ -236,7 +211,7 @@ static int cmp_label_cells(struct cmp_side *sides)
 				                                       key)) < cells)
 					keys[nkeys++] = key;
 			}
-			qsort(keys, nkeys, sizeof(*keys), cmp_key_order);
+			qsort(keys, nkeys, sizeof(*keys), gb_param_label_order);
 			f = open_memstream(&c->label, &len);
 			if (!f)
 				goto out;
@@ -244,7 +219,7 @@ static int cmp_label_cells(struct cmp_side *sides)
 			        json_string_value(json_object_get(c->cell, "workload")));
 			for (size_t k = 0; k < nkeys; k++) {
 				fprintf(f, " %s=", keys[k]);
-				cmp_put_value(f, json_object_get(c->ident, keys[k]));
+				gb_param_put_value(f, json_object_get(c->ident, keys[k]));
 			}
 			if (fclose(f) != 0)
 				goto out;

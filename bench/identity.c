@@ -27,6 +27,31 @@ int gb_param_is_volatile(const char *key)
 	return 0;
 }
 
+int gb_param_label_order(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ra = strcmp(a, "tasks") == 0 ? 0 : strcmp(a, "gil") == 0 ? 1 : 2;
+	int rb = strcmp(b, "tasks") == 0 ? 0 : strcmp(b, "gil") == 0 ? 1 : 2;
+
+	return ra != rb ? ra - rb : strcmp(a, b);
+}
+
+void gb_param_put_value(FILE *f, json_t *v)
+{
+	if (json_is_string(v)) {
+		fputs(json_string_value(v), f);
+	} else if (json_is_integer(v)) {
+		fprintf(f, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		fprintf(f, "%.15g", json_real_value(v));
+	} else {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+		fputs(s ? s : "?", f);
+		free(s);
+	}
+}
+
 json_t *gb_cell_ident_params(json_t *cell)
 {
 	json_t *out = json_object(), *v;

@@ -7,14 +7,22 @@
 #define GB_IDENTITY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
 /*
- * Params that change between runs of the same cell: bound_cpus, reps,
- * warmup. They are not part of a cell's identity.
+ * Params that change between runs of the same cell: bound_cpus, peer_cpus,
+ * reps, warmup. They are not part of a cell's identity.
  */
 int gb_param_is_volatile(const char *key);
+
+/* qsort order of param names in a cell's label: tasks, gil, then by name. */
+int gb_param_label_order(const void *pa, const void *pb);
+
+/* A param's value as a label shows it: strings bare, numbers in %.15g,
+ * anything else as compact JSON. */
+void gb_param_put_value(FILE *f, json_t *v);
 
 /* The params of `cell` without the volatile keys (new reference), or NULL. */
 json_t *gb_cell_ident_params(json_t *cell);

@@ -240,6 +240,36 @@ static const char *plot_templates(const char *opt)
 	return GB_SOURCE_DIR "/scripts/plot";
 }
 
+/*
+ * Every chart: those drawn from the results (if there are any), a GIL
+ * timeline per trace, and the compare chart against pc->base. sel has room
+ * for every result cell and one more. The fuzz targets call it too.
+ */
+static int plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results,
+                    const char *const *traces, size_t ntraces)
+{
+	int (*const charts[])(struct gb__plot_ctx *, json_t **) = {
+	        gb__plot_cpu_scaling,     gb__plot_io_scaling,      gb__plot_convoy,
+	        gb__plot_switch_interval, gb__plot_native_fraction, gb__plot_yield_every,
+	};
+	int err = 0;
+
+	for (size_t c = 0; have_results && c < sizeof(charts) / sizeof(charts[0]) && !err; c++)
+		err = charts[c](pc, sel);
+	for (size_t i = 0; i < ntraces && !err; i++) {
+		char stem[64];
+
+		if (i == 0)
+			snprintf(stem, sizeof(stem), "gil_timeline");
+		else
+			snprintf(stem, sizeof(stem), "gil_timeline_%zu", i + 1);
+		err = gb__plot_timeline(pc, traces[i], stem);
+	}
+	if (!err && pc->base && have_results)
+		err = gb__plot_compare(pc);
+	return err;
+}
+
 int gb_cmd_plot(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -386,31 +416,7 @@ int gb_cmd_plot(int argc, char **argv)
 	sel = calloc(json_array_size(json_object_get(pc->doc, "results")) + 1, sizeof(json_t *));
 	if (!sel)
 		goto out;
-	err = 0;
-	if (nsrc) {
-		if (!err)
-			err = gb__plot_cpu_scaling(pc, sel);
-		if (!err)
-			err = gb__plot_io_scaling(pc, sel);
-		if (!err)
-			err = gb__plot_convoy(pc, sel);
-		if (!err)
-			err = gb__plot_switch_interval(pc, sel);
-		if (!err)
-			err = gb__plot_native_fraction(pc, sel);
-		if (!err)
-			err = gb__plot_yield_every(pc, sel);
-	}
-	for (size_t i = 0; i < ntraces && !err; i++) {
-		char stem[64];
-		if (i == 0)
-			snprintf(stem, sizeof(stem), "gil_timeline");
-		else
-			snprintf(stem, sizeof(stem), "gil_timeline_%zu", i + 1);
-		err = gb__plot_timeline(pc, traces[i], stem);
-	}
-	if (!err && pc->base && nsrc)
-		err = gb__plot_compare(pc);
+	err = plot_all(pc, sel, nsrc > 0, traces, ntraces);
 	if (err) {
 		if (err == -ENOMEM)
 			gb_err("plot", "out of memory");

@@ -100,10 +100,14 @@ double gb__plot_get(json_t *cell, const char *path);
 /* gnuplot -e assignments: a quoted string, a number. */
 void gb__plot_var_str(FILE *f, const char *name, const char *value);
 void gb__plot_var_num(FILE *f, const char *name, double value);
-/* dat = the full path of DIR/name: gnuplot runs in our directory, not DIR. */
-void gb__plot_var_dat(struct gb__plot_ctx *pc, FILE *f, const char *name);
-/* keys = the series' style keys in data-file order. */
-void gb__plot_var_keys(FILE *f, const struct gb__plot_data *d);
+/*
+ * A memstream for a chart's vars (*vars, *vlen; gb__plot_finish closes it)
+ * that already holds dat = the full path of DIR/stem.dat (gnuplot runs in
+ * our directory, not DIR) and, given d, keys = its series' style keys in
+ * data-file order. NULL when out of memory.
+ */
+FILE *gb__plot_vars_open(struct gb__plot_ctx *pc, char **vars, size_t *vlen, const char *stem,
+                         const struct gb__plot_data *d);
 /* The next chart slot of the report, or NULL when all are taken. */
 struct gb_report_chart *gb__plot_chart(struct gb__plot_ctx *pc, const char *title);
 /* A chart with no data: a note on stderr, and why in the report. */

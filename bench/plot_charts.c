@@ -196,11 +196,9 @@ int gb__plot_cpu_scaling(struct gb__plot_ctx *pc, json_t **sel)
 			plot_cat(ch->sentence, sizeof(ch->sentence), ".");
 	}
 
-	vf = open_memstream(&vars, &vlen);
+	vf = gb__plot_vars_open(pc, &vars, &vlen, "cpu_scaling", &d);
 	if (!vf)
 		goto out;
-	gb__plot_var_dat(pc, vf, "cpu_scaling.dat");
-	gb__plot_var_keys(vf, &d);
 	gb__plot_var_num(vf, "cores", pc->cores);
 	gb__plot_var_num(vf, "max_tasks", maxt);
 	{
@@ -307,11 +305,9 @@ int gb__plot_io_scaling(struct gb__plot_ctx *pc, json_t **sel)
 			         "Overhead above the ideal wall time and memory per task.");
 	}
 
-	vf = open_memstream(&vars, &vlen);
+	vf = gb__plot_vars_open(pc, &vars, &vlen, "io_scaling", &d);
 	if (!vf)
 		goto out;
-	gb__plot_var_dat(pc, vf, "io_scaling.dat");
-	gb__plot_var_keys(vf, &d);
 	err = gb__plot_finish(pc, vf, &vars, "io_scaling", "io_scaling", ch);
 out:
 	gb__plot_data_free(&d);
@@ -411,11 +407,9 @@ int gb__plot_convoy(struct gb__plot_ctx *pc, json_t **sel)
 			plot_cat(ch->sentence, sizeof(ch->sentence), ".");
 	}
 
-	vf = open_memstream(&vars, &vlen);
+	vf = gb__plot_vars_open(pc, &vars, &vlen, "convoy", &d);
 	if (!vf)
 		goto out;
-	gb__plot_var_dat(pc, vf, "convoy.dat");
-	gb__plot_var_keys(vf, &d);
 	gb__plot_var_num(vf, "max_bg", maxb);
 	{
 		/* Both panels share one y range so p50 and p99 compare by eye. */
@@ -500,11 +494,9 @@ int gb__plot_switch_interval(struct gb__plot_ctx *pc, json_t **sel)
 		         x0, x1, l0, l1, r0, r1, tasks);
 	}
 
-	vf = open_memstream(&vars, &vlen);
+	vf = gb__plot_vars_open(pc, &vars, &vlen, "switch_interval", &d);
 	if (!vf)
 		goto out;
-	gb__plot_var_dat(pc, vf, "switch_interval.dat");
-	gb__plot_var_keys(vf, &d);
 	gb__plot_var_num(vf, "tasks", tasks);
 	fputs("xs='", vf);
 	for (size_t j = 0; j < d.s[0].n; j++)
@@ -633,11 +625,9 @@ int gb__plot_native_fraction(struct gb__plot_ctx *pc, json_t **sel)
 		plot_cat(ch->sentence, sizeof(ch->sentence), ".");
 	}
 
-	vf = open_memstream(&vars, &vlen);
+	vf = gb__plot_vars_open(pc, &vars, &vlen, "native_fraction", &d);
 	if (!vf)
 		goto out;
-	gb__plot_var_dat(pc, vf, "native_fraction.dat");
-	gb__plot_var_keys(vf, &d);
 	gb__plot_var_num(vf, "tasks", tasks);
 	gb__plot_var_num(vf, "lanes", lanes);
 	err = gb__plot_finish(pc, vf, &vars, "native_fraction", "native_fraction", ch);
@@ -737,11 +727,9 @@ int gb__plot_yield_every(struct gb__plot_ctx *pc, json_t **sel)
 	plot_cat(ch->sentence, sizeof(ch->sentence), " (%.0f tasks, one in the foreground).",
 	         tasks);
 
-	vf = open_memstream(&vars, &vlen);
+	vf = gb__plot_vars_open(pc, &vars, &vlen, "yield_every", &d);
 	if (!vf)
 		goto out;
-	gb__plot_var_dat(pc, vf, "yield_every.dat");
-	gb__plot_var_keys(vf, &d);
 	/* Per series, whether it has a never-yields level: no legend entry without. */
 	fputs("nevers='", vf);
 	for (size_t i = 0; i < d.n; i++)

@@ -419,10 +419,9 @@ int gb__plot_compare(struct gb__plot_ctx *pc)
 	}
 
 	plot_level(rows, nrows, level, sizeof(level));
-	vf = open_memstream(&vars, &vlen);
+	vf = gb__plot_vars_open(pc, &vars, &vlen, "compare", NULL);
 	if (!vf)
 		goto out;
-	gb__plot_var_dat(pc, vf, "compare.dat");
 	gb__plot_var_num(vf, "rows", (double)nrows);
 	/* Rows stay readable at any count: the chart grows with them. */
 	gb__plot_var_num(vf, "height", (double)(nrows * 24 + 170 > 500 ? nrows * 24 + 170 : 500));

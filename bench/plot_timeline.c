@@ -600,11 +600,9 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 	}
 
 	err = -ENOMEM;
-	vf = open_memstream(&vars, &vlen);
+	vf = gb__plot_vars_open(pc, &vars, &vlen, stem, NULL);
 	if (!vf)
 		goto out;
-	snprintf(name, sizeof(name), "%s.dat", stem);
-	gb__plot_var_dat(pc, vf, name);
 	gb__plot_var_num(vf, "rows", (double)nrows);
 	gb__plot_var_num(vf, "t_end", t_end);
 	gb__plot_var_num(vf, "height", (double)(nrows > 6 ? 140 + 60 * nrows : 500));

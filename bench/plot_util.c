@@ -488,21 +488,23 @@ void gb__plot_skip(struct gb_report_chart *ch, const char *stem, const char *why
 }
 
 /* The .dat file, by full path: gnuplot runs in our working directory, not DIR. */
-void gb__plot_var_dat(struct gb__plot_ctx *pc, FILE *f, const char *name)
+FILE *gb__plot_vars_open(struct gb__plot_ctx *pc, char **vars, size_t *vlen, const char *stem,
+                         const struct gb__plot_data *d)
 {
+	FILE *f = open_memstream(vars, vlen);
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", pc->outdir, name);
+	if (!f)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s.dat", pc->outdir, stem);
 	gb__plot_var_str(f, "dat", path);
-}
-
-/* Series keys, space-separated, in data-file order: the templates' style lookup. */
-void gb__plot_var_keys(FILE *f, const struct gb__plot_data *d)
-{
-	fputs("keys='", f);
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(f, "%s%s", i ? " " : "", d->s[i].key);
-	fputs("'; ", f);
+	if (d) {
+		fputs("keys='", f);
+		for (size_t i = 0; i < d->n; i++)
+			fprintf(f, "%s%s", i ? " " : "", d->s[i].key);
+		fputs("'; ", f);
+	}
+	return f;
 }
 
 /* Hands the finished vars to gb__plot_render and frees them. */

@@ -17,6 +17,7 @@
 #include "identity.h"
 #include "log.h"
 #include "results_io.h"
+#include "run_warn.h"
 
 int gb__res_num(json_t *obj, const char *path, double *out)
 {
@@ -554,16 +555,6 @@ static int report_has_warning(json_t *cell, const char *key)
 	return report_warning_of(cell, key, &w) != NULL;
 }
 
-/* "lo to hi" or "lo". */
-static void report_range(FILE *f, double lo, double hi, const char *fmt)
-{
-	fprintf(f, fmt, lo);
-	if (hi != lo) {
-		fputs(" to ", f);
-		fprintf(f, fmt, hi);
-	}
-}
-
 /*
  * The head of a warning line: the class's text with the range of its
  * numbers over the workload's cells, "wall_s: cv above 5% (5.5% to 33%);
@@ -571,10 +562,9 @@ static void report_range(FILE *f, double lo, double hi, const char *fmt)
  */
 static void report_warn_head(FILE *f, json_t *results, const char *wl, const char *key)
 {
-	double cv_lo = INFINITY, cv_hi = -INFINITY, n_lo = INFINITY, n_hi = 0;
-	double need_lo = INFINITY, need_hi = 0;
+	double cv_lo = INFINITY, cv_hi = -INFINITY;
+	size_t n_lo = SIZE_MAX, n_hi = 0, need_lo = SIZE_MAX, need_hi = 0;
 	const char *tab = strchr(key, '\t'), *text = NULL;
-	int cannot = 0, some_need = 0;
 	struct report_wnums w;
 	size_t i;
 	json_t *cell;
@@ -593,15 +583,10 @@ static void report_warn_head(FILE *f, json_t *results, const char *wl, const cha
 			cv_hi = fmax(cv_hi, w.cv);
 		}
 		if (w.n) {
-			n_lo = fmin(n_lo, (double)w.n);
-			n_hi = fmax(n_hi, (double)w.n);
-		}
-		if (w.need == SIZE_MAX) {
-			cannot = 1;
-		} else if (w.n) {
-			some_need = 1;
-			need_lo = fmin(need_lo, (double)w.need);
-			need_hi = fmax(need_hi, (double)w.need);
+			n_lo = w.n < n_lo ? w.n : n_lo;
+			n_hi = w.n > n_hi ? w.n : n_hi;
+			need_lo = w.need < need_lo ? w.need : need_lo;
+			need_hi = w.need > need_hi ? w.need : need_hi;
 		}
 	}
 	fputs("- `", f);
@@ -613,22 +598,16 @@ static void report_warn_head(FILE *f, json_t *results, const char *wl, const cha
 	fprintf(f, "%.*s`: ", (int)(tab - key), key);
 	if (strcmp(tab + 1, "noisy") == 0) {
 		fputs("cv above 5% (", f);
-		report_range(f, cv_lo, cv_hi, "%.1f%%");
+		gb_warn_put_range(f, cv_lo, cv_hi, "%.1f%%");
 		fputs(")", f);
 		if (n_hi == 0)
 			return;
 		fputs("; ", f);
 	}
-	report_range(f, n_lo, n_hi, "%.0f");
-	fputs(" repetitions", f);
-	if (some_need) {
-		fputs(", ", f);
-		report_range(f, need_lo, need_hi, "%.0f");
-		fputs(cannot ? " or more" : "", f);
-		fputs(" needed to detect a 5% change", f);
-	} else if (cannot) {
-		fputs(" cannot detect a 5% change", f);
-	}
+	gb_warn_put_range(f, (double)n_lo, (double)n_hi, "%.0f");
+	fputs(" repetitions, ", f);
+	gb_warn_put_need(f, need_lo, need_hi);
+	fputs(" needed to detect a 5% change", f);
 }
 
 /* with: a cell carrying `text`; else an ok cell that does not. */

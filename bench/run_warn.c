@@ -27,27 +27,6 @@ static int rw_is_ok(json_t *cell)
 	return st && strcmp(st, "ok") == 0;
 }
 
-static int rw_key_order(const void *pa, const void *pb)
-{
-	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-	int ra = strcmp(a, "tasks") == 0 ? 0 : strcmp(a, "gil") == 0 ? 1 : 2;
-	int rb = strcmp(b, "tasks") == 0 ? 0 : strcmp(b, "gil") == 0 ? 1 : 2;
-
-	return ra != rb ? ra - rb : strcmp(a, b);
-}
-
-static void rw_value(FILE *f, json_t *v)
-{
-	if (json_is_string(v))
-		fputs(json_string_value(v), f);
-	else if (json_is_integer(v))
-		fprintf(f, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		fprintf(f, "%g", json_real_value(v));
-	else
-		fputs("?", f);
-}
-
 /*
  * model/workload and the identity params whose value differs among the
  * run's cells of the same workload: what tells this cell from the others.
@@ -74,15 +53,15 @@ static void rw_label(FILE *f, json_t *results, size_t first, json_t *cell)
 		if (varies && nkeys < sizeof(keys) / sizeof(keys[0]))
 			keys[nkeys++] = key;
 	}
-	qsort(keys, nkeys, sizeof(*keys), rw_key_order);
+	qsort(keys, nkeys, sizeof(*keys), gb_param_label_order);
 	fprintf(f, "%s/%s", json_string_value(json_object_get(cell, "model")), wl);
 	for (size_t k = 0; k < nkeys; k++) {
 		fprintf(f, " %s=", keys[k]);
-		rw_value(f, json_object_get(params, keys[k]));
+		gb_param_put_value(f, json_object_get(params, keys[k]));
 	}
 }
 
-static void rw_range(FILE *f, double lo, double hi, const char *fmt)
+void gb_warn_put_range(FILE *f, double lo, double hi, const char *fmt)
 {
 	fprintf(f, fmt, lo);
 	if (hi != lo) {
@@ -91,7 +70,7 @@ static void rw_range(FILE *f, double lo, double hi, const char *fmt)
 	}
 }
 
-static void rw_need(FILE *f, size_t lo, size_t hi)
+void gb_warn_put_need(FILE *f, size_t lo, size_t hi)
 {
 	if (lo == SIZE_MAX) {
 		fputs("more than 10^9", f);
@@ -143,16 +122,16 @@ static int rw_line(FILE *f, json_t *results, size_t first, size_t nok, const cha
 	fprintf(f, "gilbench: run: warning: %s: ", key);
 	if (kind == 0) {
 		fprintf(f, "cv above %.0f%% (", 100 * GB_STATS_NOISY_CV);
-		rw_range(f, 100 * cv_lo, 100 * cv_hi, "%.1f%%");
+		gb_warn_put_range(f, 100 * cv_lo, 100 * cv_hi, "%.1f%%");
 		fputs("), too noisy to detect a 5% change with ", f);
 	} else {
 		fputs("cv ", f);
-		rw_range(f, 100 * cv_lo, 100 * cv_hi, "%.1f%%");
+		gb_warn_put_range(f, 100 * cv_lo, 100 * cv_hi, "%.1f%%");
 		fputs(", but too few repetitions to detect a 5% change: ", f);
 	}
-	rw_range(f, (double)n_lo, (double)n_hi, "%.0f");
+	gb_warn_put_range(f, (double)n_lo, (double)n_hi, "%.0f");
 	fputs(" repetitions (", f);
-	rw_need(f, need_lo, need_hi);
+	gb_warn_put_need(f, need_lo, need_hi);
 	fprintf(f, " needed), in %zu of %zu cells: ", count, nok);
 	for (size_t i = first; i < json_array_size(results) && named < RW_NAMED; i++) {
 		json_t *sum;

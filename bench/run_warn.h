@@ -18,4 +18,11 @@
  */
 size_t gb_run_warn_print(FILE *f, json_t *doc, size_t first);
 
+/* "lo" or "lo to hi", each printed with fmt. */
+void gb_warn_put_range(FILE *f, double lo, double hi, const char *fmt);
+
+/* Repetitions needed, lo to hi, SIZE_MAX meaning no number can do:
+ * "20", "20 to 988", "20 or more", "more than 10^9". */
+void gb_warn_put_need(FILE *f, size_t lo, size_t hi);
+
 #endif

@@ -4,9 +4,9 @@
  * runs every chart's data, the compare chart and the report with both
  * image formats off (gb__plot_render then draws nothing), so every .dat
  * file and report.md is still written, to the scratch directory. The merge
- * is static in bench/plot.c: this header includes that file (its own code,
- * not a copy; the archive's plot.o is then not linked). The charts are
- * plot.h's gb__plot_* functions.
+ * and plot_all (every chart) are static in bench/plot.c: this header
+ * includes that file (its own code, not a copy; the archive's plot.o is
+ * then not linked).
  */
 #ifndef GB_FUZZ_PLOT_H
 #define GB_FUZZ_PLOT_H
@@ -47,25 +47,7 @@ static int fz_plot(json_t *doc, json_t *base, const char *trace)
 	sel = calloc(json_array_size(json_object_get(pc->doc, "results")) + 1, sizeof(json_t *));
 	if (!sel)
 		goto out;
-	err = 0;
-	if (doc) {
-		if (!err)
-			err = gb__plot_cpu_scaling(pc, sel);
-		if (!err)
-			err = gb__plot_io_scaling(pc, sel);
-		if (!err)
-			err = gb__plot_convoy(pc, sel);
-		if (!err)
-			err = gb__plot_switch_interval(pc, sel);
-		if (!err)
-			err = gb__plot_native_fraction(pc, sel);
-		if (!err)
-			err = gb__plot_yield_every(pc, sel);
-	}
-	if (!err && trace)
-		err = gb__plot_timeline(pc, trace, "gil_timeline");
-	if (!err && pc->base && doc)
-		err = gb__plot_compare(pc);
+	err = plot_all(pc, sel, doc != NULL, trace ? &trace : NULL, trace ? 1 : 0);
 	if (!err) {
 		snprintf(path, sizeof(path), "%s/report.md", pc->outdir);
 		err = gb_report_md_write(path, pc->doc, sources, contexts, doc ? 1 : 0, pc->charts,
