@@ -319,7 +319,7 @@ static void gl_body(struct gb_coro *self, void *arg)
 /* loop._run_callbacks: bounded by a switch interval, checked every 50. */
 static void gl_run_callbacks(struct gl_hub *h)
 {
-	uint64_t expiration = gb_gil_now_ns() + h->interval_ns;
+	uint64_t expiration = gb_clock_now_ns() + h->interval_ns;
 	int count = GL_CALLBACK_CHECK_COUNT;
 	struct gl_greenlet *g;
 
@@ -327,7 +327,7 @@ static void gl_run_callbacks(struct gl_hub *h)
 		gl_enter(h, g);
 		if (--count == 0 && h->callbacks.head) {
 			count = GL_CALLBACK_CHECK_COUNT;
-			if (gb_gil_now_ns() >= expiration)
+			if (gb_clock_now_ns() >= expiration)
 				break;
 		}
 	}

@@ -49,7 +49,7 @@ static void loop_idle_cb(uv_idle_t *idle)
  */
 static int loop_wake_arm(struct gb__loop *l)
 {
-	uint64_t now = gb_gil_now_ns(), ms;
+	uint64_t now = gb_clock_now_ns(), ms;
 
 	if (l->heap[0].when_ns <= now)
 		return 0;
@@ -155,7 +155,7 @@ static int loop_timer_before(const struct gb__timer *a, const struct gb__timer *
 void gb__loop_call_later(struct gb__loop *l, uint64_t delay_ns, gb__loop_fn fn, void *arg)
 {
 	struct gb__timer t = {
-	        .when_ns = gb_gil_now_ns() + delay_ns, .seq = l->seq++, .fn = fn, .arg = arg};
+	        .when_ns = gb_clock_now_ns() + delay_ns, .seq = l->seq++, .fn = fn, .arg = arg};
 	size_t i;
 
 	if (l->heap_len == l->heap_cap) {
@@ -251,7 +251,7 @@ int gb__loop_run_once(struct gb__loop *l)
 	uv_idle_stop(&l->idle);
 	l->blocking = 0;
 	if (l->heap_len) {
-		uint64_t now = gb_gil_now_ns();
+		uint64_t now = gb_clock_now_ns();
 		while (l->heap_len && l->heap[0].when_ns <= now) {
 			struct gb__timer t = loop_heap_pop(l);
 			l->st.timers++;

@@ -25,7 +25,7 @@ struct gb__handle {
 
 /* A call_later TimerHandle; seq keeps equal deadlines first-in first-out. */
 struct gb__timer {
-	uint64_t when_ns; /* gb_gil_now_ns() clock */
+	uint64_t when_ns; /* gb_clock_now_ns() clock */
 	uint64_t seq;
 	gb__loop_fn fn;
 	void *arg;

@@ -19,6 +19,8 @@
 #include <cpuid.h>
 #endif
 
+#include <gilbench/clock.h>
+
 #include "gil_impl.h"
 
 #define CLOCK_CALIBRATE_NS 2000000ull
@@ -27,7 +29,7 @@ struct gb__clock gb__clock;
 
 static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
 
-uint64_t gb_gil_now_ns(void)
+uint64_t gb_clock_now_ns(void)
 {
 	struct timespec ts;
 
@@ -55,7 +57,7 @@ static void clock_pair(uint64_t *tick, uint64_t *ns)
 	*ns = 0;
 	for (int i = 0; i < 3; i++) {
 		uint64_t a = __rdtsc();
-		uint64_t n = gb_gil_now_ns();
+		uint64_t n = gb_clock_now_ns();
 		uint64_t b = __rdtsc();
 		if (b - a < best) {
 			best = b - a;
@@ -96,7 +98,7 @@ static void clock_calibrate(void)
 	if (freq < 1000000u)
 		return;
 	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-	gb__clock.ns0 = gb_gil_now_ns();
+	gb__clock.ns0 = gb_clock_now_ns();
 	gb__clock.tick0 = v;
 	gb__clock.mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / freq);
 	gb__clock.mode = GB__CLOCK_CNTVCT;
@@ -112,7 +114,7 @@ void gb__clock_init(void)
 	pthread_once(&clock_once, clock_calibrate);
 }
 
-uint64_t gb_gil_clock_ns(void)
+uint64_t gb_clock_fast_ns(void)
 {
 	gb__clock_init();
 	return gb__clock_ns();
@@ -139,4 +141,15 @@ int gb__cond_init_mono(void *cond)
 		err = pthread_cond_init(cond, &attr);
 	pthread_condattr_destroy(&attr);
 	return -err;
+}
+
+/* ABI 2's first names of the two clocks (gilbench/clock.h). */
+uint64_t gb_gil_now_ns(void)
+{
+	return gb_clock_now_ns();
+}
+
+uint64_t gb_gil_clock_ns(void)
+{
+	return gb_clock_fast_ns();
 }

@@ -50,7 +50,7 @@ static inline uint64_t gb__clock_ns(void)
 		return gb__clock_scale(v);
 	}
 #endif
-	return gb_gil_now_ns();
+	return gb_clock_now_ns();
 }
 
 /*

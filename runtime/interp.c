@@ -124,7 +124,7 @@ static int interp_more(const struct gb_task *task, const struct gb_interp_env *e
 static void interp_complete_block(struct gb_task *task, const struct gb_interp_env *env)
 {
 	if (task->pending == GB_STEP_ECHO && (task->prog->flags & GB_PF_LATENCY) && env->latency)
-		env->latency(env->ctx, task, gb_gil_now_ns() - task->block_t0);
+		env->latency(env->ctx, task, gb_clock_now_ns() - task->block_t0);
 	task->n.blocking_ops++;
 	task->pending = 0;
 }
@@ -188,7 +188,7 @@ enum gb_step gb_interp_step(struct gb_task *task, const struct gb_interp_env *en
 			task->block_arg = op->n;
 			task->pending = GB_STEP_ECHO;
 			task->pc++;
-			task->block_t0 = gb_gil_now_ns();
+			task->block_t0 = gb_clock_now_ns();
 			return GB_STEP_ECHO;
 		case GB_OP_PRINT:
 			if (env->print)

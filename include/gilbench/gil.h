@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gilbench/clock.h>
+
 #define GB_CACHE_LINE 64
 
 struct gb_gil_stats;
@@ -49,7 +51,7 @@ struct gb_gil_config {
 
 /*
  * Per-thread counters; summed by the harness after the threads end. The
- * times come from the runtime's duration clock (gb_gil_clock_ns()).
+ * times come from the runtime's duration clock (gb_clock_fast_ns()).
  * Policy `none` counts nothing.
  */
 struct gb_gil_counters {
@@ -99,7 +101,7 @@ enum gb_trace_event {
 };
 
 struct gb_trace_rec {
-	uint64_t ns; /* gb_gil_now_ns() */
+	uint64_t ns; /* gb_clock_now_ns() */
 	uint32_t thread;
 	uint32_t event; /* enum gb_trace_event */
 };
@@ -125,7 +127,7 @@ struct gb_gil_thread {
 	uint32_t countdown_reset; /* set by the policy's attach; UINT32_MAX = never */
 	unsigned id;
 	bool holds;
-	uint64_t held_since_ns; /* gb_gil_clock_ns() when this tenure began */
+	uint64_t held_since_ns; /* gb_clock_fast_ns() when this tenure began */
 	struct gb_gil *gil;
 	struct gb_gil_counters c;
 	struct gb_trace_ring trace;
@@ -149,7 +151,7 @@ struct gb_gil_policy {
  * A policy's acquire/release/check_slow report what happened through these,
  * so that every policy counts and traces alike:
  *   gb_gil_account_acquire(t, now, waited_ns) right after the GIL is taken
- *   (now = gb_gil_clock_ns(); waited_ns = 0 when it did not wait; switched =
+ *   (now = gb_clock_fast_ns(); waited_ns = 0 when it did not wait; switched =
  *   it was last held by another thread); gb_gil_account_release(t, forced)
  *   right before it is given up. The per-event counters (drop_requests,
  *   switch_waits, futile_wakeups) the policy increments itself in t->c.
@@ -215,24 +217,11 @@ static inline void gb_gil_check(struct gb_gil_thread *t)
 		gb_gil_check_slow(t);
 }
 
-/* CLOCK_MONOTONIC in ns: the one clock of the runtime and its traces. */
-uint64_t gb_gil_now_ns(void);
-
-/*
- * The clock hold and wait durations are measured with: the invariant TSC
- * (x86-64) or the generic timer (aarch64) scaled to ns, calibrated once
- * against CLOCK_MONOTONIC; CLOCK_MONOTONIC itself elsewhere. Its origin is
- * CLOCK_MONOTONIC's, give or take the calibration error (a few ppm): use it
- * for durations, gb_gil_now_ns() for timestamps. About half the cost of a
- * clock_gettime(), and acquire+release read it twice.
- */
-uint64_t gb_gil_clock_ns(void);
-
 static inline void gb_gil_trace(struct gb_gil_thread *t, enum gb_trace_event ev)
 {
 	if (t->trace.capacity) {
 		struct gb_trace_rec *r = &t->trace.recs[t->trace.total % t->trace.capacity];
-		r->ns = gb_gil_now_ns();
+		r->ns = gb_clock_now_ns();
 		r->thread = t->id;
 		r->event = (uint32_t)ev;
 		t->trace.total++;

@@ -137,6 +137,5 @@ void gb_run_errorf(struct gb_run *run, const char *fmt, ...)
  * analogue does.
  */
 void gb_run_print(struct gb_run *run, const char *text);
-int gb_run_is_demo(const struct gb_run *run);
 
 #endif

@@ -12,7 +12,7 @@ expect_bad() { # expect_bad NAME PATTERN ARGS...
   if [ "$lines" -ne 1 ]; then fail "$name: $lines lines on stderr, want 1"; cat "$T/stderr"; return; fi
   if ! grep -q -- "$pattern" "$T/stderr"; then fail "$name: stderr lacks '$pattern': $(cat "$T/stderr")"; return; fi
   if [ -e "$T/out.json" ]; then fail "$name: left an output file"; return; fi
-  if ls "$T"/out.json.tmp.* >/dev/null 2>&1; then fail "$name: left a temp file"; return; fi
+  if ls "$T"/.out.json.?????? >/dev/null 2>&1; then fail "$name: left a temp file"; return; fi
   pass "$name"
 }
 

@@ -8,6 +8,7 @@
  * the matching of cells and the statistics on both sides.
  */
 #include "fuzz_plot.h"
+#include "cmd.h"
 #include "results_io.h"
 
 #define FZ_REAL GB_SOURCE_DIR "/tests/golden/compare/base.json"

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "options.h"
+#include "parse.h"
 #include "fuzz.h"
 #include "pin.h"
 

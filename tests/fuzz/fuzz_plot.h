@@ -3,16 +3,19 @@
  * loaded, without gnuplot: fz_plot() merges them as gb_cmd_plot does and
  * runs every chart's data, the compare chart and the report with both
  * image formats off (gb__plot_render then draws nothing), so every .dat
- * file and report.md is still written, to the scratch directory. The merge
- * and plot_all (every chart) are static in bench/plot.c: this header
- * includes that file (its own code, not a copy; the archive's plot.o is
- * then not linked).
+ * file and report.md is still written, to the scratch directory. It calls
+ * gb__plot_merge and gb__plot_all, the functions gb_cmd_plot calls.
  */
 #ifndef GB_FUZZ_PLOT_H
 #define GB_FUZZ_PLOT_H
 
-#include "../../bench/plot.c"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "fuzz.h"
+#include "plot.h"
+#include "report_md.h"
 
 /* Charts of `doc` (a loaded result document, or NULL), the compare chart
  * against `base` (or NULL), the timeline of `trace` (a path, or NULL). */
@@ -32,10 +35,10 @@ static int fz_plot(json_t *doc, json_t *base, const char *trace)
 	pc->base_path = "base.json";
 	pc->sources = sources;
 	pc->nsources = doc ? 1 : 0;
-	if (base && plot_merge(&base, 1, &pc->base) != 0)
+	if (base && gb__plot_merge(&base, 1, &pc->base) != 0)
 		goto out;
 	if (doc) {
-		if (plot_merge(&doc, 1, &pc->doc) != 0)
+		if (gb__plot_merge(&doc, 1, &pc->doc) != 0)
 			goto out;
 	} else {
 		pc->doc = json_pack("{s:i, s:{}, s:[]}", "schema_version", 1, "context", "results");
@@ -47,7 +50,7 @@ static int fz_plot(json_t *doc, json_t *base, const char *trace)
 	sel = calloc(json_array_size(json_object_get(pc->doc, "results")) + 1, sizeof(json_t *));
 	if (!sel)
 		goto out;
-	err = plot_all(pc, sel, doc != NULL, trace ? &trace : NULL, trace ? 1 : 0);
+	err = gb__plot_all(pc, sel, doc != NULL, trace ? &trace : NULL, trace ? 1 : 0);
 	if (!err) {
 		snprintf(path, sizeof(path), "%s/report.md", pc->outdir);
 		err = gb_report_md_write(path, pc->doc, sources, contexts, doc ? 1 : 0, pc->charts,

@@ -53,7 +53,7 @@ static void fifo_destroy(struct gb_gil *gil)
 static void fifo_acquire(struct gb_gil_thread *t)
 {
 	struct fifo *f = t->gil->impl;
-	uint64_t t0 = gb_gil_clock_ns(), ticket;
+	uint64_t t0 = gb_clock_fast_ns(), ticket;
 	int switched, waits, asked = 0;
 
 	pthread_mutex_lock(&f->mu);
@@ -91,7 +91,7 @@ static void fifo_acquire(struct gb_gil_thread *t)
 		f->switch_number++;
 	f->last = t;
 	pthread_mutex_unlock(&f->mu);
-	uint64_t now = gb_gil_clock_ns();
+	uint64_t now = gb_clock_fast_ns();
 	gb_gil_account_acquire(t, now, waits ? now - t0 : 0, switched);
 }
 

@@ -89,7 +89,7 @@ static void test_loop(void)
 
 	/* Timers: deadline order whatever the insertion order; FIFO on ties. */
 	norder = 0;
-	took = gb_gil_now_ns();
+	took = gb_clock_now_ns();
 	for (int i = 0; i < 1000; i++) {
 		/* Eight delays 10 ms apart (more than scheduling all takes, unless
 		 * the machine stalls us), all due after the sleep, so one iteration
@@ -97,7 +97,7 @@ static void test_loop(void)
 		gb__loop_call_later(&L, (uint64_t)((i * 7919) % 8) * 10000000u, record,
 		                    (void *)(intptr_t)i);
 	}
-	took = gb_gil_now_ns() - took;
+	took = gb_clock_now_ns() - took;
 	usleep(80000);
 	L.st.iterations = 0;
 	while (!gb__loop_stalled(&L))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "workloads.h"
 #include "tap.h"
 
 static int dummy_init(void **s, struct gb_run *r)

@@ -6,7 +6,7 @@
  * file (report_json.c writes them and decides which metrics warn); this
  * file only groups and prints.
  */
-#include "run_warn.h"
+#include "warnings.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -136,7 +136,7 @@ static int plot_link_context(json_t *doc)
 }
 
 /* Merges the results of several files into one document; later cells win. */
-static int plot_merge(json_t **docs, size_t ndocs, json_t **out)
+int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out)
 {
 	json_t *merged = json_object(), *results = json_array();
 	char **ids = NULL;
@@ -245,8 +245,8 @@ static const char *plot_templates(const char *opt)
  * timeline per trace, and the compare chart against pc->base. sel has room
  * for every result cell and one more. The fuzz targets call it too.
  */
-static int plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results,
-                    const char *const *traces, size_t ntraces)
+int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results,
+                 const char *const *traces, size_t ntraces)
 {
 	int (*const charts[])(struct gb__plot_ctx *, json_t **) = {
 	        gb__plot_cpu_scaling,     gb__plot_io_scaling,      gb__plot_convoy,
@@ -374,7 +374,7 @@ int gb_cmd_plot(int argc, char **argv)
 	if (pc->base) {
 		/* The base's repeated cells resolve as the results' do: the later wins. */
 		json_t *one = NULL;
-		if (plot_merge(&pc->base, 1, &one) != 0) {
+		if (gb__plot_merge(&pc->base, 1, &one) != 0) {
 			gb_err("plot", "out of memory");
 			goto out;
 		}
@@ -395,7 +395,7 @@ int gb_cmd_plot(int argc, char **argv)
 
 	if (nsrc) {
 		json_t **live = docs + (ndocs - nsrc);
-		if (plot_merge(live, nsrc, &pc->doc) != 0) {
+		if (gb__plot_merge(live, nsrc, &pc->doc) != 0) {
 			gb_err("plot", "out of memory");
 			goto out;
 		}
@@ -416,7 +416,7 @@ int gb_cmd_plot(int argc, char **argv)
 	sel = calloc(json_array_size(json_object_get(pc->doc, "results")) + 1, sizeof(json_t *));
 	if (!sel)
 		goto out;
-	err = plot_all(pc, sel, nsrc > 0, traces, ntraces);
+	err = gb__plot_all(pc, sel, nsrc > 0, traces, ntraces);
 	if (err) {
 		if (err == -ENOMEM)
 			gb_err("plot", "out of memory");

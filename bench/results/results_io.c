@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "log.h"
 
 static int results_fail(const char *path, const char *what, json_t *doc)
@@ -69,93 +70,17 @@ int gb_results_load(const char *path, json_t **out)
 	return 0;
 }
 
-static int write_fd_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * A device or a FIFO (/dev/null, /dev/full, /dev/stdout, a pipe) is
- * written in place: renaming a temp file over it would replace the node
- * itself, and there is no earlier content to keep.
- */
-static int write_in_place(const char *path, const char *text, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err;
-
-	if (fd < 0) {
-		err = -errno;
-		gb_err(path, "cannot open for writing: %s", strerror(-err));
-		return err;
-	}
-	err = write_fd_all(fd, text, len);
-	if (close(fd) != 0 && !err && errno != EINTR)
-		err = -errno;
-	if (err)
-		gb_err(path, "cannot write: %s", strerror(-err));
-	return err;
-}
-
 int gb_text_write_atomic(const char *path, const char *text, size_t len)
 {
-	struct stat st;
-	char *tmp = NULL;
-	int fd = -1, err, existed;
+	int existed = 0, err = gb_file_write_atomic(path, text, len, &existed);
 
-	if (strcmp(path, "-") == 0) {
-		err = write_fd_all(STDOUT_FILENO, text, len);
-		if (err)
-			gb_err("stdout", "write failed: %s", strerror(-err));
-		return err;
-	}
-	existed = stat(path, &st) == 0;
-	if (existed && !S_ISREG(st.st_mode))
-		return write_in_place(path, text, len);
-	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
-		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err = -errno;
-		goto fail_open;
-	}
-	err = write_fd_all(fd, text, len);
-	if (err)
-		goto fail_write;
-	if (fsync(fd) != 0 && errno != EINVAL) {
-		err = -errno;
-		goto fail_write;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		err = -errno;
-		goto fail_write;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		err = -errno;
-		goto fail_write;
-	}
-	free(tmp);
-	return 0;
-
-fail_write:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-fail_open:
-	gb_err(path, "cannot write: %s%s", strerror(-err),
-	       existed ? " (the previous file is kept as it was)" : "");
-	free(tmp);
+	if (!err)
+		return 0;
+	if (strcmp(path, "-") == 0)
+		gb_err("stdout", "write failed: %s", strerror(-err));
+	else
+		gb_err(path, "cannot write: %s%s", strerror(-err),
+		       existed ? " (the previous file is kept as it was)" : "");
 	return err;
 }
 

@@ -32,9 +32,8 @@ struct gb_micro_op {
 	int (*fn)(const char *arg, uint64_t iters, double *ns_per_op, char *why, size_t why_len);
 };
 
-/* For ops that need two CPUs: the two the run uses (-1 if there is one CPU). */
-int gb_micro_cpu(unsigned which);
-/* Binds the calling thread to gb_micro_cpu(which); a no-op with one CPU. */
+/* For ops that need two CPUs: binds the calling thread to the first (0) or
+ * second (1) CPU the run uses; a no-op with one CPU. */
 void gb_micro_pin(unsigned which);
 
 #endif

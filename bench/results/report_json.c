@@ -11,7 +11,6 @@
 
 #include "context.h"
 #include "metrics.h"
-#include "registry.h"
 #include "stats.h"
 
 json_t *gb_report_doc_new(const char *command)

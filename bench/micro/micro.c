@@ -35,7 +35,7 @@
 #include <gilbench/gil.h>
 #include <gilbench/interp.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "cmd.h"
 #include "context.h"
 #include "log.h"
@@ -66,11 +66,6 @@ static const struct gb_micro_op *const micro_tables[] = {
 
 static int micro_cpus[2] = {-1, -1};
 
-int gb_micro_cpu(unsigned which)
-{
-	return which < 2 ? micro_cpus[which] : -1;
-}
-
 void gb_micro_pin(unsigned which)
 {
 	cpu_set_t set;
@@ -99,7 +94,7 @@ static int micro_pick_cpus(cpu_set_t *all)
 
 static uint64_t micro_now(void)
 {
-	return gb_gil_now_ns();
+	return gb_clock_now_ns();
 }
 
 static inline void micro_relax(void)

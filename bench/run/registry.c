@@ -150,26 +150,3 @@ int gb_plugin_load(const char *path)
 	/* The handle stays open for the life of the process: no dlclose races. */
 	return 0;
 }
-
-static const char *const reg_workloads[GB_WL__COUNT] = {
-	[GB_WL_SEED] = "seed",
-	[GB_WL_CPU] = "cpu",
-	[GB_WL_IO] = "io",
-	[GB_WL_BACKGROUND] = "background",
-};
-
-const char *gb_workload_name(enum gb_workload w)
-{
-	return (unsigned)w < GB_WL__COUNT ? reg_workloads[w] : "?";
-}
-
-int gb_workload_parse(const char *s, enum gb_workload *out)
-{
-	for (unsigned i = 0; i < GB_WL__COUNT; i++) {
-		if (strcmp(s, reg_workloads[i]) == 0) {
-			*out = (enum gb_workload)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}

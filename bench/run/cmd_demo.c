@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "options.h"
 #include "cmd.h"
 #include "log.h"
 #include "registry.h"

@@ -129,6 +129,16 @@ void gb__plot_fmt_us(char *buf, size_t len, double us);
 /* "36M", "1.2k". */
 void gb__plot_fmt_rate(char *buf, size_t len, double r);
 
+/* ---- plot.c: what the fuzz targets drive too ---- */
+
+/* Merges the results of several files into one document. 0 or -errno. */
+int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out);
+/* Every chart of pc: from the results (if have_results), a timeline per
+ * trace, the compare chart against pc->base. sel has room for every result
+ * cell and one more. */
+int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results,
+                 const char *const *traces, size_t ntraces);
+
 /* ---- the charts ---- */
 int gb__plot_cpu_scaling(struct gb__plot_ctx *pc, json_t **sel);
 int gb__plot_io_scaling(struct gb__plot_ctx *pc, json_t **sel);

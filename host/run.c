@@ -20,8 +20,7 @@
 #include <unistd.h>
 
 #include "echo.h"
-#include "registry.h"
-#include "results_io.h"
+#include "file.h"
 
 const struct gb_params *gb_run_params(const struct gb_run *run)
 {
@@ -304,11 +303,6 @@ void gb_run_print(struct gb_run *run, const char *text)
 	}
 }
 
-int gb_run_is_demo(const struct gb_run *run)
-{
-	return run->demo;
-}
-
 static int run_plan(struct gb_run *run, char *why, size_t why_len)
 {
 	const struct gb_cell *cell = run->cell;
@@ -570,7 +564,7 @@ int gb_run_write_trace(const struct gb_run *run, const char *path, enum gb_trace
 		free(buf);
 		return -ENOMEM;
 	}
-	err = gb_text_write_atomic(path, buf, len);
+	err = gb_file_write_atomic(path, buf, len, NULL);
 	free(buf);
 	return err;
 }

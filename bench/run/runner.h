@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "options.h"
 
 /*
  * Runs every cell of m, appending one result per cell to doc's results

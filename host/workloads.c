@@ -210,22 +210,6 @@ int gb_workload_build(const struct gb_params *p, struct gb_workload_set *out, ch
 	return -EINVAL;
 }
 
-uint64_t gb_workload_ops(const struct gb_params *p)
-{
-	switch (p->workload) {
-	case GB_WL_SEED:
-		return 2;
-	case GB_WL_CPU:
-		return p->work;
-	case GB_WL_IO:
-		return (uint64_t)p->tasks * p->io_ops;
-	case GB_WL_BACKGROUND:
-	case GB_WL__COUNT:
-		break;
-	}
-	return 0;
-}
-
 double gb_workload_ideal_s(const struct gb_params *p)
 {
 	if (p->workload == GB_WL_IO && p->io == GB_IO_SLEEP)
@@ -233,4 +217,27 @@ double gb_workload_ideal_s(const struct gb_params *p)
 	if (p->workload == GB_WL_SEED)
 		return (double)WL_SEED_BOB_NS * 1e-9;
 	return 0.0;
+}
+
+static const char *const wl_names[GB_WL__COUNT] = {
+	[GB_WL_SEED] = "seed",
+	[GB_WL_CPU] = "cpu",
+	[GB_WL_IO] = "io",
+	[GB_WL_BACKGROUND] = "background",
+};
+
+const char *gb_workload_name(enum gb_workload w)
+{
+	return (unsigned)w < GB_WL__COUNT ? wl_names[w] : "?";
+}
+
+int gb_workload_parse(const char *s, enum gb_workload *out)
+{
+	for (unsigned i = 0; i < GB_WL__COUNT; i++) {
+		if (strcmp(s, wl_names[i]) == 0) {
+			*out = (enum gb_workload)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

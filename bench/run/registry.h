@@ -22,7 +22,5 @@ int gb_model_check(const struct gb_model_ops *m, char *why, size_t why_len);
  * after printing one line naming PATH and the problem. */
 int gb_plugin_load(const char *path);
 
-const char *gb_workload_name(enum gb_workload w);
-int gb_workload_parse(const char *s, enum gb_workload *out);
 
 #endif

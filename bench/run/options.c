@@ -1,9 +1,9 @@
 /*
- * cli.c - parses `gilbench run` and checks every value before anything
+ * options.c - parses `gilbench run` and checks every value before anything
  * runs, so bad input costs one line and no output file. Expanding the
  * lists into cells is here too; running them is runner.c's job.
  */
-#include "cli.h"
+#include "options.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,75 +18,13 @@
 
 #include "export.h"
 #include "log.h"
+#include "parse.h"
 #include "registry.h"
+#include "workloads.h"
 
 #ifndef GB_EXPORT_FORMATS
 #define GB_EXPORT_FORMATS "json, gbench, bmf, gab, pyperf"
 #endif
-
-int gb_parse_uint(const char *s, unsigned long long min, unsigned long long max,
-		  unsigned long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-int gb_parse_double(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	if (!s || !*s || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-int gb_parse_size(const char *s, unsigned long long *out)
-{
-	char buf[64];
-	size_t len = s ? strlen(s) : 0;
-	unsigned shift = 0;
-	unsigned long long v;
-
-	if (len == 0 || len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, len + 1);
-	switch (buf[len - 1]) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	}
-	if (shift)
-		buf[len - 1] = '\0';
-	/* The byte count, not the suffixed number, is what must fit. */
-	if (gb_parse_uint(buf, 0, (1ull << 40) >> shift, &v) != 0)
-		return -EINVAL;
-	*out = v << shift;
-	return 0;
-}
 
 void gb_cli_usage_run(void)
 {

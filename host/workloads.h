@@ -23,11 +23,12 @@ int gb_workload_build(const struct gb_params *p, struct gb_workload_set *out, ch
 		      size_t why_len);
 void gb_workload_free(struct gb_workload_set *ws);
 
-/* The work the simulated interpreter does, in ops: for ops_per_s. */
-uint64_t gb_workload_ops(const struct gb_params *p);
-
 /* Ideal wall time (s) of an io cell, for the overhead above it; 0 if n/a. */
 double gb_workload_ideal_s(const struct gb_params *p);
+
+/* A workload's name ("?" if none), and the workload a name means (-EINVAL). */
+const char *gb_workload_name(enum gb_workload w);
+int gb_workload_parse(const char *s, enum gb_workload *out);
 
 /* Defaults (full and --quick) for every knob. */
 void gb_params_defaults(struct gb_params *p, int quick);

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "registry.h"
+#include "workloads.h"
 #include "results_io.h"
 
 static json_t *list_json(void)

@@ -17,7 +17,7 @@
 #include "identity.h"
 #include "log.h"
 #include "results_io.h"
-#include "run_warn.h"
+#include "warnings.h"
 
 int gb__res_num(json_t *obj, const char *path, double *out)
 {

@@ -10,14 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "options.h"
+#include "parse.h"
 #include "cmd.h"
 #include "export.h"
 #include "log.h"
 #include "registry.h"
 #include "report_json.h"
 #include "results_io.h"
-#include "run_warn.h"
+#include "warnings.h"
 #include "runner.h"
 
 struct run_save {
