@@ -245,7 +245,7 @@ static int echo_add_pair(struct gb_echo *e, unsigned i)
 }
 
 int gb_echo_start(struct gb_echo **out, unsigned n, int *client_fds, int pu_os_index,
-		  uint64_t delay_ns)
+                  uint64_t delay_ns)
 {
 	struct gb_echo *e = calloc(1, sizeof(*e));
 	struct epoll_event ev = {.events = EPOLLIN};

@@ -16,7 +16,7 @@ struct gb_echo;
  * request delay_ns after it arrived (0: at once). 0 or -errno.
  */
 int gb_echo_start(struct gb_echo **out, unsigned n, int *client_fds, int pu_os_index,
-		  uint64_t delay_ns);
+                  uint64_t delay_ns);
 /* Stops the thread and closes every fd, the clients' too. */
 void gb_echo_stop(struct gb_echo *e);
 

@@ -44,14 +44,12 @@ void gb_hist_record(struct gb_hist *h, uint64_t v)
 	atomic_fetch_add_explicit(&h->buckets[gb_hist_index(v)], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
 	cur = atomic_load_explicit(&h->max, memory_order_relaxed);
-	while (v > cur && !atomic_compare_exchange_weak_explicit(&h->max, &cur, v,
-								 memory_order_relaxed,
-								 memory_order_relaxed))
+	while (v > cur && !atomic_compare_exchange_weak_explicit(
+	                          &h->max, &cur, v, memory_order_relaxed, memory_order_relaxed))
 		;
 	cur = atomic_load_explicit(&h->min, memory_order_relaxed);
-	while (v < cur && !atomic_compare_exchange_weak_explicit(&h->min, &cur, v,
-								 memory_order_relaxed,
-								 memory_order_relaxed))
+	while (v < cur && !atomic_compare_exchange_weak_explicit(
+	                          &h->min, &cur, v, memory_order_relaxed, memory_order_relaxed))
 		;
 }
 

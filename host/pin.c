@@ -69,7 +69,7 @@ unsigned gb_topo_count(const struct gb_topo *t, hwloc_obj_type_t type)
 json_t *gb_topo_json(const struct gb_topo *t)
 {
 	static const hwloc_obj_type_t levels[] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE,
-						  HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L4CACHE};
+	                                          HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L4CACHE};
 	json_t *caches = json_array();
 	json_t *o;
 
@@ -91,17 +91,18 @@ json_t *gb_topo_json(const struct gb_topo *t)
 			if (!count)
 				continue;
 			json_array_append_new(
-				caches, json_pack("{s:i, s:s, s:I, s:i, s:i}", "level", (int)i + 1,
-						  "type", kinds[k] == HWLOC_OBJ_CACHE_DATA ? "data"
-											   : "unified",
-						  "size_kib", (json_int_t)(size / 1024), "line_bytes",
-						  (int)linesize, "count", (int)count));
+			        caches,
+			        json_pack("{s:i, s:s, s:I, s:i, s:i}", "level", (int)i + 1, "type",
+			                  kinds[k] == HWLOC_OBJ_CACHE_DATA ? "data" : "unified",
+			                  "size_kib", (json_int_t)(size / 1024), "line_bytes",
+			                  (int)linesize, "count", (int)count));
 		}
 	}
 	o = json_pack("{s:i, s:i, s:i, s:i, s:o}", "packages",
-		      (int)gb_topo_count(t, HWLOC_OBJ_PACKAGE), "cores",
-		      (int)gb_topo_count(t, HWLOC_OBJ_CORE), "pus", (int)gb_topo_count(t, HWLOC_OBJ_PU),
-		      "numa_nodes", (int)gb_topo_count(t, HWLOC_OBJ_NUMANODE), "caches", caches);
+	              (int)gb_topo_count(t, HWLOC_OBJ_PACKAGE), "cores",
+	              (int)gb_topo_count(t, HWLOC_OBJ_CORE), "pus",
+	              (int)gb_topo_count(t, HWLOC_OBJ_PU), "numa_nodes",
+	              (int)gb_topo_count(t, HWLOC_OBJ_NUMANODE), "caches", caches);
 	return o;
 }
 
@@ -132,7 +133,7 @@ const char *gb_placement_name(enum gb_placement p)
 }
 
 int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out, char *why,
-		  size_t why_len)
+                  size_t why_len)
 {
 	hwloc_const_bitmap_t all = hwloc_topology_get_topology_cpuset(t->topo);
 	char *have = NULL;
@@ -183,8 +184,8 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
 	{
 		if (!hwloc_bitmap_isset(all, (unsigned)id)) {
 			hwloc_bitmap_list_asprintf(&have, all);
-			snprintf(why, why_len, "CPU %d does not exist on this machine (CPUs %s)", id,
-				 have ? have : "?");
+			snprintf(why, why_len, "CPU %d does not exist on this machine (CPUs %s)",
+			         id, have ? have : "?");
 			free(have);
 			return -EINVAL;
 		}
@@ -214,7 +215,7 @@ static unsigned pin_spread_cores(const struct gb_topo *t, hwloc_obj_t *cores, un
 		for (unsigned p = 0; p < npack && n < cap; p++) {
 			hwloc_obj_t pack = hwloc_get_obj_by_type(t->topo, HWLOC_OBJ_PACKAGE, p);
 			hwloc_obj_t c = hwloc_get_obj_inside_cpuset_by_type(t->topo, pack->cpuset,
-									    HWLOC_OBJ_CORE, j);
+			                                                    HWLOC_OBJ_CORE, j);
 			if (c) {
 				cores[n++] = c;
 				added++;
@@ -227,7 +228,7 @@ static unsigned pin_spread_cores(const struct gb_topo *t, hwloc_obj_t *cores, un
 }
 
 int gb_placement_order(const struct gb_topo *t, enum gb_placement p, hwloc_const_bitmap_t allowed,
-		       unsigned *os_index, unsigned cap)
+                       unsigned *os_index, unsigned cap)
 {
 	unsigned npu = gb_topo_count(t, HWLOC_OBJ_PU);
 	unsigned n = 0;
@@ -252,7 +253,7 @@ int gb_placement_order(const struct gb_topo *t, enum gb_placement p, hwloc_const
 			unsigned added = 0;
 			for (unsigned c = 0; c < nc && n < cap; c++) {
 				hwloc_obj_t pu = hwloc_get_obj_inside_cpuset_by_type(
-					t->topo, cores[c]->cpuset, HWLOC_OBJ_PU, r);
+				        t->topo, cores[c]->cpuset, HWLOC_OBJ_PU, r);
 				if (!pu)
 					continue;
 				added++;

@@ -38,7 +38,7 @@ const char *gb_placement_name(enum gb_placement p);
  * in t. 0, or -EINVAL after writing a reason into why[why_len].
  */
 int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out, char *why,
-		  size_t why_len);
+                  size_t why_len);
 
 /*
  * The PUs tasks may use, in placement order: compact fills a core's PUs
@@ -48,14 +48,13 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
  * most cap), or -EINVAL when the allowed set has no PU.
  */
 int gb_placement_order(const struct gb_topo *t, enum gb_placement p, hwloc_const_bitmap_t allowed,
-		       unsigned *os_index, unsigned cap);
+                       unsigned *os_index, unsigned cap);
 
 /*
  * Binds the calling thread (process = 0) or process (process = 1) to the
  * single PU os_index, or under GB_PLACE_NONE to nothing. Writes the
  * binding then in force as a list string ("1") into got. 0 or -errno.
  */
-int gb_bind_self(const struct gb_topo *t, int pu_os_index, int process, char *got,
-		 size_t got_len);
+int gb_bind_self(const struct gb_topo *t, int pu_os_index, int process, char *got, size_t got_len);
 
 #endif

@@ -132,7 +132,7 @@ int gb_run_pin(struct gb_run *run, unsigned task)
 	if (!run->topo)
 		return 0;
 	err = gb_bind_self(run->topo, gb_run_slot_pu(run, task), getpid() != run->owner_pid, got,
-			   sizeof(got));
+	                   sizeof(got));
 	if (err) {
 		atomic_store(&run->sh->pin_failed, 1);
 		return err;
@@ -338,7 +338,7 @@ out:
 }
 
 int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t trace_capacity,
-		char *why, size_t why_len)
+                char *why, size_t why_len)
 {
 	int err;
 
@@ -350,7 +350,7 @@ int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t
 	run->trace_fd = -1;
 	run->peer_pu = -1;
 	run->sh = mmap(NULL, sizeof(*run->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		       -1, 0);
+	               -1, 0);
 	if (run->sh == MAP_FAILED) {
 		run->sh = NULL;
 		snprintf(why, why_len, "mmap: %s", strerror(errno));
@@ -387,7 +387,7 @@ int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t
 		                    cell->p.peer_delay_ns);
 		if (err) {
 			snprintf(why, why_len, "echo peer for %u tasks: %s", run->ws.ntasks,
-				 strerror(-err));
+			         strerror(-err));
 			goto fail;
 		}
 	}

@@ -21,7 +21,7 @@ struct gb_cell {
 	struct gb_params p;
 	enum gb_placement placement;
 	const char *cpus; /* --cpus list, or NULL */
-	unsigned index;	  /* position in the matrix */
+	unsigned index;   /* position in the matrix */
 };
 
 #define GB_RUN_CPU_WORDS 16 /* up to 1024 CPUs recorded in bound_cpus */
@@ -84,7 +84,7 @@ enum gb_trace_format { GB_TRACE_CSV, GB_TRACE_JSONL };
  * 0, or -errno with a reason in why.
  */
 int gb_run_open(struct gb_run *run, const struct gb_cell *cell, int demo, size_t trace_capacity,
-		char *why, size_t why_len);
+                char *why, size_t why_len);
 void gb_run_close(struct gb_run *run);
 
 /* The PU task slot i runs on (-1: unbound). The echo peer takes the slot

@@ -12,7 +12,7 @@
 
 /* Native chunks per cpu task: the GIL is released and re-taken this often. */
 #define WL_NATIVE_CHUNKS 100
-#define WL_SEED_BOB_NS 300000000ull
+#define WL_SEED_BOB_NS   300000000ull
 #define WL_SEED_ALICE_NS 100000000ull
 /* With no background task the foreground makes this many requests. */
 #define WL_FOREGROUND_ALONE 200
@@ -73,7 +73,7 @@ static int wl_seed(const struct gb_params *p, struct gb_workload_set *ws, char *
 
 	if (p->tasks != 2) {
 		snprintf(why, len, "the seed workload has exactly 2 tasks (bob and alice), not %u",
-			 p->tasks);
+		         p->tasks);
 		return -EINVAL;
 	}
 	err = wl_alloc(ws, 2, 2, 6);
@@ -84,8 +84,8 @@ static int wl_seed(const struct gb_params *p, struct gb_workload_set *ws, char *
 		ops[0] = (struct gb_op){.kind = GB_OP_SLEEP, .n = sleeps[i]};
 		ops[1] = (struct gb_op){.kind = GB_OP_PRINT, .text = hello[i]};
 		ops[2] = (struct gb_op){.kind = GB_OP_RETURN, .text = done[i]};
-		ws->owned[i] = (struct gb_program){.ops = ops, .n_ops = 3, .repeat = 1,
-						   .name = names[i]};
+		ws->owned[i] =
+		        (struct gb_program){.ops = ops, .n_ops = 3, .repeat = 1, .name = names[i]};
 		ws->progs[i] = &ws->owned[i];
 	}
 	return 0;
@@ -147,9 +147,11 @@ static int wl_io(const struct gb_params *p, struct gb_workload_set *ws)
 	} else {
 		ws->ops[0] = (struct gb_op){.kind = GB_OP_SLEEP, .n = p->io_time_ns};
 	}
-	ws->owned[0] = (struct gb_program){.ops = ws->ops, .n_ops = 1, .repeat = p->io_ops,
-					   .flags = p->io == GB_IO_ECHO ? GB_PF_LATENCY : 0,
-					   .name = "io"};
+	ws->owned[0] = (struct gb_program){.ops = ws->ops,
+	                                   .n_ops = 1,
+	                                   .repeat = p->io_ops,
+	                                   .flags = p->io == GB_IO_ECHO ? GB_PF_LATENCY : 0,
+	                                   .name = "io"};
 	for (unsigned i = 0; i < p->tasks; i++)
 		ws->progs[i] = &ws->owned[0];
 	return 0;
@@ -164,16 +166,19 @@ static int wl_background(const struct gb_params *p, struct gb_workload_set *ws)
 	/* Task 0: the latency-sensitive foreground, one request at a time. */
 	ws->ops[0] = (struct gb_op){.kind = GB_OP_ECHO, .n = p->echo_bytes};
 	ws->ops[1] = (struct gb_op){.kind = GB_OP_SLEEP, .n = p->think_ns};
-	ws->owned[0] = (struct gb_program){
-		.ops = ws->ops,
-		.n_ops = p->think_ns ? 2 : 1,
-		.repeat = p->tasks > 1 ? GB_REPEAT_UNTIL_STOP : WL_FOREGROUND_ALONE,
-		.flags = GB_PF_LATENCY,
-		.name = "foreground"};
+	ws->owned[0] = (struct gb_program){.ops = ws->ops,
+	                                   .n_ops = p->think_ns ? 2 : 1,
+	                                   .repeat = p->tasks > 1 ? GB_REPEAT_UNTIL_STOP
+	                                                          : WL_FOREGROUND_ALONE,
+	                                   .flags = GB_PF_LATENCY,
+	                                   .name = "foreground"};
 	/* Tasks 1..K-1: a fixed burst each, so cooperative models still end. */
 	ws->ops[2] = (struct gb_op){.kind = GB_OP_COMPUTE, .n = p->burst};
-	ws->owned[1] = (struct gb_program){.ops = &ws->ops[2], .n_ops = 1, .repeat = 1,
-					   .flags = GB_PF_BACKGROUND, .name = "background"};
+	ws->owned[1] = (struct gb_program){.ops = &ws->ops[2],
+	                                   .n_ops = 1,
+	                                   .repeat = 1,
+	                                   .flags = GB_PF_BACKGROUND,
+	                                   .name = "background"};
 	ws->progs[0] = &ws->owned[0];
 	for (unsigned i = 1; i < p->tasks; i++)
 		ws->progs[i] = &ws->owned[1];
@@ -183,7 +188,7 @@ static int wl_background(const struct gb_params *p, struct gb_workload_set *ws)
 }
 
 int gb_workload_build(const struct gb_params *p, struct gb_workload_set *out, char *why,
-		      size_t why_len)
+                      size_t why_len)
 {
 	if (p->tasks == 0) {
 		snprintf(why, why_len, "a cell needs at least one task");
@@ -195,7 +200,7 @@ int gb_workload_build(const struct gb_params *p, struct gb_workload_set *out, ch
 	case GB_WL_CPU:
 		if (p->work < p->tasks * (uint64_t)WL_NATIVE_CHUNKS) {
 			snprintf(why, why_len, "--work %llu is too small for %u tasks",
-				 (unsigned long long)p->work, p->tasks);
+			         (unsigned long long)p->work, p->tasks);
 			return -EINVAL;
 		}
 		return wl_cpu(p, out);
@@ -220,10 +225,10 @@ double gb_workload_ideal_s(const struct gb_params *p)
 }
 
 static const char *const wl_names[GB_WL__COUNT] = {
-	[GB_WL_SEED] = "seed",
-	[GB_WL_CPU] = "cpu",
-	[GB_WL_IO] = "io",
-	[GB_WL_BACKGROUND] = "background",
+        [GB_WL_SEED] = "seed",
+        [GB_WL_CPU] = "cpu",
+        [GB_WL_IO] = "io",
+        [GB_WL_BACKGROUND] = "background",
 };
 
 const char *gb_workload_name(enum gb_workload w)

@@ -12,7 +12,7 @@ struct gb_workload_set {
 	const struct gb_program **progs;
 	unsigned ntasks;
 	unsigned background; /* tasks flagged GB_PF_BACKGROUND */
-	int needs_echo;	     /* some program has an ECHO op */
+	int needs_echo;      /* some program has an ECHO op */
 	/* Owned storage behind progs. */
 	struct gb_program *owned;
 	struct gb_op *ops;
@@ -20,7 +20,7 @@ struct gb_workload_set {
 
 /* Builds the programs for p. 0 or -errno (-EINVAL with a reason in why). */
 int gb_workload_build(const struct gb_params *p, struct gb_workload_set *out, char *why,
-		      size_t why_len);
+                      size_t why_len);
 void gb_workload_free(struct gb_workload_set *ws);
 
 /* Ideal wall time (s) of an io cell, for the overhead above it; 0 if n/a. */

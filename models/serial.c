@@ -28,8 +28,8 @@ static int serial_init(void **state, struct gb_run *run)
 	struct gb_gil_config cfg;
 	int err;
 
-	s = aligned_alloc(GB_CACHE_LINE, (sizeof(*s) + GB_CACHE_LINE - 1) / GB_CACHE_LINE *
-						 GB_CACHE_LINE);
+	s = aligned_alloc(GB_CACHE_LINE,
+	                  (sizeof(*s) + GB_CACHE_LINE - 1) / GB_CACHE_LINE * GB_CACHE_LINE);
 	if (!s)
 		return -ENOMEM;
 	*s = (struct serial_state){0};
@@ -77,7 +77,7 @@ static int serial_run(void *state, struct gb_run *run)
 			err = gb_interp_block(&task, step, gb_run_echo_fd(run, i));
 			if (err) {
 				gb_run_errorf(run, "task %u: blocking op failed: %s", i,
-					      step == GB_STEP_ECHO ? "echo" : "sleep");
+				              step == GB_STEP_ECHO ? "echo" : "sleep");
 				break;
 			}
 		}
@@ -111,13 +111,13 @@ static const char *serial_unsupported(const struct gb_params *p)
 }
 
 const struct gb_model_ops gb_model_serial = {
-	.abi = GB_MODEL_ABI,
-	.name = "serial",
-	.summary = "one task after another on one thread: the baseline",
-	.workloads = GB_WL_ALL,
-	.flags = GB_MF_ONE_THREAD,
-	.unsupported = serial_unsupported,
-	.init = serial_init,
-	.run = serial_run,
-	.fini = serial_fini,
+        .abi = GB_MODEL_ABI,
+        .name = "serial",
+        .summary = "one task after another on one thread: the baseline",
+        .workloads = GB_WL_ALL,
+        .flags = GB_MF_ONE_THREAD,
+        .unsupported = serial_unsupported,
+        .init = serial_init,
+        .run = serial_run,
+        .fini = serial_fini,
 };

@@ -301,7 +301,7 @@ static int interp_recv(int fd, uint64_t bytes)
 
 /* One blocking call between Py_BEGIN_ALLOW_THREADS and Py_END_ALLOW_THREADS. */
 static int interp_released(struct gb_gil_thread *gt, int (*call)(int, uint64_t), int fd,
-			   uint64_t arg)
+                           uint64_t arg)
 {
 	int err;
 

@@ -245,8 +245,8 @@ static const char *plot_templates(const char *opt)
  * timeline per trace, and the compare chart against pc->base. sel has room
  * for every result cell and one more. The fuzz targets call it too.
  */
-int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results,
-                 const char *const *traces, size_t ntraces)
+int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results, const char *const *traces,
+                 size_t ntraces)
 {
 	int (*const charts[])(struct gb__plot_ctx *, json_t **) = {
 	        gb__plot_cpu_scaling,     gb__plot_io_scaling,      gb__plot_convoy,

@@ -136,8 +136,8 @@ int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out);
 /* Every chart of pc: from the results (if have_results), a timeline per
  * trace, the compare chart against pc->base. sel has room for every result
  * cell and one more. */
-int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results,
-                 const char *const *traces, size_t ntraces);
+int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results, const char *const *traces,
+                 size_t ntraces);
 
 /* ---- the charts ---- */
 int gb__plot_cpu_scaling(struct gb__plot_ctx *pc, json_t **sel);

@@ -78,8 +78,8 @@ json_t *gb_context_json(void)
 	snprintf(hwv, sizeof(hwv), "api %u.%u", v >> 16, (v >> 8) & 0xff);
 #endif
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o}", "date", date, "host",
-			 u.nodename, "cpu_model", cpu, "kernel", u.release, "compiler", GB_COMPILER,
-			 "git_sha", sha, "gilbench_version", GB_VERSION, "hwloc_version", hwv,
-			 "cpus_online", (int)sysconf(_SC_NPROCESSORS_ONLN), "topology",
-			 topo ? gb_topo_json(topo) : json_object());
+	                 u.nodename, "cpu_model", cpu, "kernel", u.release, "compiler", GB_COMPILER,
+	                 "git_sha", sha, "gilbench_version", GB_VERSION, "hwloc_version", hwv,
+	                 "cpus_online", (int)sysconf(_SC_NPROCESSORS_ONLN), "topology",
+	                 topo ? gb_topo_json(topo) : json_object());
 }

@@ -32,20 +32,19 @@ json_t *gb_report_params(const struct gb_cell *cell, unsigned reps, unsigned war
 {
 	const struct gb_params *p = &cell->p;
 
-	return json_pack("{s:i, s:s, s:f, s:i, s:i, s:f, s:f, s:s, s:s, s:I, s:s, s:f, s:i, s:I, "
-			 "s:f, s:I, s:I, s:i, s:f, s:i, s:i}",
-			 "tasks", (int)p->tasks, "gil", p->gil, "switch_interval_s",
-			 p->switch_interval_s, "check_interval", (int)p->check_interval,
-			 "check_every", (int)p->check_every, "native_fraction", p->native_fraction,
-			 "gil_overhead", p->gil_overhead, "placement",
-			 gb_placement_name(cell->placement), "cpus", cell->cpus ? cell->cpus : "all",
-			 "work", (json_int_t)p->work, "io", p->io == GB_IO_ECHO ? "echo" : "sleep",
-			 "io_time_s", (double)p->io_time_ns * 1e-9, "io_ops", (int)p->io_ops,
-			 "burst", (json_int_t)p->burst, "think_s", (double)p->think_ns * 1e-9,
-			 "yield_every", (json_int_t)p->yield_every, "stack_size",
-			 (json_int_t)p->stack_size, "echo_bytes", (int)p->echo_bytes,
-			 "peer_delay_s", (double)p->peer_delay_ns * 1e-9, "reps",
-			 (int)reps, "warmup", (int)warmup);
+	return json_pack(
+	        "{s:i, s:s, s:f, s:i, s:i, s:f, s:f, s:s, s:s, s:I, s:s, s:f, s:i, s:I, "
+	        "s:f, s:I, s:I, s:i, s:f, s:i, s:i}",
+	        "tasks", (int)p->tasks, "gil", p->gil, "switch_interval_s", p->switch_interval_s,
+	        "check_interval", (int)p->check_interval, "check_every", (int)p->check_every,
+	        "native_fraction", p->native_fraction, "gil_overhead", p->gil_overhead, "placement",
+	        gb_placement_name(cell->placement), "cpus", cell->cpus ? cell->cpus : "all", "work",
+	        (json_int_t)p->work, "io", p->io == GB_IO_ECHO ? "echo" : "sleep", "io_time_s",
+	        (double)p->io_time_ns * 1e-9, "io_ops", (int)p->io_ops, "burst",
+	        (json_int_t)p->burst, "think_s", (double)p->think_ns * 1e-9, "yield_every",
+	        (json_int_t)p->yield_every, "stack_size", (json_int_t)p->stack_size, "echo_bytes",
+	        (int)p->echo_bytes, "peer_delay_s", (double)p->peer_delay_ns * 1e-9, "reps",
+	        (int)reps, "warmup", (int)warmup);
 }
 
 void gb_report_add_sample(json_t *samples, json_t *sample)
@@ -102,10 +101,10 @@ static json_t *rep_summary(json_t *samples, const char *key, struct gb_summary *
 	}
 	free(x);
 	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:[f,f], s:f, s:f, s:i, s:b, s:b}",
-			 "n", (json_int_t)s->n, "median", s->median, "mean", s->mean, "stddev",
-			 s->stddev, "mad", s->mad, "min", s->min, "max", s->max, "ci95", s->ci95_lo,
-			 s->ci95_hi, "ci_level", s->ci_level, "cv", s->cv, "outliers",
-			 (int)s->outliers, "noisy", s->noisy, "too_few", s->too_few);
+	                 "n", (json_int_t)s->n, "median", s->median, "mean", s->mean, "stddev",
+	                 s->stddev, "mad", s->mad, "min", s->min, "max", s->max, "ci95", s->ci95_lo,
+	                 s->ci95_hi, "ci_level", s->ci_level, "cv", s->cv, "outliers",
+	                 (int)s->outliers, "noisy", s->noisy, "too_few", s->too_few);
 }
 
 /* A process that barely runs on the CPU has a cpu time made of fork and
@@ -126,7 +125,7 @@ int gb_report_warns(json_t *cell, const char *key)
 	if (strcmp(key, "cpu_s") == 0) {
 		cpu = json_number_value(json_object_get(sum, "median"));
 		wall = json_number_value(json_object_get(
-			json_object_get(json_object_get(cell, "summaries"), "wall_s"), "median"));
+		        json_object_get(json_object_get(cell, "summaries"), "wall_s"), "median"));
 		return wall > 0 && cpu >= REP_CPU_WARN_SHARE * wall;
 	}
 	return 1;
@@ -182,10 +181,9 @@ static void rep_set_median(json_t *dst, const char *name, json_t *samples, const
 
 void gb_report_metrics(json_t *cell)
 {
-	static const char *const scalars[] = {"ops_per_s",	  "bytecodes_per_s",
-					      "peak_rss_kib",	  "mem_per_task_kib",
-					      "ctx_voluntary",	  "ctx_involuntary",
-					      "overhead_ratio"};
+	static const char *const scalars[] = {
+	        "ops_per_s",     "bytecodes_per_s", "peak_rss_kib",  "mem_per_task_kib",
+	        "ctx_voluntary", "ctx_involuntary", "overhead_ratio"};
 	json_t *samples = json_object_get(cell, "samples");
 	json_t *metrics = json_object(), *warnings = json_array(), *sums = json_object(), *o;
 	struct gb_summary s;
@@ -207,8 +205,7 @@ void gb_report_metrics(json_t *cell)
 		const char *key = gb_metrics[i].key;
 		char warn[256];
 
-		if (!gb_report_warns(cell, key) ||
-		    !rep_values_summary(samples, key, &s) ||
+		if (!gb_report_warns(cell, key) || !rep_values_summary(samples, key, &s) ||
 		    !gb_stats_warning(&s, key, warn, sizeof(warn)))
 			continue;
 		json_array_append_new(warnings, json_string(warn));
@@ -252,15 +249,15 @@ void gb_report_metrics(json_t *cell)
 }
 
 /* The params that define the work done, whatever the model does with it. */
-static const char *const rep_work_keys[] = {"tasks",  "work",	 "native_fraction", "io",
-					    "io_time_s", "io_ops", "burst", "think_s",
-					    "check_every", "echo_bytes", "peer_delay_s"};
+static const char *const rep_work_keys[] = {
+        "tasks", "work",    "native_fraction", "io",         "io_time_s",   "io_ops",
+        "burst", "think_s", "check_every",     "echo_bytes", "peer_delay_s"};
 
 static int rep_same_work(json_t *a, json_t *b)
 {
 	for (size_t i = 0; i < sizeof(rep_work_keys) / sizeof(rep_work_keys[0]); i++)
 		if (!json_equal(json_object_get(a, rep_work_keys[i]),
-				json_object_get(b, rep_work_keys[i])))
+		                json_object_get(b, rep_work_keys[i])))
 			return 0;
 	return 1;
 }

@@ -43,10 +43,10 @@ int gb_results_load(const char *path, json_t **out)
 	}
 	if (!json_is_object(doc))
 		return results_fail(path, "not a gilbench result file: top level is not an object",
-				    doc);
+		                    doc);
 	if (json_integer_value(json_object_get(doc, "schema_version")) != 1)
 		return results_fail(path, "not a gilbench result file: schema_version is not 1",
-				    doc);
+		                    doc);
 	if (!json_is_object(json_object_get(doc, "context")))
 		return results_fail(path, "malformed result file: no context object", doc);
 	results = json_object_get(doc, "results");
@@ -60,9 +60,9 @@ int gb_results_load(const char *path, json_t **out)
 		    !json_is_string(json_object_get(r, "status"))) {
 			char msg[128];
 			snprintf(msg, sizeof(msg),
-				 "malformed result file: results[%zu] lacks model, workload, "
-				 "params or status",
-				 i);
+			         "malformed result file: results[%zu] lacks model, workload, "
+			         "params or status",
+			         i);
 			return results_fail(path, msg, doc);
 		}
 	}

@@ -21,16 +21,17 @@ static json_t *list_json(void)
 		for (unsigned w = 0; w < GB_WL__COUNT; w++)
 			if (models[i]->workloads & GB_WL_BIT(w))
 				json_array_append_new(
-					wl, json_string(gb_workload_name((enum gb_workload)w)));
-		json_array_append_new(jm, json_pack("{s:s, s:s, s:o}", "name", models[i]->name,
-						    "summary", models[i]->summary, "workloads", wl));
+				        wl, json_string(gb_workload_name((enum gb_workload)w)));
+		json_array_append_new(jm,
+		                      json_pack("{s:s, s:s, s:o}", "name", models[i]->name,
+		                                "summary", models[i]->summary, "workloads", wl));
 	}
 	for (unsigned w = 0; w < GB_WL__COUNT; w++)
 		json_array_append_new(jw, json_string(gb_workload_name((enum gb_workload)w)));
 	const struct gb_gil_policy *g;
 	for (size_t i = 0; (g = gb_gil_policy_at(i)); i++)
 		json_array_append_new(jg, json_pack("{s:s, s:s}", "name", g->name, "summary",
-						    g->summary ? g->summary : ""));
+		                                    g->summary ? g->summary : ""));
 	return json_pack("{s:o, s:o, s:o}", "models", jm, "workloads", jw, "gil_policies", jg);
 }
 

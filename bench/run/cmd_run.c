@@ -74,9 +74,9 @@ static void run_add_baselines(struct gb_matrix *m, json_t *doc)
 		for (unsigned j = 0; j < m->ncells && !found; j++) {
 			const struct gb_params *a = &m->cells[j].p, *b = &c->p;
 			found = m->cells[j].model == serial && a->workload == b->workload &&
-				a->tasks == b->tasks && a->work == b->work &&
-				a->native_fraction == b->native_fraction &&
-				a->check_every == b->check_every;
+			        a->tasks == b->tasks && a->work == b->work &&
+			        a->native_fraction == b->native_fraction &&
+			        a->check_every == b->check_every;
 		}
 		if (!found && doc) {
 			json_t *p = gb_report_params(c, m->reps, m->warmup);
@@ -133,8 +133,8 @@ int gb_cmd_run(int argc, char **argv)
 	/* A device or FIFO (/dev/stdout, a pipe) gets one document, at the end. */
 	save.incremental = m.out && strcmp(m.out, "-") != 0 && strcmp(m.format, "json") == 0 &&
 	                   (stat(m.out, &st) != 0 || S_ISREG(st.st_mode));
-	save.cpus = (unsigned)json_integer_value(
-		json_object_get(json_object_get(json_object_get(doc, "context"), "topology"), "pus"));
+	save.cpus = (unsigned)json_integer_value(json_object_get(
+	        json_object_get(json_object_get(doc, "context"), "topology"), "pus"));
 	if (m.cpus) {
 		struct gb_topo *t = gb_topo_machine();
 		hwloc_bitmap_t set = hwloc_bitmap_alloc();

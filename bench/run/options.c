@@ -142,7 +142,7 @@ static const struct option cli_longopts[] = {
 
 /* Splits a comma list into items; the copy is kept for the matrix's life. */
 static int cli_split(struct gb_matrix *m, const char *opt, const char *arg, char **items,
-		     unsigned *n)
+                     unsigned *n)
 {
 	char *copy = strdup(arg), *save = NULL, *tok;
 
@@ -261,13 +261,13 @@ static int cli_list(struct gb_matrix *m, int opt, const char *name, const char *
 		case OPT_INTERVAL:
 			if (gb_parse_double(s, 1e-6, 10.0, &d) != 0)
 				return cli_bad("--switch-interval", s,
-					       "a time in seconds from 0.000001 to 10");
+				               "a time in seconds from 0.000001 to 10");
 			m->intervals[i] = d;
 			break;
 		case OPT_NATIVE:
 			if (gb_parse_double(s, 0.0, 1.0, &d) != 0 || d >= 1.0)
 				return cli_bad("--native-fraction", s,
-					       "a fraction from 0 to below 1");
+				               "a fraction from 0 to below 1");
 			m->natives[i] = d;
 			break;
 		case OPT_PLACEMENT:
@@ -406,7 +406,7 @@ static int cli_scalar(struct gb_matrix *m, int opt, const char *arg)
 static int cli_expand(struct gb_matrix *m)
 {
 	size_t max = (size_t)m->nmodels * m->nworkloads * m->ntasks * m->ngils * m->nintervals *
-		     m->nnatives * m->nplacements * m->nyields * m->nchecks;
+	             m->nnatives * m->nplacements * m->nyields * m->nchecks;
 	unsigned n = 0;
 
 	if (max > 100000) {
@@ -420,29 +420,50 @@ static int cli_expand(struct gb_matrix *m)
 		return 1;
 	}
 	for (unsigned a = 0; a < m->nmodels; a++)
-	for (unsigned b = 0; b < m->nworkloads; b++)
-	for (unsigned c = 0; c < m->ntasks; c++)
-	for (unsigned d = 0; d < m->ngils; d++)
-	for (unsigned e = 0; e < m->nintervals; e++)
-	for (unsigned f = 0; f < m->nnatives; f++)
-	for (unsigned g = 0; g < m->nplacements; g++)
-	for (unsigned h = 0; h < m->nyields; h++)
-	for (unsigned i = 0; i < m->nchecks; i++) {
-		struct gb_cell *cell = &m->cells[n];
-		cell->model = m->models[a];
-		cell->p = m->base;
-		cell->p.workload = m->workloads[b];
-		cell->p.tasks = m->tasks[c];
-		cell->p.gil = m->gils[d];
-		cell->p.switch_interval_s = m->intervals[e];
-		cell->p.native_fraction = m->natives[f];
-		cell->placement = m->placements[g];
-		cell->p.yield_every = m->yields[h];
-		cell->p.check_interval = m->checks[i];
-		cell->cpus = m->cpus;
-		cell->index = n;
-		n++;
-	}
+		for (unsigned b = 0; b < m->nworkloads; b++)
+			for (unsigned c = 0; c < m->ntasks; c++)
+				for (unsigned d = 0; d < m->ngils; d++)
+					for (unsigned e = 0; e < m->nintervals; e++)
+						for (unsigned f = 0; f < m->nnatives; f++)
+							for (unsigned g = 0; g < m->nplacements;
+							     g++)
+								for (unsigned h = 0; h < m->nyields;
+								     h++)
+									for (unsigned i = 0;
+									     i < m->nchecks; i++) {
+										struct gb_cell *cell =
+										        &m->cells[n];
+										cell->model =
+										        m->models
+										                [a];
+										cell->p = m->base;
+										cell->p.workload =
+										        m->workloads
+										                [b];
+										cell->p.tasks =
+										        m->tasks[c];
+										cell->p.gil =
+										        m->gils[d];
+										cell->p.switch_interval_s =
+										        m->intervals
+										                [e];
+										cell->p.native_fraction =
+										        m->natives
+										                [f];
+										cell->placement =
+										        m->placements
+										                [g];
+										cell->p.yield_every =
+										        m->yields
+										                [h];
+										cell->p.check_interval =
+										        m->checks
+										                [i];
+										cell->cpus =
+										        m->cpus;
+										cell->index = n;
+										n++;
+									}
 	m->ncells = n;
 	return 0;
 }
@@ -510,7 +531,7 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 			hwloc_bitmap_t set = hwloc_bitmap_alloc();
 			char why[256];
 			int err = t && set ? gb_cpus_parse(t, optarg, set, why, sizeof(why))
-					   : -ENOMEM;
+			                   : -ENOMEM;
 			hwloc_bitmap_free(set);
 			if (err) {
 				gb_err("--cpus", "%s", err == -ENOMEM ? "no topology" : why);
@@ -582,7 +603,8 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 	}
 	/* Two files cannot share stdout: refused now, not after the whole run. */
 	if (strcmp(m->format, "gab") == 0 && (!m->out || strcmp(m->out, "-") == 0)) {
-		gb_err("--format", "gab writes two files (smaller and bigger is better): give -o PATH");
+		gb_err("--format",
+		       "gab writes two files (smaller and bigger is better): give -o PATH");
 		return 1;
 	}
 	if (m->append && (!m->out || strcmp(m->format, "json") != 0)) {

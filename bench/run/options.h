@@ -37,12 +37,12 @@ struct gb_matrix {
 	unsigned reps, warmup;
 	double timeout_s;
 	int quick, quiet, append, baseline;
-	const char *out;    /* -o, NULL = stdout */
-	const char *format; /* json, gbench, bmf, gab, pyperf */
-	const char *trace;  /* --trace FILE */
+	const char *out;                   /* -o, NULL = stdout */
+	const char *format;                /* json, gbench, bmf, gab, pyperf */
+	const char *trace;                 /* --trace FILE */
 	enum gb_trace_format trace_format; /* --trace-format, else by FILE's extension */
-	char *argv_joined;  /* the command, for context */
-	char *strings;	    /* owned copies of list items */
+	char *argv_joined;                 /* the command, for context */
+	char *strings;                     /* owned copies of list items */
 
 	struct gb_cell *cells;
 	unsigned ncells;

@@ -49,7 +49,7 @@ int gb_model_check(const struct gb_model_ops *m, char *why, size_t why_len)
 {
 	if (m->abi != GB_MODEL_ABI) {
 		snprintf(why, why_len, "model ABI %u, this gilbench expects ABI %u", m->abi,
-			 GB_MODEL_ABI);
+		         GB_MODEL_ABI);
 		return -EINVAL;
 	}
 	if (!m->name || !*m->name || !m->summary) {
@@ -97,8 +97,9 @@ static int reg_add_policy(const char *path, void *h, const struct gb_gil_policy 
 
 	if (!abi || *abi != GB_MODEL_ABI) {
 		if (abi)
-			gb_err("--plugin", "%s: GIL policy plugin ABI %u, this gilbench expects ABI %u",
-			       path, *abi, GB_MODEL_ABI);
+			gb_err("--plugin",
+			       "%s: GIL policy plugin ABI %u, this gilbench expects ABI %u", path,
+			       *abi, GB_MODEL_ABI);
 		else
 			gb_err("--plugin", "%s: a GIL policy plugin must export '%s' (its ABI)",
 			       path, GB_PLUGIN_ABI_SYMBOL);
@@ -108,8 +109,9 @@ static int reg_add_policy(const char *path, void *h, const struct gb_gil_policy 
 	if (err == -EEXIST)
 		gb_err("--plugin", "%s: a GIL policy named '%s' already exists", path, g->name);
 	else if (err)
-		gb_err("--plugin", "%s: GIL policy '%s' is incomplete (name, create, destroy, "
-				   "acquire, release and check_slow are required)",
+		gb_err("--plugin",
+		       "%s: GIL policy '%s' is incomplete (name, create, destroy, "
+		       "acquire, release and check_slow are required)",
 		       path, g->name ? g->name : "?");
 	return err;
 }

@@ -22,5 +22,4 @@ int gb_model_check(const struct gb_model_ops *m, char *why, size_t why_len);
  * after printing one line naming PATH and the problem. */
 int gb_plugin_load(const char *path);
 
-
 #endif

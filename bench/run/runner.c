@@ -45,13 +45,13 @@ static volatile sig_atomic_t runner_interrupted;
  */
 static struct runner_progress {
 	const struct gb_matrix *m;
-	int on;              /* stderr is a terminal and not --quiet */
-	unsigned cell, rep;  /* the cell and repetition running now */
-	unsigned done;       /* cells finished */
-	double t_start;      /* of the run */
-	double t_cell;       /* start of the current cell */
-	double t_drawn;      /* last redraw */
-	unsigned vary;       /* RUNNER_V_* bits: the dimensions that vary */
+	int on;             /* stderr is a terminal and not --quiet */
+	unsigned cell, rep; /* the cell and repetition running now */
+	unsigned done;      /* cells finished */
+	double t_start;     /* of the run */
+	double t_cell;      /* start of the current cell */
+	double t_drawn;     /* last redraw */
+	unsigned vary;      /* RUNNER_V_* bits: the dimensions that vary */
 } runner_prog;
 
 enum {
@@ -101,7 +101,7 @@ static void runner_set(json_t *o, const char *k, double v)
 
 /* The sample of one finished repetition, from the run's shared totals. */
 static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0, struct rusage *s1,
-			     struct rusage *c0, struct rusage *c1, long rss0)
+                             struct rusage *c0, struct rusage *c1, long rss0)
 {
 	const struct gb_params *p = gb_run_params(run);
 	struct gb_run_shared *sh = run->sh;
@@ -126,9 +126,9 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 	if (atomic_load(&sh->procs_reported))
 		runner_set(o, "procs_private_kib", procs_kib);
 	runner_set(o, "ctx_voluntary",
-		   (double)(s1->ru_nvcsw - s0->ru_nvcsw + c1->ru_nvcsw - c0->ru_nvcsw));
+	           (double)(s1->ru_nvcsw - s0->ru_nvcsw + c1->ru_nvcsw - c0->ru_nvcsw));
 	runner_set(o, "ctx_involuntary",
-		   (double)(s1->ru_nivcsw - s0->ru_nivcsw + c1->ru_nivcsw - c0->ru_nivcsw));
+	           (double)(s1->ru_nivcsw - s0->ru_nivcsw + c1->ru_nivcsw - c0->ru_nivcsw));
 	runner_set(o, "bytecodes_per_s", wall > 0 ? bytecodes / wall : 0.0);
 	switch (p->workload) {
 	case GB_WL_CPU:
@@ -140,7 +140,7 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 		break;
 	default:
 		runner_set(o, "ops_per_s",
-			   wall > 0 ? (double)atomic_load(&sh->blocking_ops) / wall : 0.0);
+		           wall > 0 ? (double)atomic_load(&sh->blocking_ops) / wall : 0.0);
 		break;
 	}
 	if (gb_workload_ideal_s(p) > 0)
@@ -218,15 +218,14 @@ static int runner_measure(const struct gb_cell *cell, int demo, const char *trac
 
 	*sample = NULL;
 	why[0] = '\0';
-	err = gb_run_open(&run, cell, demo, trace_path ? RUNNER_TRACE_PER_THREAD : 0, why,
-			  why_len);
+	err = gb_run_open(&run, cell, demo, trace_path ? RUNNER_TRACE_PER_THREAD : 0, why, why_len);
 	if (err)
 		return err;
 	rss0 = runner_rss_kib();
 	err = m->init(&state, &run);
 	if (err) {
 		snprintf(why, why_len, "%s: init: %s", m->name,
-			 run.sh->error_set ? run.sh->error : strerror(-err));
+		         run.sh->error_set ? run.sh->error : strerror(-err));
 		goto fail_init;
 	}
 	getrusage(RUSAGE_SELF, &s0);
@@ -239,7 +238,7 @@ static int runner_measure(const struct gb_cell *cell, int demo, const char *trac
 	m->fini(state);
 	if (err) {
 		snprintf(why, why_len, "%s: %s", m->name,
-			 run.sh->error_set ? run.sh->error : strerror(-err));
+		         run.sh->error_set ? run.sh->error : strerror(-err));
 		goto fail_init;
 	}
 	if (run.sh->error_set) {
@@ -267,8 +266,7 @@ fail_init:
 	return err;
 }
 
-int gb_runner_once(const struct gb_cell *cell, int demo, json_t **sample, char *why,
-		   size_t why_len)
+int gb_runner_once(const struct gb_cell *cell, int demo, json_t **sample, char *why, size_t why_len)
 {
 	return runner_measure(cell, demo, NULL, GB_TRACE_CSV, sample, why, why_len);
 }
@@ -484,11 +482,11 @@ static void runner_progress_draw(void)
 	if (!p->on)
 		return;
 	off = (size_t)snprintf(line, sizeof(line), "[%u/%u] %s/%s", p->cell + 1, p->m->ncells,
-			       c->model->name, gb_workload_name(c->p.workload));
-#define RUNNER_ADD(...)                                                                  \
-	do {                                                                             \
-		if (off < sizeof(line))                                                  \
-			off += (size_t)snprintf(line + off, sizeof(line) - off, __VA_ARGS__); \
+	                       c->model->name, gb_workload_name(c->p.workload));
+#define RUNNER_ADD(...)                                                                            \
+	do {                                                                                       \
+		if (off < sizeof(line))                                                            \
+			off += (size_t)snprintf(line + off, sizeof(line) - off, __VA_ARGS__);      \
 	} while (0)
 	if (p->vary & RUNNER_V_TASKS)
 		RUNNER_ADD(" tasks=%u", c->p.tasks);
@@ -510,7 +508,8 @@ static void runner_progress_draw(void)
 	 * one has already spent of it; unknown before a cell has finished. */
 	if (p->done) {
 		double avg = (p->t_cell - p->t_start) / p->done, in_cell = now - p->t_cell;
-		double eta = avg * (p->m->ncells - p->done - 1) + (avg > in_cell ? avg - in_cell : 0);
+		double eta =
+		        avg * (p->m->ncells - p->done - 1) + (avg > in_cell ? avg - in_cell : 0);
 
 		runner_fmt_time(t2, sizeof(t2), eta);
 		RUNNER_ADD("  ETA %s", t2);
@@ -656,7 +655,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	}
 	if (WIFSIGNALED(wstatus)) {
 		snprintf(why, why_len, "crashed: killed by signal %d (%s)", WTERMSIG(wstatus),
-			 strsignal(WTERMSIG(wstatus)));
+		         strsignal(WTERMSIG(wstatus)));
 		free(buf);
 		return -ECHILD;
 	}
@@ -689,7 +688,7 @@ static char *runner_trace_path(const struct gb_matrix *m, const struct gb_cell *
 	if (!dot || strchr(dot, '/'))
 		dot = m->trace + strlen(m->trace);
 	if (asprintf(&s, "%.*s-%u-%s-%s%s", (int)(dot - m->trace), m->trace, c->index,
-		     c->model->name, gb_workload_name(c->p.workload), dot) < 0)
+	             c->model->name, gb_workload_name(c->p.workload), dot) < 0)
 		return NULL;
 	return s;
 }
@@ -703,7 +702,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	char *trace = NULL;
 
 	res = json_pack("{s:s, s:s, s:o}", "model", cell->model->name, "workload",
-			gb_workload_name(cell->p.workload), "params", params);
+	                gb_workload_name(cell->p.workload), "params", params);
 	struct gb_workload_set ws;
 	int berr = gb_workload_build(&cell->p, &ws, why, sizeof(why));
 	if (berr) {
@@ -717,9 +716,8 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		gb_workload_free(&ws);
 		if (!(cell->model->workloads & GB_WL_BIT(cell->p.workload)))
 			snprintf(why, sizeof(why), "model %s does not run the %s workload",
-				 cell->model->name, gb_workload_name(cell->p.workload));
-		else if (cell->model->unsupported &&
-			 (reason = cell->model->unsupported(&cell->p)))
+			         cell->model->name, gb_workload_name(cell->p.workload));
+		else if (cell->model->unsupported && (reason = cell->model->unsupported(&cell->p)))
 			snprintf(why, sizeof(why), "%s", reason);
 	}
 	if (why[0]) {
@@ -736,14 +734,15 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		int last = r + 1 == m->warmup + m->reps;
 
 		runner_prog.rep = r;
-		runner_progress_tick();		if (last)
+		runner_progress_tick();
+		if (last)
 			trace = runner_trace_path(m, cell);
 		int err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
 		                     sizeof(why));
 		if (err) {
 			if (strcmp(status, "timeout") == 0)
 				snprintf(why, sizeof(why), "timed out after %g s (--timeout)",
-					 m->timeout_s);
+				         m->timeout_s);
 			break;
 		}
 		if (r >= m->warmup) {
@@ -778,7 +777,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 }
 
 int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, void *arg),
-		  void *save_arg)
+                  void *save_arg)
 {
 	struct sigaction sa = {.sa_handler = runner_on_signal}, old_int, old_term, old_hup;
 	json_t *results = json_object_get(doc, "results");

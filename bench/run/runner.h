@@ -16,10 +16,10 @@
  * interrupted (SIGINT/SIGTERM; the finished cells are kept).
  */
 int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, void *arg),
-		  void *save_arg);
+                  void *save_arg);
 
 /* One repetition in this process (no fork): for demos and tests. */
 int gb_runner_once(const struct gb_cell *cell, int demo, json_t **sample, char *why,
-		   size_t why_len);
+                   size_t why_len);
 
 #endif

@@ -11,7 +11,7 @@
 #include <string.h>
 
 int gb_parse_uint(const char *s, unsigned long long min, unsigned long long max,
-		  unsigned long long *out)
+                  unsigned long long *out)
 {
 	char *end;
 	unsigned long long v;

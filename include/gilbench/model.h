@@ -35,53 +35,47 @@
 #define GB_GIL_POLICY_SYMBOL "gb_gil_policy_plugin"
 #define GB_PLUGIN_ABI_SYMBOL "gb_plugin_abi"
 
-enum gb_workload {
-	GB_WL_SEED,
-	GB_WL_CPU,
-	GB_WL_IO,
-	GB_WL_BACKGROUND,
-	GB_WL__COUNT
-};
+enum gb_workload { GB_WL_SEED, GB_WL_CPU, GB_WL_IO, GB_WL_BACKGROUND, GB_WL__COUNT };
 #define GB_WL_BIT(w) (1u << (w))
-#define GB_WL_ALL ((1u << GB_WL__COUNT) - 1)
+#define GB_WL_ALL    ((1u << GB_WL__COUNT) - 1)
 
 enum gb_io_kind { GB_IO_SLEEP, GB_IO_ECHO };
 
 /* One cell's parameters: the matrix point being measured. */
 struct gb_params {
 	enum gb_workload workload;
-	unsigned tasks;		  /* -t */
-	const char *gil;	  /* --gil policy name */
+	unsigned tasks;           /* -t */
+	const char *gil;          /* --gil policy name */
 	double switch_interval_s; /* --switch-interval */
 	unsigned check_interval;  /* --check-interval (legacy ticks) */
-	unsigned check_every;	  /* bytecodes between eval-breaker check points */
-	double native_fraction;	  /* --native-fraction */
-	double gil_overhead;	  /* --gil-overhead (none policy) */
-	uint64_t work;		  /* cpu: total bytecodes W */
-	enum gb_io_kind io;	  /* --io */
-	uint64_t io_time_ns;	  /* --io-time */
-	unsigned io_ops;	  /* io: blocking ops per task (R) */
-	uint64_t burst;		  /* background: bytecodes per background task */
-	uint64_t think_ns;	  /* background: pause between foreground requests */
-	uint64_t yield_every;	  /* --yield-every (cooperative models) */
-	size_t stack_size;	  /* --stack-size (greenlets) */
-	unsigned echo_bytes;	  /* bytes per ECHO */
-	uint64_t peer_delay_ns;	  /* --peer-delay: the echo peer's turnaround */
+	unsigned check_every;     /* bytecodes between eval-breaker check points */
+	double native_fraction;   /* --native-fraction */
+	double gil_overhead;      /* --gil-overhead (none policy) */
+	uint64_t work;            /* cpu: total bytecodes W */
+	enum gb_io_kind io;       /* --io */
+	uint64_t io_time_ns;      /* --io-time */
+	unsigned io_ops;          /* io: blocking ops per task (R) */
+	uint64_t burst;           /* background: bytecodes per background task */
+	uint64_t think_ns;        /* background: pause between foreground requests */
+	uint64_t yield_every;     /* --yield-every (cooperative models) */
+	size_t stack_size;        /* --stack-size (greenlets) */
+	unsigned echo_bytes;      /* bytes per ECHO */
+	uint64_t peer_delay_ns;   /* --peer-delay: the echo peer's turnaround */
 };
 
 enum gb_model_flags {
-	GB_MF_FORKS = 1u << 0,	   /* tasks are processes */
+	GB_MF_FORKS = 1u << 0,      /* tasks are processes */
 	GB_MF_ONE_THREAD = 1u << 1, /* one OS thread by design (greenlets, loops) */
 };
 
 struct gb_run; /* what the harness lends a model for one repetition */
 
 struct gb_model_ops {
-	unsigned abi;	     /* GB_MODEL_ABI */
+	unsigned abi;        /* GB_MODEL_ABI */
 	const char *name;    /* CLI and JSON key */
 	const char *summary; /* one line for `gilbench list` */
 	unsigned workloads;  /* GB_WL_BIT mask */
-	unsigned flags;	     /* enum gb_model_flags */
+	unsigned flags;      /* enum gb_model_flags */
 
 	/* NULL if the cell can run, else why not (recorded as "skipped"). */
 	const char *(*unsupported)(const struct gb_params *p);
@@ -127,8 +121,7 @@ void gb_run_collect_gil(struct gb_run *run, const struct gb_gil_thread *t);
 void gb_run_collect_process(struct gb_run *run);
 
 /* Records why the run failed; the model then returns a negative errno. */
-void gb_run_errorf(struct gb_run *run, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void gb_run_errorf(struct gb_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * A line of the simulated program's own output (print): to stdout in

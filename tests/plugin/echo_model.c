@@ -97,11 +97,11 @@ static void reverse_fini(void *state)
 #endif
 
 const struct gb_model_ops gb_model_plugin = {
-	.abi = PLUGIN_ABI,
-	.name = "reverse",
-	.summary = "test plugin: tasks one after another, last first",
-	.workloads = GB_WL_BIT(GB_WL_SEED) | GB_WL_BIT(GB_WL_CPU) | GB_WL_BIT(GB_WL_IO),
-	.init = reverse_init,
-	.run = reverse_run,
-	.fini = reverse_fini,
+        .abi = PLUGIN_ABI,
+        .name = "reverse",
+        .summary = "test plugin: tasks one after another, last first",
+        .workloads = GB_WL_BIT(GB_WL_SEED) | GB_WL_BIT(GB_WL_CPU) | GB_WL_BIT(GB_WL_IO),
+        .init = reverse_init,
+        .run = reverse_run,
+        .fini = reverse_fini,
 };

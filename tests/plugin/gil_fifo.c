@@ -124,11 +124,11 @@ static void fifo_check_slow(struct gb_gil_thread *t)
 }
 
 const struct gb_gil_policy gb_gil_policy_plugin = {
-	.name = "fifo",
-	.summary = "test plugin: a ticket lock, handed over in arrival order",
-	.create = fifo_create,
-	.destroy = fifo_destroy,
-	.acquire = fifo_acquire,
-	.release = fifo_release,
-	.check_slow = fifo_check_slow,
+        .name = "fifo",
+        .summary = "test plugin: a ticket lock, handed over in arrival order",
+        .create = fifo_create,
+        .destroy = fifo_destroy,
+        .acquire = fifo_acquire,
+        .release = fifo_release,
+        .check_slow = fifo_check_slow,
 };

@@ -8,15 +8,15 @@
 #include <stdint.h>
 
 int gb_tap_ok(int cond, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 int gb_tap_done(void);
 
 #define ok(cond, ...) gb_tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-#define is_int(got, want, name)                                                              \
-	ok((long long)(got) == (long long)(want), "%s (got %lld, want %lld)", name,         \
+#define is_int(got, want, name)                                                                    \
+	ok((long long)(got) == (long long)(want), "%s (got %lld, want %lld)", name,                \
 	   (long long)(got), (long long)(want))
-#define is_dbl(got, want, eps, name)                                                        \
-	ok(((got) - (want)) <= (eps) && ((want) - (got)) <= (eps), "%s (got %.9g, want %.9g)", \
+#define is_dbl(got, want, eps, name)                                                               \
+	ok(((got) - (want)) <= (eps) && ((want) - (got)) <= (eps), "%s (got %.9g, want %.9g)",     \
 	   name, (double)(got), (double)(want))
 
 #endif

@@ -10,7 +10,7 @@
 #include "tap.h"
 
 static void order_is(const char *desc, enum gb_placement p, const char *allowed,
-		     const unsigned *want, int nwant)
+                     const unsigned *want, int nwant)
 {
 	struct gb_topo t;
 	unsigned got[64];
@@ -19,7 +19,7 @@ static void order_is(const char *desc, enum gb_placement p, const char *allowed,
 	int n, same;
 
 	snprintf(name, sizeof(name), "%s %s%s%s", desc, gb_placement_name(p),
-		 allowed ? " cpus=" : "", allowed ? allowed : "");
+	         allowed ? " cpus=" : "", allowed ? allowed : "");
 	if (!ok(gb_topo_load(&t, desc) == 0, "load synthetic %s", desc))
 		return;
 	if (allowed) {
@@ -80,13 +80,14 @@ int main(void)
 
 	/* NUMA nodes and caches with sizes, as context.topology records them. */
 	const char *mem = "pack:2 [numa(memory=1073741824)] l3:1(size=33554432) core:4 "
-			  "l2:1(size=1048576) l1d:1(size=49152) pu:2";
+	                  "l2:1(size=1048576) l1d:1(size=49152) pu:2";
 	if (ok(gb_topo_load(&t, mem) == 0, "load %s", mem)) {
 		json_t *caches;
 		int seen[4] = {0};
 
 		j = gb_topo_json(&t);
-		is_int(json_integer_value(json_object_get(j, "numa_nodes")), 2, "topology numa_nodes");
+		is_int(json_integer_value(json_object_get(j, "numa_nodes")), 2,
+		       "topology numa_nodes");
 		caches = json_object_get(j, "caches");
 		for (size_t i = 0; i < json_array_size(caches); i++) {
 			json_t *c = json_array_get(caches, i);
@@ -97,9 +98,11 @@ int main(void)
 
 			if (level == 1 && kib == 48 && count == 8 && type && !strcmp(type, "data"))
 				seen[1]++;
-			if (level == 2 && kib == 1024 && count == 8 && type && !strcmp(type, "unified"))
+			if (level == 2 && kib == 1024 && count == 8 && type &&
+			    !strcmp(type, "unified"))
 				seen[2]++;
-			if (level == 3 && kib == 32768 && count == 2 && type && !strcmp(type, "unified"))
+			if (level == 3 && kib == 32768 && count == 2 && type &&
+			    !strcmp(type, "unified"))
 				seen[3]++;
 		}
 		ok(seen[1] == 1, "caches: L1d 48 KiB x8");

@@ -28,7 +28,8 @@ int main(void)
 	unsigned n = 0;
 
 	for (; m[n]; n++) {
-		ok(gb_model_check(m[n], why, sizeof(why)) == 0, "model %s passes checks", m[n]->name);
+		ok(gb_model_check(m[n], why, sizeof(why)) == 0, "model %s passes checks",
+		   m[n]->name);
 		ok(gb_model_find(m[n]->name) == m[n], "model %s is found by name", m[n]->name);
 		for (unsigned j = 0; j < n; j++)
 			ok(strcmp(m[j]->name, m[n]->name) != 0, "%s and %s differ", m[j]->name,
@@ -38,9 +39,13 @@ int main(void)
 	ok(gb_model_find("serial") != NULL, "serial is in-tree");
 	ok(gb_model_find("nosuch") == NULL, "unknown model is not found");
 
-	struct gb_model_ops bad = {.abi = GB_MODEL_ABI + 1, .name = "x", .summary = "x",
-				   .workloads = GB_WL_ALL, .init = dummy_init,
-				   .run = dummy_run, .fini = dummy_fini};
+	struct gb_model_ops bad = {.abi = GB_MODEL_ABI + 1,
+	                           .name = "x",
+	                           .summary = "x",
+	                           .workloads = GB_WL_ALL,
+	                           .init = dummy_init,
+	                           .run = dummy_run,
+	                           .fini = dummy_fini};
 	ok(gb_model_check(&bad, why, sizeof(why)) != 0 && strstr(why, "ABI"), "wrong ABI: %s", why);
 	bad.abi = GB_MODEL_ABI;
 	ok(gb_model_check(&bad, why, sizeof(why)) == 0, "fixed ABI passes");

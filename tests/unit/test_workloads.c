@@ -51,7 +51,7 @@ int main(void)
 	p.native_fraction = 0.9;
 	ok(gb_workload_build(&p, &ws, why, sizeof(why)) == 0, "cpu with native builds");
 	uint64_t c = prog_total(ws.progs[0], GB_OP_COMPUTE),
-		 nat = prog_total(ws.progs[0], GB_OP_NATIVE);
+	         nat = prog_total(ws.progs[0], GB_OP_NATIVE);
 	is_int(c + nat, 250000, "per-task work with native is W/K");
 	ok(nat > 8 * c && nat < 10 * c, "native share about 0.9 (%llu vs %llu)",
 	   (unsigned long long)nat, (unsigned long long)c);
