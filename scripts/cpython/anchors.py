@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""anchors.py - the primitive costs /work/shared/research/gil.md section 9
-lists as anchors, measured on this machine's real CPython: thread and
+"""anchors.py - the primitive costs that the research notes on CPython's
+GIL (shared/research/gil.md, section 9) list as anchors, measured on this
+machine's real CPython: thread and
 process start, greenlet creation, gevent.sleep(0) and spawn, asyncio task
 and call_soon, and 1000 threads each sleeping 0.1 s. They sit beside
 `gilbench micro`'s simulated primitives (docs/methodology.md, "Fidelity").

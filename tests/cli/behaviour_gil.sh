@@ -55,6 +55,6 @@ print('# futile wakeups in 3 runs: %d on two CPUs, %d on CPU 0' % (two, one))
 assert two>one, (two, one)
 "
 else
-  pass "legacy thrash: skipped, one CPU"
+  skip "legacy thrash" "one CPU"
 fi
 finish

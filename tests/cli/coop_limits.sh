@@ -80,7 +80,7 @@ print('#', c['error'])
 "
   done
 else
-  pass "# SKIP memory caps under $sanitize"
+  skip "memory caps" "under $sanitize"
 fi
 
 # A cell no model could run by design stays skipped.

@@ -16,7 +16,6 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0:handle_abort=0
 export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}handle_segv=0:handle_abort=0"
 sanitize=$(sed -n 's/^GB_SANITIZE:STRING=//p' "$BUILD/CMakeCache.txt" 2>/dev/null)
 
-skip() { echo "ok - $1 # SKIP $2"; checks=$((checks + 1)); }
 no_tmp() { ! ls -A "$1" | grep -q "^\..*\.[A-Za-z0-9]\{6\}$"; }
 # left_ok REPORT [strict]: nothing alive after the run; strict: nothing for the subreaper either
 left_ok() {

@@ -13,7 +13,6 @@ EAGAIN=$(/usr/bin/python3 -c 'import errno, os; print(os.strerror(errno.EAGAIN))
 ENOMEM=$(/usr/bin/python3 -c 'import errno, os; print(os.strerror(errno.ENOMEM))')
 EMFILE=$(/usr/bin/python3 -c 'import errno, os; print(os.strerror(errno.EMFILE))')
 
-skip() { echo "ok - $1 # SKIP $2"; checks=$((checks + 1)); }
 
 # every_cell FILE REGEX: every cell failed, with an error matching REGEX
 every_cell() {

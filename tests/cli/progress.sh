@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.bash"
 
 if ! command -v script >/dev/null; then
-  pass "skipped: no script(1)"
+  skip "progress line on a terminal" "no script(1)"
   finish
   exit
 fi

@@ -86,6 +86,6 @@ assert n>0, 'no overlap'
 print('# overlapping native span pairs:', n)
 "
 else
-  pass "native overlap: skipped, one CPU"
+  skip "native overlap" "one CPU"
 fi
 finish

@@ -248,7 +248,7 @@ static int cap_as(long more)
 static void test_enomem(void)
 {
 #ifdef GB_SANITIZED
-	ok(1, "# SKIP the sanitizers' shadow memory does not fit under RLIMIT_AS");
+	skip("the sanitizers' shadow memory does not fit under RLIMIT_AS");
 #else
 	static const char *const want[] = {"no memory for 1000000 greenlets", "spawning greenlet"};
 	struct mrun r;

@@ -245,7 +245,7 @@ int main(void)
 	           strerror(ENOMEM));
 #else
 	/* The sanitizer's shadow memory is far beyond any small RLIMIT_AS. */
-	ok(1, "# SKIP RLIMIT_AS under a sanitizer");
+	skip("RLIMIT_AS under a sanitizer");
 #endif
 	snprintf(want, sizeof(want), "echo peer for 1000 tasks: %s", strerror(EMFILE));
 	lim_expect("threads io echo -t 1000 under RLIMIT_NOFILE 64",
