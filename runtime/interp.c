@@ -129,6 +129,79 @@ static void interp_complete_block(struct gb_task *task, const struct gb_interp_e
 	task->pending = 0;
 }
 
+/* COMPUTE: to the end of the op, or to the next yield point (--yield-every). */
+static int interp_compute_op(struct gb_task *task, const struct gb_interp_env *env,
+                             const struct gb_op *op)
+{
+	uint64_t left = op->n - task->op_done;
+
+	if (env->yield_every && left > env->yield_every) {
+		gb_interp_compute(task, env, env->yield_every);
+		task->op_done += env->yield_every;
+		task->n.yields++;
+		return GB_STEP_YIELD;
+	}
+	gb_interp_compute(task, env, left);
+	task->op_done = 0;
+	task->pc++;
+	return -1;
+}
+
+/* NATIVE: the work runs with the GIL released, as a NumPy call's does. */
+static void interp_native_op(struct gb_task *task, const struct gb_op *op)
+{
+	if (task->gt) {
+		gb_gil_release(task->gt);
+		gb_gil_trace(task->gt, GB_EV_NATIVE_START);
+	}
+	gb_interp_native_work(op->n);
+	if (task->gt) {
+		gb_gil_trace(task->gt, GB_EV_NATIVE_END);
+		gb_gil_acquire(task->gt);
+	}
+	task->n.native_units += op->n;
+}
+
+/*
+ * Runs the op at task->pc: -1 when the task goes on with its next op, else
+ * the step to return to the model (the op's pc is already past it).
+ */
+static int interp_op(struct gb_task *task, const struct gb_interp_env *env, const struct gb_op *op)
+{
+	switch (op->kind) {
+	case GB_OP_COMPUTE:
+		return interp_compute_op(task, env, op);
+	case GB_OP_NATIVE:
+		interp_native_op(task, op);
+		break;
+	case GB_OP_SLEEP:
+	case GB_OP_ECHO:
+		task->block_arg = op->n;
+		task->pending = op->kind == GB_OP_SLEEP ? GB_STEP_SLEEP : GB_STEP_ECHO;
+		task->pc++;
+		if (op->kind == GB_OP_ECHO)
+			task->block_t0 = gb_clock_now_ns();
+		return task->pending;
+	case GB_OP_PRINT:
+		if (env->print)
+			env->print(env->ctx, task, op->text ? op->text : "");
+		break;
+	case GB_OP_RETURN:
+		if (env->ret)
+			env->ret(env->ctx, task, op->text ? op->text : "");
+		break;
+	case GB_OP_YIELD:
+		task->n.yields++;
+		task->pc++;
+		return GB_STEP_YIELD;
+	default:
+		/* An op this build does not know: nothing to run. */
+		break;
+	}
+	task->pc++;
+	return -1;
+}
+
 enum gb_step gb_interp_step(struct gb_task *task, const struct gb_interp_env *env)
 {
 	const struct gb_program *prog = task->prog;
@@ -138,7 +211,7 @@ enum gb_step gb_interp_step(struct gb_task *task, const struct gb_interp_env *en
 	if (task->pending)
 		interp_complete_block(task, env);
 	for (;;) {
-		const struct gb_op *op;
+		int step;
 
 		if (task->at_body_start) {
 			if (!interp_more(task, env))
@@ -151,64 +224,9 @@ enum gb_step gb_interp_step(struct gb_task *task, const struct gb_interp_env *en
 			task->at_body_start = 1;
 			continue;
 		}
-		op = &prog->ops[task->pc];
-		switch (op->kind) {
-		case GB_OP_COMPUTE: {
-			uint64_t left = op->n - task->op_done;
-			if (env->yield_every && left > env->yield_every) {
-				gb_interp_compute(task, env, env->yield_every);
-				task->op_done += env->yield_every;
-				task->n.yields++;
-				return GB_STEP_YIELD;
-			}
-			gb_interp_compute(task, env, left);
-			task->op_done = 0;
-			task->pc++;
-			break;
-		}
-		case GB_OP_NATIVE:
-			if (task->gt) {
-				gb_gil_release(task->gt);
-				gb_gil_trace(task->gt, GB_EV_NATIVE_START);
-			}
-			gb_interp_native_work(op->n);
-			if (task->gt) {
-				gb_gil_trace(task->gt, GB_EV_NATIVE_END);
-				gb_gil_acquire(task->gt);
-			}
-			task->n.native_units += op->n;
-			task->pc++;
-			break;
-		case GB_OP_SLEEP:
-			task->block_arg = op->n;
-			task->pending = GB_STEP_SLEEP;
-			task->pc++;
-			return GB_STEP_SLEEP;
-		case GB_OP_ECHO:
-			task->block_arg = op->n;
-			task->pending = GB_STEP_ECHO;
-			task->pc++;
-			task->block_t0 = gb_clock_now_ns();
-			return GB_STEP_ECHO;
-		case GB_OP_PRINT:
-			if (env->print)
-				env->print(env->ctx, task, op->text ? op->text : "");
-			task->pc++;
-			break;
-		case GB_OP_RETURN:
-			if (env->ret)
-				env->ret(env->ctx, task, op->text ? op->text : "");
-			task->pc++;
-			break;
-		case GB_OP_YIELD:
-			task->n.yields++;
-			task->pc++;
-			return GB_STEP_YIELD;
-		default:
-			/* An op this build does not know: nothing to run. */
-			task->pc++;
-			break;
-		}
+		step = interp_op(task, env, &prog->ops[task->pc]);
+		if (step >= 0)
+			return (enum gb_step)step;
 	}
 	task->done = 1;
 	if (env->done)

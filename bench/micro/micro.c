@@ -163,20 +163,80 @@ static int op_base_swapcontext(const char *arg, uint64_t iters, double *ns, char
 	return 0;
 }
 
+/* Both directions of a ping-pong: gilbench channels, or two raw pipes. */
+struct micro_pp {
+	int use_chan;
+	int to_child[2], to_parent[2];
+	struct gb_chan *down, *up;
+};
+
+/* The child's side: answer every message until the parent closes. Never returns. */
+static void micro_pp_child(struct micro_pp *pp)
+{
+	char buf[MICRO_MSG];
+	size_t len;
+
+	gb_micro_pin(1);
+	if (pp->use_chan) {
+		gb_chan_xproc_reader_side(pp->down);
+		gb_chan_xproc_writer_side(pp->up);
+		while (gb_chan_get(pp->down, buf, sizeof(buf), &len) == 0)
+			if (gb_chan_put(pp->up, buf, len) != 0)
+				break;
+	} else {
+		close(pp->to_child[1]);
+		close(pp->to_parent[0]);
+		while (read(pp->to_child[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf))
+			if (write(pp->to_parent[1], buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				break;
+	}
+	_exit(0);
+}
+
+/* The parent's timed side: iters round trips. 0 or -errno. */
+static int micro_pp_parent(struct micro_pp *pp, uint64_t iters, double *ns)
+{
+	char msg[MICRO_MSG] = "ping-pong-16byte";
+	uint64_t t0;
+	int err = 0;
+
+	gb_micro_pin(0);
+	if (pp->use_chan) {
+		gb_chan_xproc_writer_side(pp->down);
+		gb_chan_xproc_reader_side(pp->up);
+	} else {
+		close(pp->to_child[0]);
+		close(pp->to_parent[1]);
+		pp->to_child[0] = pp->to_parent[1] = -1;
+	}
+	t0 = micro_now();
+	for (uint64_t i = 0; i < iters && !err; i++) {
+		size_t len;
+		if (pp->use_chan) {
+			err = gb_chan_put(pp->down, msg, sizeof(msg));
+			if (!err)
+				err = gb_chan_get(pp->up, msg, sizeof(msg), &len);
+		} else if (write(pp->to_child[1], msg, sizeof(msg)) != (ssize_t)sizeof(msg) ||
+		           read(pp->to_parent[0], msg, sizeof(msg)) != (ssize_t)sizeof(msg)) {
+			err = -EIO;
+		}
+	}
+	*ns = (double)(micro_now() - t0) / (double)iters;
+	return err;
+}
+
 /* Two processes bouncing MICRO_MSG bytes: a raw pipe, or gilbench channels. */
 static int micro_pingpong(int use_chan, uint64_t iters, double *ns, char *why, size_t wl)
 {
-	int to_child[2] = {-1, -1}, to_parent[2] = {-1, -1}, status, err = 0;
-	struct gb_chan *down = NULL, *up = NULL;
-	char msg[MICRO_MSG] = "ping-pong-16byte";
+	struct micro_pp pp = {use_chan, {-1, -1}, {-1, -1}, NULL, NULL};
+	int status, err = 0;
 	pid_t pid;
-	uint64_t t0;
 
 	if (use_chan) {
-		err = gb_chan_create_xproc(&down);
+		err = gb_chan_create_xproc(&pp.down);
 		if (!err)
-			err = gb_chan_create_xproc(&up);
-	} else if (pipe(to_child) != 0 || pipe(to_parent) != 0) {
+			err = gb_chan_create_xproc(&pp.up);
+	} else if (pipe(pp.to_child) != 0 || pipe(pp.to_parent) != 0) {
 		err = -errno;
 	}
 	if (err) {
@@ -190,65 +250,26 @@ static int micro_pingpong(int use_chan, uint64_t iters, double *ns, char *why, s
 		snprintf(why, wl, "fork: %s", strerror(errno));
 		goto out;
 	}
-	if (pid == 0) {
-		char buf[MICRO_MSG];
-		size_t len;
-
-		gb_micro_pin(1);
-		if (use_chan) {
-			gb_chan_xproc_reader_side(down);
-			gb_chan_xproc_writer_side(up);
-			while (gb_chan_get(down, buf, sizeof(buf), &len) == 0)
-				if (gb_chan_put(up, buf, len) != 0)
-					break;
-		} else {
-			close(to_child[1]);
-			close(to_parent[0]);
-			while (read(to_child[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf))
-				if (write(to_parent[1], buf, sizeof(buf)) != (ssize_t)sizeof(buf))
-					break;
-		}
-		_exit(0);
-	}
-	gb_micro_pin(0);
-	if (use_chan) {
-		gb_chan_xproc_writer_side(down);
-		gb_chan_xproc_reader_side(up);
-	} else {
-		close(to_child[0]);
-		close(to_parent[1]);
-		to_child[0] = to_parent[1] = -1;
-	}
-	t0 = micro_now();
-	for (uint64_t i = 0; i < iters && !err; i++) {
-		size_t len;
-		if (use_chan) {
-			err = gb_chan_put(down, msg, sizeof(msg));
-			if (!err)
-				err = gb_chan_get(up, msg, sizeof(msg), &len);
-		} else if (write(to_child[1], msg, sizeof(msg)) != (ssize_t)sizeof(msg) ||
-		           read(to_parent[0], msg, sizeof(msg)) != (ssize_t)sizeof(msg)) {
-			err = -EIO;
-		}
-	}
-	*ns = (double)(micro_now() - t0) / (double)iters;
+	if (pid == 0)
+		micro_pp_child(&pp);
+	err = micro_pp_parent(&pp, iters, ns);
 	if (err)
 		snprintf(why, wl, "round trip failed: %s", strerror(-err));
 	if (use_chan)
-		gb_chan_close_writer(down);
+		gb_chan_close_writer(pp.down);
 	else
-		close(to_child[1]);
-	to_child[1] = -1;
+		close(pp.to_child[1]);
+	pp.to_child[1] = -1;
 	waitpid(pid, &status, 0);
 out:
 	for (int i = 0; i < 2; i++) {
-		if (to_child[i] >= 0)
-			close(to_child[i]);
-		if (to_parent[i] >= 0)
-			close(to_parent[i]);
+		if (pp.to_child[i] >= 0)
+			close(pp.to_child[i]);
+		if (pp.to_parent[i] >= 0)
+			close(pp.to_parent[i]);
 	}
-	gb_chan_destroy(down);
-	gb_chan_destroy(up);
+	gb_chan_destroy(pp.down);
+	gb_chan_destroy(pp.up);
 	return err;
 }
 
