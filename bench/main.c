@@ -1,12 +1,14 @@
 /*
  * main.c - the gilbench executable: picks the subcommand and exits with
- * its status. Everything else lives in the subcommands (bench/cmd_*.c).
+ * its status. Everything else lives in the subcommands (the cmd_ fronts of each
+ * bench/ folder); `help CMD` and "did you mean" for a mistyped command are here.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "log.h"
+#include "suggest.h"
 
 struct main_cmd {
 	const char *name;
@@ -25,13 +27,61 @@ static const struct main_cmd main_cmds[] = {
         {"fidelity", gb_cmd_fidelity, "simulated vs real CPython ratios; exit 3 if one departs"},
 };
 
+#define MAIN_NCMDS (sizeof(main_cmds) / sizeof(main_cmds[0]))
+
+static const struct main_cmd *main_find(const char *name)
+{
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		if (strcmp(name, main_cmds[i].name) == 0)
+			return &main_cmds[i];
+	return NULL;
+}
+
+static void main_unknown(const char *name)
+{
+	const char *names[MAIN_NCMDS + 1];
+	char hint[96];
+
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		names[i] = main_cmds[i].name;
+	names[MAIN_NCMDS] = "help";
+	if (*gb_suggest_hint(hint, sizeof(hint), name, names, MAIN_NCMDS + 1))
+		gb_err(name, "unknown command%s", hint);
+	else
+		gb_err(name, "unknown command (try 'gilbench --help')");
+}
+
 static void main_usage(FILE *f)
 {
 	fprintf(f, "usage: gilbench <command> [options]   (gilbench <command> --help)\n\n"
 	           "commands:\n");
-	for (size_t i = 0; i < sizeof(main_cmds) / sizeof(main_cmds[0]); i++)
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
 		fprintf(f, "  %-8s %s\n", main_cmds[i].name, main_cmds[i].summary);
+	fprintf(f, "  %-8s %s\n", "help", "gilbench help COMMAND: that command's --help");
 	fprintf(f, "\n  --version  print the version\n  --help     this text\n");
+}
+
+/* `gilbench help [COMMAND]`, as git's: the command's own --help. */
+static int main_help(int argc, char **argv)
+{
+	const struct main_cmd *c;
+	char *args[3] = {NULL, "--help", NULL};
+
+	if (argc < 3) {
+		main_usage(stdout);
+		return 0;
+	}
+	if (argc > 3) {
+		gb_err("help", "one command at a time (gilbench help COMMAND)");
+		return 1;
+	}
+	c = main_find(argv[2]);
+	if (!c) {
+		main_unknown(argv[2]);
+		return 1;
+	}
+	args[0] = argv[2];
+	return c->fn(2, args);
 }
 
 int main(int argc, char **argv)
@@ -49,9 +99,10 @@ int main(int argc, char **argv)
 		printf("gilbench %s\n", GB_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(main_cmds) / sizeof(main_cmds[0]); i++)
-		if (strcmp(argv[1], main_cmds[i].name) == 0)
-			return main_cmds[i].fn(argc - 1, argv + 1);
-	gb_err(argv[1], "unknown command (try 'gilbench --help')");
+	if (strcmp(argv[1], "help") == 0)
+		return main_help(argc, argv);
+	if (main_find(argv[1]))
+		return main_find(argv[1])->fn(argc - 1, argv + 1);
+	main_unknown(argv[1]);
 	return 1;
 }
