@@ -1,14 +1,20 @@
 /*
  * registry.c - the model table. In-tree models are linked statically from
- * models.def; external ones come from dlopen(). This file checks a model's
- * shape, not what it measures.
+ * models.def; external ones come from dlopen(), after a forked child has
+ * survived loading them. This file checks a plugin's shape, not what it
+ * measures.
  */
 #include "registry.h"
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -116,6 +122,74 @@ static int reg_add_policy(const char *path, void *h, const struct gb_gil_policy 
 	return err;
 }
 
+#define REG_PROBE_MS 30000 /* a constructor still busy after this is a hang */
+
+/* The probe child's status, or -errno. A child still running is killed. */
+static int reg_probe_wait(pid_t pid, int fd, char *verdict)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int status, n;
+
+	do
+		n = poll(&pfd, 1, REG_PROBE_MS);
+	while (n < 0 && errno == EINTR);
+	if (n > 0 && read(fd, verdict, 1) != 1)
+		*verdict = 0;
+	if (n == 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return n == 0 ? -ETIMEDOUT : status;
+}
+
+/*
+ * A plugin's constructors run inside dlopen(): one that crashes, aborts,
+ * exits or hangs would take gilbench with it, with no word of why. So a
+ * forked child loads it first and says it got through; only then is it
+ * loaded here. 0 (loaded, or dlopen failed: the real dlopen reports that
+ * with its own error), or -ENOEXEC after one line naming the plugin.
+ */
+static int reg_probe(const char *path)
+{
+	int fds[2], status;
+	char verdict = 0;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return 0; /* no probe possible: load as before */
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	if (pid == 0) {
+		char ok = dlopen(path, RTLD_NOW | RTLD_LOCAL) ? 'y' : 'n';
+
+		close(fds[0]);
+		_exit(write(fds[1], &ok, 1) == 1 ? 0 : 1);
+	}
+	close(fds[1]);
+	status = reg_probe_wait(pid, fds[0], &verdict);
+	close(fds[0]);
+	if (verdict)
+		return 0;
+	if (status == -ETIMEDOUT)
+		gb_err("--plugin", "%s: still loading after %d s (a constructor that hangs?)", path,
+		       REG_PROBE_MS / 1000);
+	else if (status >= 0 && WIFSIGNALED(status))
+		gb_err("--plugin", "%s: crashed while loading (signal %d, %s)", path,
+		       WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (status >= 0)
+		gb_err("--plugin", "%s: exited with status %d while loading", path,
+		       WEXITSTATUS(status));
+	else
+		gb_err("--plugin", "%s: cannot probe: %s", path, strerror(-status));
+	return -ENOEXEC;
+}
+
 int gb_plugin_load(const char *path)
 {
 	const struct gb_model_ops *m;
@@ -129,6 +203,8 @@ int gb_plugin_load(const char *path)
 		snprintf(buf, sizeof(buf), "./%s", path);
 		path = buf;
 	}
+	if (reg_probe(path) != 0)
+		return -ENOEXEC;
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		gb_err("--plugin", "cannot load %s", dlerror());

@@ -90,22 +90,22 @@ static char *tp_demo(void)
 	return out;
 }
 
-int main(void)
+static void test_demo(void)
 {
-	struct gb_cell c;
-	json_t *s;
-	char *demo;
-	char why[512];
-	json_t *sample = NULL;
+	char *demo = tp_demo();
 
-	ok(gb_model_find("threads") != NULL, "threads is registered");
-
-	demo = tp_demo();
 	ok(demo && strcmp(demo, "hello alice\nhello bob\nalice done!\nbob done!\n") == 0,
 	   "demo prints hello alice, hello bob, alice done!, bob done!");
 	if (demo && strcmp(demo, "hello alice\nhello bob\nalice done!\nbob done!\n") != 0)
 		printf("#   got: %s\n", demo);
 	free(demo);
+}
+
+/* The GIL's counters under each policy, for CPU-bound threads. */
+static void test_cpu_policies(void)
+{
+	struct gb_cell c;
+	json_t *s;
 
 	/*
 	 * Two CPU-bound threads under the new GIL must be made to switch. A
@@ -150,6 +150,13 @@ int main(void)
 		ok(num(s, "gil_forced_switches") >= 1, "t=2 legacy: releases every check interval");
 		json_decref(s);
 	}
+}
+
+/* Native work and blocking ops release the GIL. */
+static void test_releases(void)
+{
+	struct gb_cell c;
+	json_t *s;
 
 	/* Native work releases the GIL: voluntary drops, and all of it done. */
 	c = tp_cell(GB_WL_CPU, 2, "new");
@@ -180,6 +187,14 @@ int main(void)
 		is_int(num(s, "latency_count"), 100, "io echo: every echo measured");
 		json_decref(s);
 	}
+}
+
+/* Background, placement, many threads, a bad policy. */
+static void test_harness(void)
+{
+	struct gb_cell c;
+	json_t *s, *sample = NULL;
+	char why[512];
 
 	/* Background: the foreground echoes until the burst is done. */
 	c = tp_cell(GB_WL_BACKGROUND, 2, "new");
@@ -215,5 +230,14 @@ int main(void)
 	ok(gb_runner_once(&c, 0, &sample, why, sizeof(why)) != 0 && strstr(why, "no-such-policy"),
 	   "an unknown GIL policy fails the cell with its name (%s)", why);
 	json_decref(sample);
+}
+
+int main(void)
+{
+	ok(gb_model_find("threads") != NULL, "threads is registered");
+	test_demo();
+	test_cpu_policies();
+	test_releases();
+	test_harness();
 	return gb_tap_done();
 }
