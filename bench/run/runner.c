@@ -25,6 +25,7 @@
 #include <gilbench/coro.h>
 
 #include "log.h"
+#include "params.h"
 #include "registry.h"
 #include "report_json.h"
 
@@ -51,18 +52,8 @@ static struct runner_progress {
 	double t_start;     /* of the run */
 	double t_cell;      /* start of the current cell */
 	double t_drawn;     /* last redraw */
-	unsigned vary;      /* RUNNER_V_* bits: the dimensions that vary */
+	unsigned vary;      /* 1u << gb_param_id: the list dimensions that vary */
 } runner_prog;
-
-enum {
-	RUNNER_V_TASKS = 1u << 0,
-	RUNNER_V_GIL = 1u << 1,
-	RUNNER_V_INTERVAL = 1u << 2,
-	RUNNER_V_NATIVE = 1u << 3,
-	RUNNER_V_PLACEMENT = 1u << 4,
-	RUNNER_V_YIELD = 1u << 5,
-	RUNNER_V_CHECK = 1u << 6,
-};
 
 static void runner_on_signal(int sig)
 {
@@ -426,21 +417,40 @@ static int runner_child_exited(pid_t pid, int pidfd, int pidfd_ready)
 
 /* ---- the progress line ---------------------------------------------------- */
 
+/* A list dimension's value in a cell, as the progress line shows it. */
+static void runner_param_text(const struct gb_cell *c, const struct gb_param_info *pi, char *buf,
+                              size_t len)
+{
+	if (pi->id == GB_PARAM_PLACEMENT)
+		snprintf(buf, len, "%s", gb_placement_name(c->placement));
+	else if (pi->type == GB_PT_STRING)
+		snprintf(buf, len, "%s", *(const char *const *)((const char *)&c->p + pi->offset));
+	else if (pi->type == GB_PT_ENUM)
+		snprintf(buf, len, "%s", gb_param_enum_names(pi)[(int)gb_param_get(&c->p, pi)]);
+	else if (pi->type == GB_PT_UINT)
+		snprintf(buf, len, "%.0f", gb_param_get(&c->p, pi));
+	else
+		snprintf(buf, len, "%g%s", gb_param_get(&c->p, pi), pi->unit);
+}
+
+/* The list dimensions (GB_PAR_LIST rows of params.def) whose value varies. */
 static unsigned runner_vary(const struct gb_matrix *m)
 {
-	const struct gb_cell *a = &m->cells[0];
+	const struct gb_param_info *t = gb_params_table();
 	unsigned v = 0;
 
-	for (unsigned i = 1; i < m->ncells; i++) {
-		const struct gb_cell *c = &m->cells[i];
+	_Static_assert(GB_PARAM__COUNT <= 32, "runner_prog.vary is a 32-bit mask");
+	for (unsigned k = 0; k < GB_PARAM__COUNT; k++) {
+		char a[64], b[64];
 
-		v |= c->p.tasks != a->p.tasks ? RUNNER_V_TASKS : 0;
-		v |= strcmp(c->p.gil, a->p.gil) != 0 ? RUNNER_V_GIL : 0;
-		v |= c->p.switch_interval_s != a->p.switch_interval_s ? RUNNER_V_INTERVAL : 0;
-		v |= c->p.native_fraction != a->p.native_fraction ? RUNNER_V_NATIVE : 0;
-		v |= c->placement != a->placement ? RUNNER_V_PLACEMENT : 0;
-		v |= c->p.yield_every != a->p.yield_every ? RUNNER_V_YIELD : 0;
-		v |= c->p.check_interval != a->p.check_interval ? RUNNER_V_CHECK : 0;
+		if (!(t[k].flags & GB_PAR_LIST))
+			continue;
+		runner_param_text(&m->cells[0], &t[k], a, sizeof(a));
+		for (unsigned i = 1; i < m->ncells && !(v & (1u << k)); i++) {
+			runner_param_text(&m->cells[i], &t[k], b, sizeof(b));
+			if (strcmp(a, b) != 0)
+				v |= 1u << k;
+		}
 	}
 	return v;
 }
@@ -488,20 +498,14 @@ static void runner_progress_draw(void)
 		if (off < sizeof(line))                                                            \
 			off += (size_t)snprintf(line + off, sizeof(line) - off, __VA_ARGS__);      \
 	} while (0)
-	if (p->vary & RUNNER_V_TASKS)
-		RUNNER_ADD(" tasks=%u", c->p.tasks);
-	if (p->vary & RUNNER_V_GIL)
-		RUNNER_ADD(" gil=%s", c->p.gil);
-	if (p->vary & RUNNER_V_INTERVAL)
-		RUNNER_ADD(" switch=%gs", c->p.switch_interval_s);
-	if (p->vary & RUNNER_V_NATIVE)
-		RUNNER_ADD(" native=%g", c->p.native_fraction);
-	if (p->vary & RUNNER_V_PLACEMENT)
-		RUNNER_ADD(" placement=%s", gb_placement_name(c->placement));
-	if (p->vary & RUNNER_V_YIELD)
-		RUNNER_ADD(" yield_every=%llu", (unsigned long long)c->p.yield_every);
-	if (p->vary & RUNNER_V_CHECK)
-		RUNNER_ADD(" check_interval=%u", c->p.check_interval);
+	for (unsigned k = 0; k < GB_PARAM__COUNT; k++) {
+		char v[64];
+
+		if (!(p->vary & (1u << k)))
+			continue;
+		runner_param_text(c, gb_param_at((enum gb_param_id)k), v, sizeof(v));
+		RUNNER_ADD(" %s=%s", gb_param_at((enum gb_param_id)k)->label, v);
+	}
 	runner_fmt_time(t1, sizeof(t1), el);
 	RUNNER_ADD("  rep %u/%u  elapsed %s", p->rep + 1, p->m->warmup + p->m->reps, t1);
 	/* The average finished cell for each cell left, less what the running
