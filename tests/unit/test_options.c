@@ -2,14 +2,17 @@
  * test_options.c - bench/run/options.c, the `gilbench run` parser: its
  * defaults (full and --quick), ranges and list expansion are those of
  * host/params.def's table, row by row, so a default or range changed in
- * the parser alone, or a row the parser ignores, fails here.
+ * the parser alone, or a row the parser ignores, fails here. And the keys
+ * that JSON params, identity and "same work" see are the table's rows.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "identity.h"
 #include "options.h"
 #include "params.h"
+#include "report_json.h"
 #include "tap.h"
 
 /* Parses argv (NULL-terminated, argv[0] "run"); the matrix is the caller's to free. */
@@ -165,6 +168,60 @@ static void test_repeated(void)
 	gb_cli_free(&m);
 }
 
+/* A params object with key's value changed (a number +1, a string other). */
+static json_t *with_changed(json_t *params, const char *key)
+{
+	json_t *c = json_deep_copy(params), *v = json_object_get(c, key);
+
+	if (json_is_integer(v))
+		json_object_set_new(c, key, json_integer(json_integer_value(v) + 1));
+	else if (json_is_number(v))
+		json_object_set_new(c, key, json_real(json_number_value(v) + 1));
+	else
+		json_object_set_new(c, key, json_string("other"));
+	return c;
+}
+
+/* The JSON params hold every row (bound_cpus, peer_cpus: once measured);
+ * a change of a row's value changes the work exactly if it is GB_PAR_WORK,
+ * the identity exactly if it is not GB_PAR_VOLATILE. */
+static void test_json_keys(void)
+{
+	const char *argv[] = {"run", "-m", "serial", "-w", "cpu", NULL};
+	const struct gb_param_info *t = gb_params_table();
+	struct gb_matrix m;
+	json_t *p, *cell;
+
+	if (parse(argv, &m) != 0 || !m.ncells) {
+		ok(0, "the default cell parses");
+		gb_cli_free(&m);
+		return;
+	}
+	p = gb_report_params(&m.cells[0], m.reps, m.warmup);
+	json_object_set_new(p, "bound_cpus", json_string("0"));
+	json_object_set_new(p, "peer_cpus", json_string("1"));
+	is_int(json_object_size(p), GB_PARAM__COUNT, "params has one key per row");
+	cell = json_pack("{s:s, s:s, s:O}", "model", "serial", "workload", "cpu", "params", p);
+	for (unsigned i = 0; i < GB_PARAM__COUNT; i++) {
+		json_t *q = with_changed(p, t[i].key);
+		json_t *other = json_pack("{s:s, s:s, s:o}", "model", "serial", "workload", "cpu",
+		                          "params", q);
+
+		ok(json_object_get(p, t[i].key) != NULL, "params.%s is written", t[i].key);
+		is_int(gb_params_same_work(p, q), !(t[i].flags & GB_PAR_WORK),
+		       "same work unless a work key changes");
+		is_int(gb_params_same_work_any_tasks(p, q),
+		       !(t[i].flags & GB_PAR_WORK) || t[i].id == GB_PARAM_TASKS,
+		       "same work at any task count");
+		is_int(gb_cell_same(cell, other), !!(t[i].flags & GB_PAR_VOLATILE),
+		       "same cell unless an identity key changes");
+		json_decref(other);
+	}
+	json_decref(cell);
+	json_decref(p);
+	gb_cli_free(&m);
+}
+
 int main(void)
 {
 	/* Refusals print their one line; the TAP lines are on stdout. */
@@ -175,5 +232,6 @@ int main(void)
 	test_ranges();
 	test_lists();
 	test_repeated();
+	test_json_keys();
 	return gb_tap_done();
 }
