@@ -6,6 +6,7 @@
 #include "params.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,70 +14,35 @@
 
 #include "pin.h"
 
-#define PARAMS_FIELD(field)                                                                        \
-	offsetof(struct gb_params, field), sizeof(((struct gb_params *)0)->field)
-
-/* Filled on first use: a range may be a function's answer (the stack size's). */
+/* Filled once, on first use: a range may be a function's answer (the stack
+ * size's), and the placement names are pin.c's. */
 static struct gb_param_info params_tab[GB_PARAM__COUNT];
-static int params_ready;
+static const char *params_placement[GB_PLACE_NONE + 2];
+static pthread_once_t params_once = PTHREAD_ONCE_INIT;
 
 static void params_init(void)
 {
 	unsigned i = 0;
 
+	/* A row stored outside struct gb_params; one inside is that, plus its field. */
+#define GB_PARAM_X(id, ...)                                                                        \
+	params_tab[i++] = (struct gb_param_info){GB_PARAM_##id, __VA_ARGS__, GB_PARAM_NO_FIELD, 0};
 #define GB_PARAM(id, key, lopt, sopt, type, flags, group, min, max, def, quick, sdef, unit, wl,    \
                  label, arg, what, help, field)                                                    \
-	params_tab[i++] = (struct gb_param_info){GB_PARAM_##id,                                    \
-	                                         key,                                              \
-	                                         lopt,                                             \
-	                                         sopt,                                             \
-	                                         type,                                             \
-	                                         flags,                                            \
-	                                         group,                                            \
-	                                         min,                                              \
-	                                         max,                                              \
-	                                         def,                                              \
-	                                         quick,                                            \
-	                                         sdef,                                             \
-	                                         unit,                                             \
-	                                         wl,                                               \
-	                                         label,                                            \
-	                                         arg,                                              \
-	                                         what,                                             \
-	                                         help,                                             \
-	                                         PARAMS_FIELD(field)};
-#define GB_PARAM_X(id, key, lopt, sopt, type, flags, group, min, max, def, quick, sdef, unit, wl,  \
-                   label, arg, what, help)                                                         \
-	params_tab[i++] = (struct gb_param_info){GB_PARAM_##id,                                    \
-	                                         key,                                              \
-	                                         lopt,                                             \
-	                                         sopt,                                             \
-	                                         type,                                             \
-	                                         flags,                                            \
-	                                         group,                                            \
-	                                         min,                                              \
-	                                         max,                                              \
-	                                         def,                                              \
-	                                         quick,                                            \
-	                                         sdef,                                             \
-	                                         unit,                                             \
-	                                         wl,                                               \
-	                                         label,                                            \
-	                                         arg,                                              \
-	                                         what,                                             \
-	                                         help,                                             \
-	                                         GB_PARAM_NO_FIELD,                                \
-	                                         0};
+	GB_PARAM_X(id, key, lopt, sopt, type, flags, group, min, max, def, quick, sdef, unit, wl,  \
+	           label, arg, what, help)                                                         \
+	params_tab[i - 1].offset = offsetof(struct gb_params, field);                              \
+	params_tab[i - 1].size = sizeof(((struct gb_params *)0)->field);
 #include "params.def"
 #undef GB_PARAM
 #undef GB_PARAM_X
-	params_ready = 1;
+	for (int k = 0; k <= GB_PLACE_NONE; k++)
+		params_placement[k] = gb_placement_name((enum gb_placement)k);
 }
 
 const struct gb_param_info *gb_params_table(void)
 {
-	if (!params_ready)
-		params_init();
+	pthread_once(&params_once, params_init);
 	return params_tab;
 }
 
@@ -99,15 +65,13 @@ const char *const *gb_param_enum_names(const struct gb_param_info *pi)
 {
 	/* In the order of enum gb_io_kind; placement's are pin.c's. */
 	static const char *const io[] = {"sleep", "echo", NULL};
-	static const char *placement[GB_PLACE_NONE + 2];
 
+	gb_params_table();
 	if (pi->id == GB_PARAM_IO)
 		return io;
-	if (pi->id != GB_PARAM_PLACEMENT)
-		return NULL;
-	for (int i = 0; i <= GB_PLACE_NONE; i++)
-		placement[i] = gb_placement_name((enum gb_placement)i);
-	return placement;
+	if (pi->id == GB_PARAM_PLACEMENT)
+		return params_placement;
+	return NULL;
 }
 
 int gb_param_enum_index(const struct gb_param_info *pi, const char *name)

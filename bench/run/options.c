@@ -148,8 +148,8 @@ void gb_cli_usage_run(void)
 	cli_usage_group(GB_PG_KNOB);
 	printf("measurement:\n");
 	cli_usage_group(GB_PG_MEASURE);
-	printf("      --timeout SECONDS     per cell (default 60)\n"
-	       "      --quick               less work per repetition, no warm-up\n"
+	printf("      --timeout SECONDS     per cell (default %g)\n", CLI_TIMEOUT_DEFAULT);
+	printf("      --quick               less work per repetition, no warm-up\n"
 	       "      --no-baseline         do not add serial cells to compute speedups\n"
 	       "output:\n"
 	       "  -o, --output FILE         write here (atomically, after every cell)\n"
