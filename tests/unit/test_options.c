@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gilbench/gil.h>
+
 #include "identity.h"
 #include "options.h"
 #include "params.h"
@@ -222,6 +224,34 @@ static void test_json_keys(void)
 	gb_cli_free(&m);
 }
 
+/*
+ * The GIL library below the harness has its own defaults (a zeroed config
+ * is a valid GIL, as gil.h promises): the same as params.def's, so a cell
+ * with default params and a model that passes zero agree. And its floor of
+ * the switch interval is params.def's minimum.
+ */
+static void test_gil_defaults(void)
+{
+	struct gb_gil_config cfg = {0};
+	struct gb_gil *gil = NULL;
+
+	if (gb_gil_create(&cfg, &gil) != 0) {
+		ok(0, "a zeroed GIL config is a GIL");
+		return;
+	}
+	is_dbl(gil->cfg.switch_interval_s, gb_param_at(GB_PARAM_SWITCH_INTERVAL)->def, 1e-12,
+	       "the GIL's default switch interval is params.def's");
+	is_int(gil->cfg.check_interval, gb_param_at(GB_PARAM_CHECK_INTERVAL)->def,
+	       "the GIL's default check interval is params.def's");
+	gb_gil_destroy(gil);
+	cfg.switch_interval_s = gb_param_at(GB_PARAM_SWITCH_INTERVAL)->min / 10;
+	if (gb_gil_create(&cfg, &gil) == 0) {
+		is_dbl(gil->cfg.switch_interval_s, gb_param_at(GB_PARAM_SWITCH_INTERVAL)->min,
+		       1e-15, "the GIL's floor of the switch interval is params.def's min");
+		gb_gil_destroy(gil);
+	}
+}
+
 int main(void)
 {
 	/* Refusals print their one line; the TAP lines are on stdout. */
@@ -233,5 +263,6 @@ int main(void)
 	test_lists();
 	test_repeated();
 	test_json_keys();
+	test_gil_defaults();
 	return gb_tap_done();
 }
