@@ -17,29 +17,6 @@
 /* With no background task the foreground makes this many requests. */
 #define WL_FOREGROUND_ALONE 200
 
-void gb_params_defaults(struct gb_params *p, int quick)
-{
-	memset(p, 0, sizeof(*p));
-	p->workload = GB_WL_SEED;
-	p->tasks = 2;
-	p->gil = "new";
-	p->switch_interval_s = 0.005;
-	p->check_interval = 100;
-	p->check_every = 1;
-	p->work = quick ? 1500000 : 20000000;
-	p->io = GB_IO_SLEEP;
-	p->io_time_ns = 100000000;
-	p->io_ops = 1;
-	p->burst = quick ? 3000000 : 30000000;
-	p->think_ns = 1000000;
-	p->stack_size = 64 * 1024;
-	p->echo_bytes = 64;
-	/* A network peer is never instant: loopback plus a server's own work is
-	 * tens of microseconds. An instant peer (same core, 3 us) would answer
-	 * before a GIL waiter on the other core even wakes, hiding the convoy. */
-	p->peer_delay_ns = 50000;
-}
-
 static int wl_alloc(struct gb_workload_set *ws, unsigned ntasks, unsigned nprogs, unsigned nops)
 {
 	memset(ws, 0, sizeof(*ws));

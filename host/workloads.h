@@ -7,6 +7,8 @@
 
 #include <gilbench/model.h>
 
+#include "params.h"
+
 /* The programs of one cell: progs[i] is task i's (programs may be shared). */
 struct gb_workload_set {
 	const struct gb_program **progs;
@@ -29,8 +31,5 @@ double gb_workload_ideal_s(const struct gb_params *p);
 /* A workload's name ("?" if none), and the workload a name means (-EINVAL). */
 const char *gb_workload_name(enum gb_workload w);
 int gb_workload_parse(const char *s, enum gb_workload *out);
-
-/* Defaults (full and --quick) for every knob. */
-void gb_params_defaults(struct gb_params *p, int quick);
 
 #endif

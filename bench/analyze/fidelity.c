@@ -30,18 +30,6 @@
 /* The seed workload's ideal wall: bob's 0.3 s sleep (bench/workloads.c). */
 #define FID_SEED_IDEAL_S 0.3
 
-/* Params that say how a cell was run, not what work it did: a real CPython
- * cell has its own GIL, no pinning and no simulated knobs. */
-static const char *const fid_ignored[] = {"gil",          "placement", "cpus",   "bound_cpus",
-                                          "peer_cpus",    "reps",      "warmup", "check_interval",
-                                          "gil_overhead", "stack_size"};
-
-/* The params that define the work, whatever the model: finds the serial cell
- * a speedup is taken against (as report_json.c's rep_work_keys). */
-static const char *const fid_work_keys[] = {
-        "tasks", "work",    "native_fraction", "io",         "io_time_s",   "io_ops",
-        "burst", "think_s", "check_every",     "echo_bytes", "peer_delay_s"};
-
 /* Shown in labels when they differ between cells of one workload. */
 static const char *const fid_label_keys[] = {"native_fraction",
                                              "switch_interval_s",
@@ -108,14 +96,6 @@ static int fid_is_ok(json_t *cell)
 	return strcmp(fid_str(cell, "status"), "ok") == 0;
 }
 
-static int fid_is_ignored(const char *key)
-{
-	for (size_t i = 0; i < FID_N(fid_ignored); i++)
-		if (strcmp(key, fid_ignored[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Reals written by different programs (C's %.10g, Python's repr) compare
  * equal when they agree to 1e-9. */
 static int fid_value_eq(json_t *a, json_t *b)
@@ -138,7 +118,9 @@ static int fid_same_work(json_t *sim, json_t *real)
 	{
 		json_t *sv = json_object_get(sp, key);
 
-		if (!fid_is_ignored(key) && sv && !fid_value_eq(sv, rv))
+		/* How a cell was run and the simulator's own knobs (the GIL,
+		 * pinning, ...): a real CPython cell has none of them. */
+		if (!gb_param_is_simulator_only(key) && sv && !fid_value_eq(sv, rv))
 			return 0;
 	}
 	return 1;
@@ -191,19 +173,10 @@ static json_t *fid_find_serial(const struct fid_side *side, json_t *cell, const 
 
 	json_array_foreach(side->results, i, c)
 	{
-		json_t *cp = json_object_get(c, "params");
-		int same = 1;
-
 		if (strcmp(fid_str(c, "model"), serial) != 0 ||
 		    strcmp(fid_str(c, "workload"), fid_str(cell, "workload")) != 0 || !fid_is_ok(c))
 			continue;
-		for (size_t k = 0; k < FID_N(fid_work_keys) && same; k++) {
-			json_t *a = json_object_get(params, fid_work_keys[k]);
-			json_t *b = json_object_get(cp, fid_work_keys[k]);
-
-			same = !a || !b || fid_value_eq(a, b);
-		}
-		if (same)
+		if (gb_params_same_work(params, json_object_get(c, "params")))
 			return c;
 	}
 	return NULL;

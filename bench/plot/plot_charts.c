@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "identity.h"
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
@@ -59,23 +60,11 @@ static int plot_more_cpy(const struct gb__plot_data *d, size_t i)
 	return 0;
 }
 
-/* Whether two cells hold the same value (or both none) for param key. */
-static int plot_same_param(json_t *a, json_t *b, const char *key)
-{
-	json_t *va = json_object_get(json_object_get(a, "params"), key);
-	json_t *vb = json_object_get(json_object_get(b, "params"), key);
-
-	if (!va || !vb)
-		return !va && !vb;
-	if (json_is_number(va) && json_is_number(vb))
-		return json_number_value(va) == json_number_value(vb);
-	return json_equal(va, vb);
-}
-
 /*
  * metrics.speedup; for a cell without it (a CPython result file may lack
  * it), the wall median of the serial cell of its kind (serial, or
- * cpython-serial) with the same work and native fraction, over its own.
+ * cpython-serial) doing the same work at any task count
+ * (gb_params_same_work_any_tasks), over its own.
  */
 static double plot_speedup(json_t *results, json_t *cell)
 {
@@ -93,8 +82,9 @@ static double plot_speedup(json_t *results, json_t *cell)
 		if (strcmp(gb__res_str(c, "model"), want) != 0 ||
 		    strcmp(gb__res_str(c, "status"), "ok") != 0 ||
 		    strcmp(gb__res_str(c, "workload"), gb__res_str(cell, "workload")) != 0 ||
-		    !plot_same_param(c, cell, "work") ||
-		    !plot_same_param(c, cell, "native_fraction") || !(sw > 0))
+		    !gb_params_same_work_any_tasks(json_object_get(c, "params"),
+		                                   json_object_get(cell, "params")) ||
+		    !(sw > 0))
 			continue;
 		return sw / w;
 	}

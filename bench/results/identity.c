@@ -8,30 +8,80 @@
 #include "identity.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "params.h"
 #include "report_json.h"
-
-/* How a cell was run, not which experiment: the CPUs the OS granted the
- * tasks and the echo peer (they follow the machine), and the repetitions. */
-static const char *const id_volatile[] = {"bound_cpus", "peer_cpus", "reps", "warmup"};
 
 int gb_param_is_volatile(const char *key)
 {
-	for (size_t i = 0; i < sizeof(id_volatile) / sizeof(id_volatile[0]); i++)
-		if (strcmp(key, id_volatile[i]) == 0)
-			return 1;
-	return 0;
+	const struct gb_param_info *pi = gb_param_find(key);
+
+	return pi && (pi->flags & GB_PAR_VOLATILE);
+}
+
+int gb_param_is_simulator_only(const char *key)
+{
+	const struct gb_param_info *pi = gb_param_find(key);
+
+	return pi && (pi->flags & (GB_PAR_VOLATILE | GB_PAR_SIM));
+}
+
+/* Reals written by different programs (C's %.10g, Python's repr) are equal
+ * when they agree to 1e-9; an integer and a real of one value too. */
+static int id_value_eq(json_t *a, json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b)) {
+		double x = json_number_value(a), y = json_number_value(b);
+
+		return fabs(x - y) <= 1e-9 * fmax(fabs(x), fabs(y));
+	}
+	return json_equal(a, b);
+}
+
+static int id_same_work(json_t *pa, json_t *pb, int any_tasks)
+{
+	const struct gb_param_info *t = gb_params_table();
+
+	for (unsigned i = 0; i < GB_PARAM__COUNT; i++) {
+		json_t *a, *b;
+
+		if (!(t[i].flags & GB_PAR_WORK) || (any_tasks && t[i].id == GB_PARAM_TASKS))
+			continue;
+		a = json_object_get(pa, t[i].key);
+		b = json_object_get(pb, t[i].key);
+		if ((a || b) && !id_value_eq(a, b))
+			return 0;
+	}
+	return 1;
+}
+
+int gb_params_same_work(json_t *pa, json_t *pb)
+{
+	return id_same_work(pa, pb, 0);
+}
+
+int gb_params_same_work_any_tasks(json_t *pa, json_t *pb)
+{
+	return id_same_work(pa, pb, 1);
+}
+
+/* The first two rows of params.def lead a label: tasks, then gil. */
+static int id_label_rank(const char *key)
+{
+	const struct gb_param_info *pi = gb_param_find(key);
+
+	return pi && pi->id == GB_PARAM_TASKS ? 0 : pi && pi->id == GB_PARAM_GIL ? 1 : 2;
 }
 
 int gb_param_label_order(const void *pa, const void *pb)
 {
 	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-	int ra = strcmp(a, "tasks") == 0 ? 0 : strcmp(a, "gil") == 0 ? 1 : 2;
-	int rb = strcmp(b, "tasks") == 0 ? 0 : strcmp(b, "gil") == 0 ? 1 : 2;
+	int ra = id_label_rank(a), rb = id_label_rank(b);
 
 	return ra != rb ? ra - rb : strcmp(a, b);
 }

@@ -12,10 +12,26 @@
 #include <jansson.h>
 
 /*
- * Params that change between runs of the same cell: bound_cpus, peer_cpus,
- * reps, warmup. They are not part of a cell's identity.
+ * Params that change between runs of the same cell (GB_PAR_VOLATILE in
+ * host/params.def: bound_cpus, peer_cpus, reps, warmup). They are not part
+ * of a cell's identity.
  */
 int gb_param_is_volatile(const char *key);
+
+/* Volatile, or a knob only the simulator has (GB_PAR_SIM: gil, placement,
+ * ...): what a cell of real CPython is paired without. */
+int gb_param_is_simulator_only(const char *key);
+
+/*
+ * 1 when two params objects do the same work: every GB_PAR_WORK key of
+ * host/params.def equal on both (numbers to 1e-9, whichever program wrote
+ * them) or absent from both. A serial cell that does a cell's work is its
+ * speedup baseline.
+ */
+int gb_params_same_work(json_t *pa, json_t *pb);
+/* The same, whatever the task counts: a cpu cell's total work W does not
+ * depend on how many tasks share it, so neither does serial's wall. */
+int gb_params_same_work_any_tasks(json_t *pa, json_t *pb);
 
 /* qsort order of param names in a cell's label: tasks, gil, then by name. */
 int gb_param_label_order(const void *pa, const void *pb);

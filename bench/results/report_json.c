@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "context.h"
+#include "identity.h"
 #include "metrics.h"
+#include "params.h"
 #include "stats.h"
 
 json_t *gb_report_doc_new(const char *command)
@@ -28,23 +30,52 @@ json_t *gb_report_doc_new(const char *command)
 	return json_pack("{s:i, s:o, s:[]}", "schema_version", 1, "context", ctx, "results");
 }
 
+/* The value of a row stored outside struct gb_params; NULL: none here. */
+static json_t *rep_param_other(const struct gb_cell *cell, const struct gb_param_info *pi,
+                               unsigned reps, unsigned warmup)
+{
+	switch (pi->id) {
+	case GB_PARAM_PLACEMENT:
+		return json_string(gb_placement_name(cell->placement));
+	case GB_PARAM_CPUS:
+		return json_string(cell->cpus ? cell->cpus : pi->sdef);
+	case GB_PARAM_REPS:
+		return json_integer((json_int_t)reps);
+	case GB_PARAM_WARMUP:
+		return json_integer((json_int_t)warmup);
+	default:
+		return NULL; /* bound_cpus, peer_cpus: the runner's, once measured */
+	}
+}
+
 json_t *gb_report_params(const struct gb_cell *cell, unsigned reps, unsigned warmup)
 {
-	const struct gb_params *p = &cell->p;
+	const struct gb_param_info *t = gb_params_table();
+	json_t *o = json_object();
 
-	return json_pack(
-	        "{s:i, s:s, s:f, s:i, s:i, s:f, s:f, s:s, s:s, s:I, s:s, s:f, s:i, s:I, "
-	        "s:f, s:I, s:I, s:i, s:f, s:i, s:i}",
-	        "tasks", (int)p->tasks, "gil", p->gil, "switch_interval_s", p->switch_interval_s,
-	        "check_interval", (int)p->check_interval, "check_every", (int)p->check_every,
-	        "native_fraction", p->native_fraction, "gil_overhead", p->gil_overhead, "placement",
-	        gb_placement_name(cell->placement), "cpus", cell->cpus ? cell->cpus : "all", "work",
-	        (json_int_t)p->work, "io", p->io == GB_IO_ECHO ? "echo" : "sleep", "io_time_s",
-	        (double)p->io_time_ns * 1e-9, "io_ops", (int)p->io_ops, "burst",
-	        (json_int_t)p->burst, "think_s", (double)p->think_ns * 1e-9, "yield_every",
-	        (json_int_t)p->yield_every, "stack_size", (json_int_t)p->stack_size, "echo_bytes",
-	        (int)p->echo_bytes, "peer_delay_s", (double)p->peer_delay_ns * 1e-9, "reps",
-	        (int)reps, "warmup", (int)warmup);
+	for (unsigned i = 0; o && i < GB_PARAM__COUNT; i++) {
+		const struct gb_param_info *pi = &t[i];
+		json_t *v;
+
+		if (pi->offset == GB_PARAM_NO_FIELD)
+			v = rep_param_other(cell, pi, reps, warmup);
+		else if (pi->type == GB_PT_STRING)
+			v = json_string(
+			        *(const char *const *)((const char *)&cell->p + pi->offset));
+		else if (pi->type == GB_PT_ENUM)
+			v = json_string(gb_param_enum_names(pi)[(int)gb_param_get(&cell->p, pi)]);
+		else if (pi->type == GB_PT_REAL || pi->type == GB_PT_SECONDS)
+			v = json_real(gb_param_get(&cell->p, pi));
+		else
+			v = json_integer((json_int_t)gb_param_get(&cell->p, pi));
+		if (pi->offset == GB_PARAM_NO_FIELD && !v)
+			continue;
+		if (!v || json_object_set_new(o, pi->key, v)) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
 }
 
 void gb_report_add_sample(json_t *samples, json_t *sample)
@@ -248,20 +279,6 @@ void gb_report_metrics(json_t *cell)
 		json_decref(warnings);
 }
 
-/* The params that define the work done, whatever the model does with it. */
-static const char *const rep_work_keys[] = {
-        "tasks", "work",    "native_fraction", "io",         "io_time_s",   "io_ops",
-        "burst", "think_s", "check_every",     "echo_bytes", "peer_delay_s"};
-
-static int rep_same_work(json_t *a, json_t *b)
-{
-	for (size_t i = 0; i < sizeof(rep_work_keys) / sizeof(rep_work_keys[0]); i++)
-		if (!json_equal(json_object_get(a, rep_work_keys[i]),
-		                json_object_get(b, rep_work_keys[i])))
-			return 0;
-	return 1;
-}
-
 static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload)
 {
 	json_t *results = json_object_get(doc, "results"), *c;
@@ -273,7 +290,7 @@ static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload
 		    strcmp(json_string_value(json_object_get(c, "workload")), workload) != 0 ||
 		    strcmp(json_string_value(json_object_get(c, "status")), "ok") != 0)
 			continue;
-		if (rep_same_work(json_object_get(c, "params"), params))
+		if (gb_params_same_work(json_object_get(c, "params"), params))
 			return c;
 	}
 	return NULL;

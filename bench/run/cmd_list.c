@@ -1,15 +1,77 @@
 /*
  * cmd_list.c - `gilbench list [--json]`: the models, workloads and GIL
- * policies this build (and any --plugin) knows.
+ * policies this build (and any --plugin) knows; with --json also the
+ * parameters of host/params.def, so that tools read them, not copy them.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "log.h"
+#include "params.h"
 #include "registry.h"
 #include "workloads.h"
 #include "results_io.h"
+
+/* A number of row pi as its JSON values are: integers, or reals. */
+static json_t *list_num(const struct gb_param_info *pi, double v)
+{
+	if (pi->type == GB_PT_UINT || pi->type == GB_PT_SIZE)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+/* A row's default: a string for enums and strings, else a number. */
+static json_t *list_default(const struct gb_param_info *pi, int quick)
+{
+	if (pi->type == GB_PT_ENUM || pi->type == GB_PT_STRING)
+		return pi->sdef ? json_string(pi->sdef) : json_null();
+	return list_num(pi, quick ? pi->quick_def : pi->def);
+}
+
+/*
+ * host/params.def as data, for tools (scripts/cpython) that must not keep
+ * a copy: each parameter's key, option, type, range, defaults, roles.
+ */
+static json_t *list_params(void)
+{
+	static const char *const types[] = {"uint", "real", "seconds", "size", "enum", "string"};
+	const struct gb_param_info *t = gb_params_table();
+	json_t *arr = json_array();
+
+	for (unsigned i = 0; arr && i < GB_PARAM__COUNT; i++) {
+		const struct gb_param_info *pi = &t[i];
+		int numeric = pi->type != GB_PT_ENUM && pi->type != GB_PT_STRING;
+		json_t *wl = json_array(), *names = json_array();
+		const char *const *en = gb_param_enum_names(pi);
+		char opt[64] = "";
+
+		for (unsigned w = 0; w < GB_WL__COUNT; w++)
+			if (pi->workloads & GB_WL_BIT(w))
+				json_array_append_new(
+				        wl, json_string(gb_workload_name((enum gb_workload)w)));
+		for (unsigned k = 0; en && en[k]; k++)
+			json_array_append_new(names, json_string(en[k]));
+		if (pi->option)
+			snprintf(opt, sizeof(opt), "--%s", pi->option);
+		json_array_append_new(
+		        arr,
+		        json_pack("{s:s, s:o, s:s, s:b, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:b, "
+		                  "s:b, s:o, s:o, s:s}",
+		                  "key", pi->key, "option", opt[0] ? json_string(opt) : json_null(),
+		                  "type", types[pi->type], "list", !!(pi->flags & GB_PAR_LIST),
+		                  "unit", pi->unit, "default", list_default(pi, 0), "quick_default",
+		                  list_default(pi, 1), "min",
+		                  numeric ? list_num(pi, pi->min) : json_null(), "max",
+		                  numeric ? list_num(pi, pi->max) : json_null(), "max_open",
+		                  !!(pi->flags & GB_PAR_MAX_OPEN), "identity",
+		                  !(pi->flags & GB_PAR_VOLATILE), "work",
+		                  !!(pi->flags & GB_PAR_WORK), "simulator_only",
+		                  !!(pi->flags & GB_PAR_SIM), "workloads", wl, "names", names,
+		                  "help", pi->help));
+	}
+	return arr;
+}
 
 static json_t *list_json(void)
 {
@@ -32,7 +94,8 @@ static json_t *list_json(void)
 	for (size_t i = 0; (g = gb_gil_policy_at(i)); i++)
 		json_array_append_new(jg, json_pack("{s:s, s:s}", "name", g->name, "summary",
 		                                    g->summary ? g->summary : ""));
-	return json_pack("{s:o, s:o, s:o}", "models", jm, "workloads", jw, "gil_policies", jg);
+	return json_pack("{s:o, s:o, s:o, s:o}", "models", jm, "workloads", jw, "gil_policies", jg,
+	                 "params", list_params());
 }
 
 int gb_cmd_list(int argc, char **argv)

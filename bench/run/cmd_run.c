@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "cmd.h"
 #include "export.h"
+#include "identity.h"
 #include "log.h"
 #include "registry.h"
 #include "report_json.h"
@@ -57,40 +58,54 @@ static int run_note_command(json_t *doc, const char *command)
 	return json_array_append_new(cmds, json_string(command)) ? -ENOMEM : 0;
 }
 
+/* Whether the matrix's serial cells (their params in `serials`) or the
+ * document already have a baseline doing the work of params p. */
+static int run_has_baseline(json_t *serials, json_t *doc, json_t *p)
+{
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(serials, i, q)
+	{
+		if (gb_params_same_work(q, p))
+			return 1;
+	}
+	return doc && gb_report_has_serial(doc, p, "cpu");
+}
+
 /* Adds a serial cell for every cpu cell whose work has no serial baseline. */
 static void run_add_baselines(struct gb_matrix *m, json_t *doc)
 {
 	const struct gb_model_ops *serial = gb_model_find("serial");
 	unsigned n = m->ncells;
+	json_t *serials;
 
 	if (!serial || !m->baseline)
 		return;
-	for (unsigned i = 0; i < n; i++) {
+	serials = json_array(); /* the params of the matrix's serial cpu cells */
+	for (unsigned i = 0; serials && i < n; i++)
+		if (m->cells[i].model == serial && m->cells[i].p.workload == GB_WL_CPU)
+			json_array_append_new(serials,
+			                      gb_report_params(&m->cells[i], m->reps, m->warmup));
+	for (unsigned i = 0; serials && i < n; i++) {
 		struct gb_cell *c = &m->cells[i];
-		int found = 0;
+		json_t *p;
 
 		if (c->p.workload != GB_WL_CPU || c->model == serial)
 			continue;
-		for (unsigned j = 0; j < m->ncells && !found; j++) {
-			const struct gb_params *a = &m->cells[j].p, *b = &c->p;
-			found = m->cells[j].model == serial && a->workload == b->workload &&
-			        a->tasks == b->tasks && a->work == b->work &&
-			        a->native_fraction == b->native_fraction &&
-			        a->check_every == b->check_every;
-		}
-		if (!found && doc) {
-			json_t *p = gb_report_params(c, m->reps, m->warmup);
-			found = gb_report_has_serial(doc, p, "cpu");
+		p = gb_report_params(c, m->reps, m->warmup);
+		if (!p || run_has_baseline(serials, doc, p)) {
 			json_decref(p);
-		}
-		if (found)
 			continue;
+		}
+		json_array_append_new(serials, p);
 		m->cells[m->ncells] = *c;
 		m->cells[m->ncells].model = serial;
 		m->cells[m->ncells].p.gil = "new";
 		m->cells[m->ncells].index = m->ncells;
 		m->ncells++;
 	}
+	json_decref(serials);
 }
 
 int gb_cmd_run(int argc, char **argv)

@@ -1,7 +1,11 @@
 /*
  * options.c - parses `gilbench run` and checks every value before anything
  * runs, so bad input costs one line and no output file. Expanding the
- * lists into cells is here too; running them is runner.c's job.
+ * lists into cells is here too; running them is runner.c's job. The
+ * parameters' options, ranges, defaults and help lines are rows of
+ * host/params.def: this file names only the options that are no parameter
+ * (models, workloads, output) and the checks another module owns (a GIL
+ * policy's name, a CPU list).
  */
 #include "options.h"
 
@@ -14,10 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gilbench/coro.h>
-
 #include "export.h"
 #include "log.h"
+#include "params.h"
 #include "parse.h"
 #include "registry.h"
 #include "workloads.h"
@@ -26,41 +29,127 @@
 #define GB_EXPORT_FORMATS "json, gbench, bmf, gab, pyperf"
 #endif
 
+/* Options that are no parameter; a parameter's option is OPT_PARAM + its id. */
+enum cli_opt {
+	OPT_TIMEOUT = 256,
+	OPT_QUICK,
+	OPT_FORMAT,
+	OPT_TRACE,
+	OPT_PLUGIN,
+	OPT_APPEND,
+	OPT_NO_BASELINE,
+	OPT_TRACE_FORMAT,
+	OPT_PARAM = 512,
+};
+
+static const struct option cli_fixed_opts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"workload", required_argument, NULL, 'w'},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"quick", no_argument, NULL, OPT_QUICK},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"trace", required_argument, NULL, OPT_TRACE},
+        {"plugin", required_argument, NULL, OPT_PLUGIN},
+        {"quiet", no_argument, NULL, 'q'},
+        {"append", no_argument, NULL, OPT_APPEND},
+        {"no-baseline", no_argument, NULL, OPT_NO_BASELINE},
+        {"trace-format", required_argument, NULL, OPT_TRACE_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+};
+
+#define CLI_NFIXED          (sizeof(cli_fixed_opts) / sizeof(cli_fixed_opts[0]))
+#define CLI_TIMEOUT_DEFAULT 60.0
+
+/* ---- help ---------------------------------------------------------------- */
+
+/* A row's default as --help shows it: "1; --quick 0" when --quick differs. */
+static void cli_fmt_default(char *buf, size_t len, const struct gb_param_info *pi)
+{
+	char a[48], b[48];
+
+	if (pi->type == GB_PT_ENUM || pi->type == GB_PT_STRING) {
+		snprintf(buf, len, "%s", pi->sdef ? pi->sdef : "");
+		return;
+	}
+	gb_param_fmt_num(a, sizeof(a), pi->def, pi->type == GB_PT_SIZE);
+	if (pi->quick_def == pi->def) {
+		snprintf(buf, len, "%s", a);
+		return;
+	}
+	gb_param_fmt_num(b, sizeof(b), pi->quick_def, pi->type == GB_PT_SIZE);
+	snprintf(buf, len, "%s; --quick %s", a, b);
+}
+
+/* "MIN to MAX", or "MIN to below MAX" when MAX itself is refused. */
+static void cli_fmt_range(char *buf, size_t len, const struct gb_param_info *pi)
+{
+	char a[48], b[48];
+
+	gb_param_fmt_num(a, sizeof(a), pi->min, pi->type == GB_PT_SIZE);
+	gb_param_fmt_num(b, sizeof(b), pi->max, pi->type == GB_PT_SIZE);
+	snprintf(buf, len, "%s to %s%s", a, pi->flags & GB_PAR_MAX_OPEN ? "below " : "", b);
+}
+
+static void cli_usage_line(const char *left, const char *text)
+{
+	int n = (int)strlen(left);
+
+	printf("%-*s%s\n", n < 28 ? 28 : n + 2, left, text);
+}
+
+/* A row's help line, with %D (the default) and %R (the range) filled in. */
+static void cli_usage_param(const struct gb_param_info *pi)
+{
+	char left[64], text[256], fill[128];
+	size_t off = 0;
+
+	if (pi->short_opt)
+		snprintf(left, sizeof(left), "  -%c, --%s %s", pi->short_opt, pi->option, pi->arg);
+	else
+		snprintf(left, sizeof(left), "      --%s %s", pi->option, pi->arg);
+	for (const char *h = pi->help; *h && off + 1 < sizeof(text); h++) {
+		if (h[0] == '%' && (h[1] == 'D' || h[1] == 'R')) {
+			if (*++h == 'D')
+				cli_fmt_default(fill, sizeof(fill), pi);
+			else
+				cli_fmt_range(fill, sizeof(fill), pi);
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "%s", fill);
+			if (off >= sizeof(text))
+				off = sizeof(text) - 1;
+			continue;
+		}
+		text[off++] = *h;
+	}
+	text[off] = '\0';
+	cli_usage_line(left, text);
+}
+
+static void cli_usage_group(enum gb_param_group g)
+{
+	const struct gb_param_info *t = gb_params_table();
+
+	for (unsigned i = 0; i < GB_PARAM__COUNT; i++)
+		if (t[i].group == g && t[i].option)
+			cli_usage_param(&t[i]);
+}
+
 void gb_cli_usage_run(void)
 {
 	printf("usage: gilbench run [options]\n"
 	       "\n"
 	       "Runs every cell of the matrix (comma lists expand) and writes results JSON.\n"
 	       "\n"
-	       "matrix (comma lists):\n"
-	       "  -m, --model LIST          models (default: all in-tree models)\n"
-	       "  -w, --workload LIST       seed, cpu, io, background (default: all)\n"
-	       "  -t, --tasks LIST          tasks per cell (default 2)\n"
-	       "      --gil LIST            GIL policies: new, new312, legacy, priority, none\n"
-	       "      --switch-interval LIST  seconds (default 0.005, as sys.setswitchinterval)\n"
-	       "      --native-fraction LIST  share of cpu work with the GIL released (0..1)\n"
-	       "      --placement LIST      compact, spread, none (default compact)\n"
-	       "      --check-interval LIST legacy GIL: ticks between releases (default 100)\n"
-	       "      --yield-every LIST    cooperative models: yield every N bytecodes (0 = "
-	       "never)\n"
-	       "workload knobs:\n"
-	       "      --work N              cpu: total bytecodes (default 20000000)\n"
-	       "      --io sleep|echo       io: blocking op kind (default sleep)\n"
-	       "      --io-time SECONDS     io sleep length (default 0.1)\n"
-	       "      --io-ops N            io: blocking ops per task (default 1)\n"
-	       "      --burst N             background: bytecodes per background task\n"
-	       "      --think SECONDS       background: pause between requests (default 0.001)\n"
-	       "      --peer-delay SECONDS  echo peer's turnaround per request (default 0.00005)\n"
-	       "      --check-every N       bytecodes between eval-breaker check points (default "
-	       "1)\n"
-	       "      --gil-overhead F      none GIL: extra work per bytecode (default 0)\n"
-	       "      --stack-size BYTES    greenlets' shared stack, 16K to 1G (default 64K)\n"
-	       "measurement:\n"
-	       "      --cpus LIST           only these CPUs (OS indices, e.g. 0 or 0-3,6)\n"
-	       "  -r, --reps N              repetitions (default 5, with --quick too)\n"
-	       "      --warmup N            warm-up repetitions, not kept (default 1; --quick 0)\n"
-	       "      --timeout SECONDS     per cell (default 60)\n"
-	       "      --quick               less work per repetition, no warm-up\n"
+	       "matrix (comma lists):\n");
+	cli_usage_line("  -m, --model LIST", "models (default: all in-tree models)");
+	cli_usage_line("  -w, --workload LIST", "seed, cpu, io, background (default: all)");
+	cli_usage_group(GB_PG_MATRIX);
+	printf("workload knobs:\n");
+	cli_usage_group(GB_PG_KNOB);
+	printf("measurement:\n");
+	cli_usage_group(GB_PG_MEASURE);
+	printf("      --timeout SECONDS     per cell (default %g)\n", CLI_TIMEOUT_DEFAULT);
+	printf("      --quick               less work per repetition, no warm-up\n"
 	       "      --no-baseline         do not add serial cells to compute speedups\n"
 	       "output:\n"
 	       "  -o, --output FILE         write here (atomically, after every cell)\n"
@@ -74,71 +163,41 @@ void gb_cli_usage_run(void)
 	       "  -h, --help                this text\n");
 }
 
-enum cli_opt {
-	OPT_GIL = 256,
-	OPT_INTERVAL,
-	OPT_NATIVE,
-	OPT_PLACEMENT,
-	OPT_CPUS,
-	OPT_WARMUP,
-	OPT_TIMEOUT,
-	OPT_QUICK,
-	OPT_FORMAT,
-	OPT_TRACE,
-	OPT_PLUGIN,
-	OPT_IO,
-	OPT_IO_TIME,
-	OPT_IO_OPS,
-	OPT_BURST,
-	OPT_THINK,
-	OPT_CHECK_INTERVAL,
-	OPT_CHECK_EVERY,
-	OPT_YIELD_EVERY,
-	OPT_STACK_SIZE,
-	OPT_WORK,
-	OPT_OVERHEAD,
-	OPT_APPEND,
-	OPT_NO_BASELINE,
-	OPT_PEER_DELAY,
-	OPT_TRACE_FORMAT,
-};
+/* The getopt tables: the fixed options, then every row with an option. */
+static void cli_build_opts(struct option *longopts, char *shortopts, size_t shortlen)
+{
+	const struct gb_param_info *t = gb_params_table();
+	size_t n = CLI_NFIXED, off;
 
-static const struct option cli_longopts[] = {
-        {"model", required_argument, NULL, 'm'},
-        {"workload", required_argument, NULL, 'w'},
-        {"tasks", required_argument, NULL, 't'},
-        {"gil", required_argument, NULL, OPT_GIL},
-        {"switch-interval", required_argument, NULL, OPT_INTERVAL},
-        {"native-fraction", required_argument, NULL, OPT_NATIVE},
-        {"placement", required_argument, NULL, OPT_PLACEMENT},
-        {"cpus", required_argument, NULL, OPT_CPUS},
-        {"reps", required_argument, NULL, 'r'},
-        {"warmup", required_argument, NULL, OPT_WARMUP},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"quick", no_argument, NULL, OPT_QUICK},
-        {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"trace", required_argument, NULL, OPT_TRACE},
-        {"plugin", required_argument, NULL, OPT_PLUGIN},
-        {"quiet", no_argument, NULL, 'q'},
-        {"io", required_argument, NULL, OPT_IO},
-        {"io-time", required_argument, NULL, OPT_IO_TIME},
-        {"io-ops", required_argument, NULL, OPT_IO_OPS},
-        {"burst", required_argument, NULL, OPT_BURST},
-        {"think", required_argument, NULL, OPT_THINK},
-        {"check-interval", required_argument, NULL, OPT_CHECK_INTERVAL},
-        {"check-every", required_argument, NULL, OPT_CHECK_EVERY},
-        {"yield-every", required_argument, NULL, OPT_YIELD_EVERY},
-        {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
-        {"work", required_argument, NULL, OPT_WORK},
-        {"gil-overhead", required_argument, NULL, OPT_OVERHEAD},
-        {"append", no_argument, NULL, OPT_APPEND},
-        {"no-baseline", no_argument, NULL, OPT_NO_BASELINE},
-        {"peer-delay", required_argument, NULL, OPT_PEER_DELAY},
-        {"trace-format", required_argument, NULL, OPT_TRACE_FORMAT},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-};
+	memcpy(longopts, cli_fixed_opts, sizeof(cli_fixed_opts));
+	off = (size_t)snprintf(shortopts, shortlen, ":m:w:o:qh");
+	for (unsigned i = 0; i < GB_PARAM__COUNT; i++) {
+		if (!t[i].option)
+			continue;
+		longopts[n++] =
+		        (struct option){t[i].option, required_argument, NULL,
+		                        t[i].short_opt ? t[i].short_opt : OPT_PARAM + (int)i};
+		if (t[i].short_opt && off + 3 < shortlen)
+			off += (size_t)snprintf(shortopts + off, shortlen - off,
+			                        "%c:", t[i].short_opt);
+	}
+	longopts[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* The row an option code stands for, or NULL. */
+static const struct gb_param_info *cli_param_of(int opt)
+{
+	const struct gb_param_info *t = gb_params_table();
+
+	if (opt >= OPT_PARAM && opt < OPT_PARAM + GB_PARAM__COUNT)
+		return &t[opt - OPT_PARAM];
+	for (unsigned i = 0; i < GB_PARAM__COUNT; i++)
+		if (t[i].short_opt && t[i].short_opt == opt)
+			return &t[i];
+	return NULL;
+}
+
+/* ---- values -------------------------------------------------------------- */
 
 /* Splits a comma list into items; the copy is kept for the matrix's life. */
 static int cli_split(struct gb_matrix *m, const char *opt, const char *arg, char **items,
@@ -220,195 +279,239 @@ static int cli_check_output(const char *opt, const char *path)
 	return ok ? 0 : -errno;
 }
 
-static int cli_list(struct gb_matrix *m, int opt, const char *name, const char *arg)
+/* "'X' is not a task count from 1 to 10000000": the row's words and range. */
+static int cli_bad_range(const char *opt, const char *val, const struct gb_param_info *pi)
 {
-	char *items[GB_CLI_LIST_MAX];
-	unsigned n, i;
-	unsigned long long u;
-	double d;
+	char range[128];
 
-	if (cli_split(m, name, arg, items, &n) != 0)
-		return 1;
-	for (i = 0; i < n; i++) {
-		const char *s = items[i];
-		switch (opt) {
-		case 'm':
-			m->models[i] = gb_model_find(s);
-			if (!m->models[i]) {
-				gb_err("-m", "unknown model '%s' (see 'gilbench list')", s);
-				return 1;
-			}
-			break;
-		case 'w':
-			if (gb_workload_parse(s, &m->workloads[i]) != 0) {
-				gb_err("-w", "unknown workload '%s' (seed, cpu, io, background)",
-				       s);
-				return 1;
-			}
-			break;
-		case 't':
-			if (gb_parse_uint(s, 1, 10000000, &u) != 0)
-				return cli_bad("-t", s, "a task count from 1 to 10000000");
-			m->tasks[i] = (unsigned)u;
-			break;
-		case OPT_GIL:
-			if (!gb_gil_policy_find(s)) {
-				gb_err("--gil", "unknown GIL policy '%s' (see 'gilbench list')", s);
-				return 1;
-			}
-			m->gils[i] = s;
-			break;
-		case OPT_INTERVAL:
-			if (gb_parse_double(s, 1e-6, 10.0, &d) != 0)
-				return cli_bad("--switch-interval", s,
-				               "a time in seconds from 0.000001 to 10");
-			m->intervals[i] = d;
-			break;
-		case OPT_NATIVE:
-			if (gb_parse_double(s, 0.0, 1.0, &d) != 0 || d >= 1.0)
-				return cli_bad("--native-fraction", s,
-				               "a fraction from 0 to below 1");
-			m->natives[i] = d;
-			break;
-		case OPT_PLACEMENT:
-			if (gb_placement_parse(s, &m->placements[i]) != 0)
-				return cli_bad("--placement", s, "compact, spread or none");
-			break;
-		case OPT_YIELD_EVERY:
-			if (gb_parse_uint(s, 0, 1ull << 40, &u) != 0)
-				return cli_bad("--yield-every", s, "a bytecode count (0 = never)");
-			m->yields[i] = u;
-			break;
-		case OPT_CHECK_INTERVAL:
-			if (gb_parse_uint(s, 1, 1000000, &u) != 0)
-				return cli_bad("--check-interval", s, "a tick count from 1");
-			m->checks[i] = (unsigned)u;
-			break;
-		}
-	}
-	switch (opt) {
-	case 'm':
-		m->nmodels = n;
-		break;
-	case 'w':
-		m->nworkloads = n;
-		break;
-	case 't':
-		m->ntasks = n;
-		break;
-	case OPT_GIL:
-		m->ngils = n;
-		break;
-	case OPT_INTERVAL:
-		m->nintervals = n;
-		break;
-	case OPT_NATIVE:
-		m->nnatives = n;
-		break;
-	case OPT_PLACEMENT:
-		m->nplacements = n;
-		break;
-	case OPT_YIELD_EVERY:
-		m->nyields = n;
-		break;
-	case OPT_CHECK_INTERVAL:
-		m->nchecks = n;
-		break;
-	}
-	return 0;
+	cli_fmt_range(range, sizeof(range), pi);
+	gb_err(opt, "'%s' is not %s from %s", val, pi->what, range);
+	return 1;
 }
 
-static int cli_scalar(struct gb_matrix *m, int opt, const char *arg)
+/* A string row's value, checked by the module that knows its names. */
+static int cli_string(const char *opt, const struct gb_param_info *pi, const char *s)
 {
-	unsigned long long u;
-	double d;
+	if (pi->id == GB_PARAM_GIL && !gb_gil_policy_find(s)) {
+		gb_err(opt, "unknown GIL policy '%s' (see 'gilbench list')", s);
+		return 1;
+	}
+	if (pi->id == GB_PARAM_CPUS) {
+		struct gb_topo *t = gb_topo_machine();
+		hwloc_bitmap_t set = hwloc_bitmap_alloc();
+		char why[256];
+		int err = t && set ? gb_cpus_parse(t, s, set, why, sizeof(why)) : -ENOMEM;
 
-	switch (opt) {
-	case 'r':
-		if (gb_parse_uint(arg, 1, 1000, &u) != 0)
-			return cli_bad("-r", arg, "a repetition count from 1 to 1000");
-		m->reps = (unsigned)u;
-		break;
-	case OPT_WARMUP:
-		if (gb_parse_uint(arg, 0, 100, &u) != 0)
-			return cli_bad("--warmup", arg, "a count from 0 to 100");
-		m->warmup = (unsigned)u;
-		break;
-	case OPT_TIMEOUT:
-		if (gb_parse_double(arg, 0.001, 86400.0, &d) != 0)
-			return cli_bad("--timeout", arg, "a time in seconds above 0");
-		m->timeout_s = d;
-		break;
-	case OPT_IO:
-		if (strcmp(arg, "sleep") == 0)
-			m->base.io = GB_IO_SLEEP;
-		else if (strcmp(arg, "echo") == 0)
-			m->base.io = GB_IO_ECHO;
-		else
-			return cli_bad("--io", arg, "sleep or echo");
-		break;
-	case OPT_IO_TIME:
-		if (gb_parse_double(arg, 0.0, 3600.0, &d) != 0)
-			return cli_bad("--io-time", arg, "a time in seconds");
-		m->base.io_time_ns = (uint64_t)(d * 1e9 + 0.5);
-		break;
-	case OPT_IO_OPS:
-		if (gb_parse_uint(arg, 1, 100000000, &u) != 0)
-			return cli_bad("--io-ops", arg, "a count from 1");
-		m->base.io_ops = (unsigned)u;
-		break;
-	case OPT_BURST:
-		if (gb_parse_uint(arg, 1, 1ull << 50, &u) != 0)
-			return cli_bad("--burst", arg, "a bytecode count from 1");
-		m->base.burst = u;
-		break;
-	case OPT_WORK:
-		if (gb_parse_uint(arg, 1, 1ull << 50, &u) != 0)
-			return cli_bad("--work", arg, "a bytecode count from 1");
-		m->base.work = u;
-		break;
-	case OPT_THINK:
-		if (gb_parse_double(arg, 0.0, 60.0, &d) != 0)
-			return cli_bad("--think", arg, "a time in seconds from 0 to 60");
-		m->base.think_ns = (uint64_t)(d * 1e9 + 0.5);
-		break;
-	case OPT_PEER_DELAY:
-		if (gb_parse_double(arg, 0.0, 1.0, &d) != 0)
-			return cli_bad("--peer-delay", arg, "a time in seconds from 0 to 1");
-		m->base.peer_delay_ns = (uint64_t)(d * 1e9 + 0.5);
-		break;
-	case OPT_CHECK_EVERY:
-		if (gb_parse_uint(arg, 1, 1ull << 32, &u) != 0)
-			return cli_bad("--check-every", arg, "a bytecode count from 1");
-		m->base.check_every = (unsigned)(u > 0xffffffffu ? 0xffffffffu : u);
-		break;
-	case OPT_OVERHEAD:
-		if (gb_parse_double(arg, 0.0, 100.0, &d) != 0)
-			return cli_bad("--gil-overhead", arg, "a factor from 0 to 100");
-		m->base.gil_overhead = d;
-		break;
-	case OPT_STACK_SIZE:
-		if (gb_parse_size(arg, &u) != 0 || u == 0)
-			return cli_bad("--stack-size", arg, "a size in bytes (K, M, G suffixes)");
-		/* Checked here, not per cell: a cell would only be skipped. */
-		if (u < gb_coro_stack_min() || u > gb_coro_stack_max()) {
-			gb_err("--stack-size",
-			       "%s is outside %zu (a page and what a greenlet needs) to %zu bytes",
-			       arg, gb_coro_stack_min(), gb_coro_stack_max());
+		hwloc_bitmap_free(set);
+		if (err) {
+			gb_err(opt, "%s", err == -ENOMEM ? "no topology" : why);
 			return 1;
 		}
-		m->base.stack_size = (size_t)u;
-		break;
 	}
 	return 0;
 }
 
+/* Parses one value of row pi, in its type and range. 0, or 1 (refused). */
+static int cli_value(const char *opt, const struct gb_param_info *pi, const char *s,
+                     union gb_cli_value *out)
+{
+	unsigned long long u;
+	double d;
+	int e;
+
+	switch (pi->type) {
+	case GB_PT_UINT:
+		if (gb_parse_uint(s, (unsigned long long)pi->min, (unsigned long long)pi->max, &u))
+			return cli_bad_range(opt, s, pi);
+		out->num = (double)u;
+		return 0;
+	case GB_PT_REAL:
+	case GB_PT_SECONDS:
+		if (gb_parse_double(s, pi->min, pi->max, &d) != 0 ||
+		    ((pi->flags & GB_PAR_MAX_OPEN) && d >= pi->max))
+			return cli_bad_range(opt, s, pi);
+		out->num = d;
+		return 0;
+	case GB_PT_SIZE:
+		if (gb_parse_size(s, &u) != 0 || u == 0)
+			return cli_bad(opt, s, pi->what);
+		/* Checked here, not per cell: a cell would only be skipped. */
+		if ((double)u < pi->min || (double)u > pi->max) {
+			gb_err(opt, "%s is outside %.0f bytes to %.0f bytes", s, pi->min, pi->max);
+			return 1;
+		}
+		out->num = (double)u;
+		return 0;
+	case GB_PT_ENUM:
+		e = gb_param_enum_index(pi, s);
+		if (e < 0)
+			return cli_bad(opt, s, pi->what);
+		out->num = e;
+		return 0;
+	case GB_PT_STRING:
+		out->str = s;
+		return cli_string(opt, pi, s);
+	}
+	return 1;
+}
+
+/* Puts a value of row pi into a cell (the matrix's base is a cell's p too). */
+static void cli_apply(struct gb_matrix *m, struct gb_cell *c, const struct gb_param_info *pi,
+                      union gb_cli_value v)
+{
+	if (pi->offset != GB_PARAM_NO_FIELD) {
+		if (pi->type == GB_PT_STRING)
+			memcpy((char *)&c->p + pi->offset, &v.str, sizeof(v.str));
+		else
+			gb_param_set(&c->p, pi, v.num);
+		return;
+	}
+	switch (pi->id) {
+	case GB_PARAM_PLACEMENT:
+		c->placement = (enum gb_placement)(int)v.num;
+		break;
+	case GB_PARAM_CPUS:
+		m->cpus = v.str;
+		break;
+	case GB_PARAM_REPS:
+		m->reps = (unsigned)v.num;
+		break;
+	case GB_PARAM_WARMUP:
+		m->warmup = (unsigned)v.num;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The option's name as refusals give it: -t if it has a short one. */
+static void cli_opt_name(char *buf, size_t len, const struct gb_param_info *pi)
+{
+	if (pi->short_opt)
+		snprintf(buf, len, "-%c", pi->short_opt);
+	else
+		snprintf(buf, len, "--%s", pi->option);
+}
+
+/* A parameter's option: a list becomes a dimension, a scalar sets the base. */
+static int cli_param(struct gb_matrix *m, const struct gb_param_info *pi, const char *arg)
+{
+	struct gb_cli_dim *dim = &m->dims[pi->id];
+	char *items[GB_CLI_LIST_MAX], opt[48];
+	union gb_cli_value v;
+	struct gb_cell base = {.p = m->base};
+	unsigned n;
+
+	cli_opt_name(opt, sizeof(opt), pi);
+	if (!(pi->flags & GB_PAR_LIST)) {
+		if (cli_value(opt, pi, arg, &v))
+			return 1;
+		cli_apply(m, &base, pi, v);
+		m->base = base.p;
+		return 0;
+	}
+	if (cli_split(m, opt, arg, items, &n) != 0)
+		return 1;
+	for (unsigned i = 0; i < n; i++)
+		if (cli_value(opt, pi, items[i], &dim->v[i]))
+			return 1;
+	dim->n = n; /* a repeated option: the last one counts */
+	return 0;
+}
+
+static int cli_models(struct gb_matrix *m, const char *arg)
+{
+	char *items[GB_CLI_LIST_MAX];
+	unsigned n;
+
+	if (cli_split(m, "-m", arg, items, &n) != 0)
+		return 1;
+	for (unsigned i = 0; i < n; i++) {
+		m->models[i] = gb_model_find(items[i]);
+		if (!m->models[i]) {
+			gb_err("-m", "unknown model '%s' (see 'gilbench list')", items[i]);
+			return 1;
+		}
+	}
+	m->nmodels = n;
+	return 0;
+}
+
+static int cli_workloads(struct gb_matrix *m, const char *arg)
+{
+	char *items[GB_CLI_LIST_MAX];
+	unsigned n;
+
+	if (cli_split(m, "-w", arg, items, &n) != 0)
+		return 1;
+	for (unsigned i = 0; i < n; i++) {
+		if (gb_workload_parse(items[i], &m->workloads[i]) != 0) {
+			gb_err("-w", "unknown workload '%s' (seed, cpu, io, background)", items[i]);
+			return 1;
+		}
+	}
+	m->nworkloads = n;
+	return 0;
+}
+
+static int cli_timeout(struct gb_matrix *m, const char *arg)
+{
+	double d;
+
+	if (gb_parse_double(arg, 0.001, 86400.0, &d) != 0)
+		return cli_bad("--timeout", arg, "a time in seconds above 0");
+	m->timeout_s = d;
+	return 0;
+}
+
+/* ---- the matrix ---------------------------------------------------------- */
+
+/* A dimension not given: the one value the base (the defaults) has. */
+static void cli_dim_default(struct gb_matrix *m, const struct gb_param_info *pi)
+{
+	struct gb_cli_dim *dim = &m->dims[pi->id];
+
+	if (dim->n)
+		return;
+	dim->n = 1;
+	if (pi->offset == GB_PARAM_NO_FIELD)
+		dim->v[0].num = gb_param_enum_index(pi, pi->sdef); /* placement */
+	else if (pi->type == GB_PT_STRING)
+		memcpy(&dim->v[0].str, (const char *)&m->base + pi->offset, sizeof(dim->v[0].str));
+	else
+		dim->v[0].num = gb_param_get(&m->base, pi);
+}
+
+static void cli_defaults_dims(struct gb_matrix *m)
+{
+	const struct gb_param_info *t = gb_params_table();
+
+	if (!m->nmodels) {
+		const struct gb_model_ops *const *all = gb_models();
+		for (unsigned i = 0; all[i] && m->nmodels < GB_CLI_LIST_MAX; i++)
+			m->models[m->nmodels++] = all[i];
+	}
+	if (!m->nworkloads)
+		for (unsigned i = 0; i < GB_WL__COUNT; i++)
+			m->workloads[m->nworkloads++] = (enum gb_workload)i;
+	for (unsigned i = 0; i < GB_PARAM__COUNT; i++)
+		if (t[i].flags & GB_PAR_LIST)
+			cli_dim_default(m, &t[i]);
+}
+
+/*
+ * Every combination, models outermost, then workloads, then the list rows
+ * in params.def order (the last one innermost): cell k's index in each
+ * dimension is k's digit in the mixed radix of the dimensions' sizes.
+ */
 static int cli_expand(struct gb_matrix *m)
 {
-	size_t max = (size_t)m->nmodels * m->nworkloads * m->ntasks * m->ngils * m->nintervals *
-	             m->nnatives * m->nplacements * m->nyields * m->nchecks;
-	unsigned n = 0;
+	const struct gb_param_info *t = gb_params_table();
+	size_t max = (size_t)m->nmodels * m->nworkloads;
 
+	for (unsigned i = 0; i < GB_PARAM__COUNT; i++)
+		if (t[i].flags & GB_PAR_LIST)
+			max *= m->dims[i].n;
 	if (max > 100000) {
 		gb_err("run", "the matrix has %zu cells; at most 100000", max);
 		return 1;
@@ -419,85 +522,66 @@ static int cli_expand(struct gb_matrix *m)
 		gb_err("run", "out of memory");
 		return 1;
 	}
-	for (unsigned a = 0; a < m->nmodels; a++)
-		for (unsigned b = 0; b < m->nworkloads; b++)
-			for (unsigned c = 0; c < m->ntasks; c++)
-				for (unsigned d = 0; d < m->ngils; d++)
-					for (unsigned e = 0; e < m->nintervals; e++)
-						for (unsigned f = 0; f < m->nnatives; f++)
-							for (unsigned g = 0; g < m->nplacements;
-							     g++)
-								for (unsigned h = 0; h < m->nyields;
-								     h++)
-									for (unsigned i = 0;
-									     i < m->nchecks; i++) {
-										struct gb_cell *cell =
-										        &m->cells[n];
-										cell->model =
-										        m->models
-										                [a];
-										cell->p = m->base;
-										cell->p.workload =
-										        m->workloads
-										                [b];
-										cell->p.tasks =
-										        m->tasks[c];
-										cell->p.gil =
-										        m->gils[d];
-										cell->p.switch_interval_s =
-										        m->intervals
-										                [e];
-										cell->p.native_fraction =
-										        m->natives
-										                [f];
-										cell->placement =
-										        m->placements
-										                [g];
-										cell->p.yield_every =
-										        m->yields
-										                [h];
-										cell->p.check_interval =
-										        m->checks
-										                [i];
-										cell->cpus =
-										        m->cpus;
-										cell->index = n;
-										n++;
-									}
-	m->ncells = n;
+	for (size_t k = 0; k < max; k++) {
+		struct gb_cell *cell = &m->cells[k];
+		size_t rest = k;
+
+		cell->p = m->base;
+		cell->placement = GB_PLACE_COMPACT;
+		for (unsigned i = GB_PARAM__COUNT; i-- > 0;) {
+			if (!(t[i].flags & GB_PAR_LIST))
+				continue;
+			cli_apply(m, cell, &t[i], m->dims[i].v[rest % m->dims[i].n]);
+			rest /= m->dims[i].n;
+		}
+		cell->p.workload = m->workloads[rest % m->nworkloads];
+		cell->model = m->models[rest / m->nworkloads];
+		cell->cpus = m->cpus;
+		cell->index = (unsigned)k;
+	}
+	m->ncells = (unsigned)max;
 	return 0;
 }
 
-int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
+/* ---- the command line ------------------------------------------------------ */
+
+/* "gilbench run ...": the command as context.command records it. */
+static void cli_join_argv(struct gb_matrix *m, int argc, char **argv)
 {
 	size_t cmdlen = 0;
-	int opt, rc, trace_format = -1;
 
-	memset(m, 0, sizeof(*m));
 	for (int i = 0; i < argc; i++)
 		cmdlen += strlen(argv[i]) + 1;
 	m->argv_joined = calloc(1, cmdlen + 16);
-	if (m->argv_joined) {
-		strcpy(m->argv_joined, "gilbench");
-		for (int i = 0; i < argc; i++) {
-			strcat(m->argv_joined, " ");
-			strcat(m->argv_joined, argv[i]);
-		}
+	if (!m->argv_joined)
+		return;
+	strcpy(m->argv_joined, "gilbench");
+	for (int i = 0; i < argc; i++) {
+		strcat(m->argv_joined, " ");
+		strcat(m->argv_joined, argv[i]);
 	}
-	/* --quick changes defaults, so it is read before anything else. */
+}
+
+/* The defaults, which --quick changes: so it is looked for first. */
+static void cli_defaults(struct gb_matrix *m, int argc, char **argv)
+{
+	const struct gb_param_info *reps = gb_param_at(GB_PARAM_REPS);
+	const struct gb_param_info *warmup = gb_param_at(GB_PARAM_WARMUP);
+
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--quick") == 0)
 			m->quick = 1;
 	gb_params_defaults(&m->base, m->quick);
-	/* --quick shrinks the work, not the repetitions: with 3 a day's CI
-	 * could never see a regression (the U test's smallest p is 0.1). */
-	m->reps = 5;
-	m->warmup = m->quick ? 0 : 1;
-	m->timeout_s = 60.0;
+	m->reps = (unsigned)(m->quick ? reps->quick_def : reps->def);
+	m->warmup = (unsigned)(m->quick ? warmup->quick_def : warmup->def);
+	m->timeout_s = CLI_TIMEOUT_DEFAULT;
 	m->format = "json";
 	m->baseline = 1;
+}
 
-	/* Plugins first: -m may name a model a plugin brings. */
+/* Plugins first: -m may name a model a plugin brings. */
+static int cli_plugins(int argc, char **argv)
+{
 	for (int i = 1; i < argc; i++) {
 		const char *path = NULL;
 		if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc)
@@ -507,96 +591,71 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 		if (path && gb_plugin_load(path) != 0)
 			return 1;
 	}
+	return 0;
+}
 
-	/* 0, not 1: glibc then forgets a cluster left half-read by an earlier parse. */
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":m:w:t:r:o:qh", cli_longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'm':
-		case 'w':
-		case 't':
-		case OPT_GIL:
-		case OPT_INTERVAL:
-		case OPT_NATIVE:
-		case OPT_PLACEMENT:
-		case OPT_YIELD_EVERY:
-		case OPT_CHECK_INTERVAL:
-			rc = cli_list(m, opt, argv[optind - 1], optarg);
-			if (rc)
-				return rc;
-			break;
-		case OPT_CPUS: {
-			struct gb_topo *t = gb_topo_machine();
-			hwloc_bitmap_t set = hwloc_bitmap_alloc();
-			char why[256];
-			int err = t && set ? gb_cpus_parse(t, optarg, set, why, sizeof(why))
-			                   : -ENOMEM;
-			hwloc_bitmap_free(set);
-			if (err) {
-				gb_err("--cpus", "%s", err == -ENOMEM ? "no topology" : why);
-				return 1;
-			}
-			m->cpus = optarg;
-			break;
-		}
-		case 'o':
-			m->out = optarg;
-			break;
-		case OPT_FORMAT:
-			m->format = optarg;
-			break;
-		case OPT_TRACE:
-			m->trace = optarg;
-			break;
-		case OPT_TRACE_FORMAT:
-			if (strcmp(optarg, "csv") == 0) {
-				trace_format = GB_TRACE_CSV;
-			} else if (strcmp(optarg, "jsonl") == 0) {
-				trace_format = GB_TRACE_JSONL;
-			} else {
-				gb_err("--trace-format", "'%s' is not csv or jsonl", optarg);
-				return 1;
-			}
-			break;
-		case OPT_PLUGIN:
-			break; /* loaded above */
-		case 'q':
-			m->quiet = 1;
-			break;
-		case OPT_QUICK:
-			break;
-		case OPT_APPEND:
-			m->append = 1;
-			break;
-		case OPT_NO_BASELINE:
-			m->baseline = 0;
-			break;
-		case 'h':
-			gb_cli_usage_run();
-			return -1;
-		case ':':
-			gb_err("run", "option %s needs a value", argv[optind - 1]);
-			return 1;
-		case '?':
-			if (optopt) /* a short one, maybe inside a cluster like -qz */
-				gb_err("run", "unknown option '-%c' (see 'gilbench run --help')",
-				       optopt);
-			else
-				gb_err("run", "unknown option '%s' (see 'gilbench run --help')",
-				       argv[optind - 1]);
-			return 1;
-		default:
-			rc = cli_scalar(m, opt, optarg);
-			if (rc)
-				return rc;
-			break;
-		}
-	}
-	if (optind < argc) {
-		gb_err("run", "unexpected argument '%s'", argv[optind]);
+/* One option getopt returned: 0, 1 (refused), -1 (--help printed). */
+static int cli_option(struct gb_matrix *m, int opt, char **argv, int *trace_format)
+{
+	const struct gb_param_info *pi = cli_param_of(opt);
+
+	if (pi)
+		return cli_param(m, pi, optarg);
+	switch (opt) {
+	case 'm':
+		return cli_models(m, optarg);
+	case 'w':
+		return cli_workloads(m, optarg);
+	case OPT_TIMEOUT:
+		return cli_timeout(m, optarg);
+	case 'o':
+		m->out = optarg;
+		return 0;
+	case OPT_FORMAT:
+		m->format = optarg;
+		return 0;
+	case OPT_TRACE:
+		m->trace = optarg;
+		return 0;
+	case OPT_TRACE_FORMAT:
+		if (strcmp(optarg, "csv") == 0)
+			*trace_format = GB_TRACE_CSV;
+		else if (strcmp(optarg, "jsonl") == 0)
+			*trace_format = GB_TRACE_JSONL;
+		else
+			return cli_bad("--trace-format", optarg, "csv or jsonl");
+		return 0;
+	case 'q':
+		m->quiet = 1;
+		return 0;
+	case OPT_APPEND:
+		m->append = 1;
+		return 0;
+	case OPT_NO_BASELINE:
+		m->baseline = 0;
+		return 0;
+	case OPT_PLUGIN: /* loaded before */
+	case OPT_QUICK:  /* read before */
+		return 0;
+	case 'h':
+		gb_cli_usage_run();
+		return -1;
+	case ':':
+		gb_err("run", "option %s needs a value", argv[optind - 1]);
+		return 1;
+	default:            /* '?' */
+		if (optopt) /* a short one, maybe inside a cluster like -qz */
+			gb_err("run", "unknown option '-%c' (see 'gilbench run --help')", optopt);
+		else
+			gb_err("run", "unknown option '%s' (see 'gilbench run --help')",
+			       argv[optind - 1]);
 		return 1;
 	}
+}
+
+/* What only the whole command line can say: formats, files, --trace-format. */
+static int cli_check_outputs(struct gb_matrix *m, int trace_format)
+{
 	if (strcmp(m->format, "json") != 0 && !gb_export_format_valid(m->format)) {
 		gb_err("--format", "unknown format '%s' (" GB_EXPORT_FORMATS ")", m->format);
 		return 1;
@@ -621,30 +680,36 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 	}
 	m->trace_format = trace_format >= 0 ? (enum gb_trace_format)trace_format
 	                                    : gb_trace_format_for(m->trace);
+	return 0;
+}
 
-	/* Defaults for the dimensions not given. */
-	if (!m->nmodels) {
-		const struct gb_model_ops *const *all = gb_models();
-		for (unsigned i = 0; all[i] && m->nmodels < GB_CLI_LIST_MAX; i++)
-			m->models[m->nmodels++] = all[i];
+int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
+{
+	struct option longopts[CLI_NFIXED + GB_PARAM__COUNT + 1];
+	char shortopts[64];
+	int opt, rc, trace_format = -1;
+
+	memset(m, 0, sizeof(*m));
+	cli_join_argv(m, argc, argv);
+	cli_defaults(m, argc, argv);
+	if (cli_plugins(argc, argv))
+		return 1;
+	cli_build_opts(longopts, shortopts, sizeof(shortopts));
+	/* 0, not 1: glibc then forgets a cluster left half-read by an earlier parse. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		rc = cli_option(m, opt, argv, &trace_format);
+		if (rc)
+			return rc;
 	}
-	if (!m->nworkloads)
-		for (unsigned i = 0; i < GB_WL__COUNT; i++)
-			m->workloads[m->nworkloads++] = (enum gb_workload)i;
-	if (!m->ntasks)
-		m->tasks[m->ntasks++] = m->base.tasks;
-	if (!m->ngils)
-		m->gils[m->ngils++] = m->base.gil;
-	if (!m->nintervals)
-		m->intervals[m->nintervals++] = m->base.switch_interval_s;
-	if (!m->nnatives)
-		m->natives[m->nnatives++] = m->base.native_fraction;
-	if (!m->nplacements)
-		m->placements[m->nplacements++] = GB_PLACE_COMPACT;
-	if (!m->nyields)
-		m->yields[m->nyields++] = m->base.yield_every;
-	if (!m->nchecks)
-		m->checks[m->nchecks++] = m->base.check_interval;
+	if (optind < argc) {
+		gb_err("run", "unexpected argument '%s'", argv[optind]);
+		return 1;
+	}
+	if (cli_check_outputs(m, trace_format))
+		return 1;
+	cli_defaults_dims(m);
 	return cli_expand(m);
 }
 

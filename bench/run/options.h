@@ -1,5 +1,5 @@
 /*
- * cli.h - `gilbench run` options: parsing, checking, and expanding comma
+ * options.h - `gilbench run` options: parsing, checking, and expanding comma
  * lists into the matrix of cells.
  */
 #ifndef GB_CLI_H
@@ -11,26 +11,23 @@
 
 #define GB_CLI_LIST_MAX 32
 
+/* One value of a comma list: a number (an enum's index) or a string. */
+union gb_cli_value {
+	double num;
+	const char *str;
+};
+
 struct gb_matrix {
-	/* Comma lists: each becomes a dimension of the matrix. */
+	/* Comma lists: each becomes a dimension of the matrix. The models and
+	 * workloads, then one per GB_PAR_LIST row of host/params.def. */
 	const struct gb_model_ops *models[GB_CLI_LIST_MAX];
 	unsigned nmodels;
 	enum gb_workload workloads[GB_CLI_LIST_MAX];
 	unsigned nworkloads;
-	unsigned tasks[GB_CLI_LIST_MAX];
-	unsigned ntasks;
-	const char *gils[GB_CLI_LIST_MAX];
-	unsigned ngils;
-	double intervals[GB_CLI_LIST_MAX];
-	unsigned nintervals;
-	double natives[GB_CLI_LIST_MAX];
-	unsigned nnatives;
-	enum gb_placement placements[GB_CLI_LIST_MAX];
-	unsigned nplacements;
-	uint64_t yields[GB_CLI_LIST_MAX];
-	unsigned nyields;
-	unsigned checks[GB_CLI_LIST_MAX];
-	unsigned nchecks;
+	struct gb_cli_dim {
+		union gb_cli_value v[GB_CLI_LIST_MAX];
+		unsigned n;
+	} dims[GB_PARAM__COUNT];
 
 	struct gb_params base; /* every other knob */
 	const char *cpus;
@@ -48,7 +45,10 @@ struct gb_matrix {
 	unsigned ncells;
 };
 
-/* 0 ok, 1 bad input (one line printed), -1 --help was printed (exit 0). */
+/*
+ * 0 ok, 1 bad input (one line printed), -1 --help was printed (exit 0).
+ * The options, their ranges and defaults are host/params.def's rows.
+ */
 int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m);
 void gb_cli_free(struct gb_matrix *m);
 void gb_cli_usage_run(void);

@@ -25,6 +25,7 @@
 #include <gilbench/coro.h>
 
 #include "log.h"
+#include "params.h"
 #include "registry.h"
 #include "report_json.h"
 
@@ -51,18 +52,8 @@ static struct runner_progress {
 	double t_start;     /* of the run */
 	double t_cell;      /* start of the current cell */
 	double t_drawn;     /* last redraw */
-	unsigned vary;      /* RUNNER_V_* bits: the dimensions that vary */
+	unsigned vary;      /* 1u << gb_param_id: the list dimensions that vary */
 } runner_prog;
-
-enum {
-	RUNNER_V_TASKS = 1u << 0,
-	RUNNER_V_GIL = 1u << 1,
-	RUNNER_V_INTERVAL = 1u << 2,
-	RUNNER_V_NATIVE = 1u << 3,
-	RUNNER_V_PLACEMENT = 1u << 4,
-	RUNNER_V_YIELD = 1u << 5,
-	RUNNER_V_CHECK = 1u << 6,
-};
 
 static void runner_on_signal(int sig)
 {
@@ -426,21 +417,40 @@ static int runner_child_exited(pid_t pid, int pidfd, int pidfd_ready)
 
 /* ---- the progress line ---------------------------------------------------- */
 
+/* A list dimension's value in a cell, as the progress line shows it. */
+static void runner_param_text(const struct gb_cell *c, const struct gb_param_info *pi, char *buf,
+                              size_t len)
+{
+	if (pi->id == GB_PARAM_PLACEMENT)
+		snprintf(buf, len, "%s", gb_placement_name(c->placement));
+	else if (pi->type == GB_PT_STRING)
+		snprintf(buf, len, "%s", *(const char *const *)((const char *)&c->p + pi->offset));
+	else if (pi->type == GB_PT_ENUM)
+		snprintf(buf, len, "%s", gb_param_enum_names(pi)[(int)gb_param_get(&c->p, pi)]);
+	else if (pi->type == GB_PT_UINT)
+		snprintf(buf, len, "%.0f", gb_param_get(&c->p, pi));
+	else
+		snprintf(buf, len, "%g%s", gb_param_get(&c->p, pi), pi->unit);
+}
+
+/* The list dimensions (GB_PAR_LIST rows of params.def) whose value varies. */
 static unsigned runner_vary(const struct gb_matrix *m)
 {
-	const struct gb_cell *a = &m->cells[0];
+	const struct gb_param_info *t = gb_params_table();
 	unsigned v = 0;
 
-	for (unsigned i = 1; i < m->ncells; i++) {
-		const struct gb_cell *c = &m->cells[i];
+	_Static_assert(GB_PARAM__COUNT <= 32, "runner_prog.vary is a 32-bit mask");
+	for (unsigned k = 0; k < GB_PARAM__COUNT; k++) {
+		char a[64], b[64];
 
-		v |= c->p.tasks != a->p.tasks ? RUNNER_V_TASKS : 0;
-		v |= strcmp(c->p.gil, a->p.gil) != 0 ? RUNNER_V_GIL : 0;
-		v |= c->p.switch_interval_s != a->p.switch_interval_s ? RUNNER_V_INTERVAL : 0;
-		v |= c->p.native_fraction != a->p.native_fraction ? RUNNER_V_NATIVE : 0;
-		v |= c->placement != a->placement ? RUNNER_V_PLACEMENT : 0;
-		v |= c->p.yield_every != a->p.yield_every ? RUNNER_V_YIELD : 0;
-		v |= c->p.check_interval != a->p.check_interval ? RUNNER_V_CHECK : 0;
+		if (!(t[k].flags & GB_PAR_LIST))
+			continue;
+		runner_param_text(&m->cells[0], &t[k], a, sizeof(a));
+		for (unsigned i = 1; i < m->ncells && !(v & (1u << k)); i++) {
+			runner_param_text(&m->cells[i], &t[k], b, sizeof(b));
+			if (strcmp(a, b) != 0)
+				v |= 1u << k;
+		}
 	}
 	return v;
 }
@@ -488,20 +498,14 @@ static void runner_progress_draw(void)
 		if (off < sizeof(line))                                                            \
 			off += (size_t)snprintf(line + off, sizeof(line) - off, __VA_ARGS__);      \
 	} while (0)
-	if (p->vary & RUNNER_V_TASKS)
-		RUNNER_ADD(" tasks=%u", c->p.tasks);
-	if (p->vary & RUNNER_V_GIL)
-		RUNNER_ADD(" gil=%s", c->p.gil);
-	if (p->vary & RUNNER_V_INTERVAL)
-		RUNNER_ADD(" switch=%gs", c->p.switch_interval_s);
-	if (p->vary & RUNNER_V_NATIVE)
-		RUNNER_ADD(" native=%g", c->p.native_fraction);
-	if (p->vary & RUNNER_V_PLACEMENT)
-		RUNNER_ADD(" placement=%s", gb_placement_name(c->placement));
-	if (p->vary & RUNNER_V_YIELD)
-		RUNNER_ADD(" yield_every=%llu", (unsigned long long)c->p.yield_every);
-	if (p->vary & RUNNER_V_CHECK)
-		RUNNER_ADD(" check_interval=%u", c->p.check_interval);
+	for (unsigned k = 0; k < GB_PARAM__COUNT; k++) {
+		char v[64];
+
+		if (!(p->vary & (1u << k)))
+			continue;
+		runner_param_text(c, gb_param_at((enum gb_param_id)k), v, sizeof(v));
+		RUNNER_ADD(" %s=%s", gb_param_at((enum gb_param_id)k)->label, v);
+	}
 	runner_fmt_time(t1, sizeof(t1), el);
 	RUNNER_ADD("  rep %u/%u  elapsed %s", p->rep + 1, p->m->warmup + p->m->reps, t1);
 	/* The average finished cell for each cell left, less what the running
@@ -540,45 +544,53 @@ static void runner_progress_clear(void)
 		fprintf(stderr, "\r\033[K");
 }
 
-/*
- * Runs one repetition in a child; returns 0 with *sample, or fills status
- * ("failed", "timeout") and why.
- */
-static int runner_rep(const struct gb_cell *cell, double deadline, const char *trace_path,
-                      enum gb_trace_format trace_fmt, json_t **sample, const char **status,
-                      char *why, size_t why_len)
+/* Forks the repetition's child in its own process group; *rfd reads its result. */
+static int runner_spawn(const struct gb_cell *cell, const char *trace_path,
+                        enum gb_trace_format trace_fmt, pid_t *pid, int *rfd, char *why,
+                        size_t why_len)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int pfd[2], wstatus = 0, timed_out = 0, pidfd, gone = 0;
-	pid_t pid, parent = getpid();
-	json_t *msg;
+	pid_t parent = getpid();
+	int pfd[2];
 
-	*sample = NULL;
-	*status = "failed";
 	fflush(NULL);
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(why, why_len, "pipe: %s", strerror(errno));
 		return -errno;
 	}
-	pid = fork();
-	if (pid < 0) {
+	*pid = fork();
+	if (*pid < 0) {
 		snprintf(why, why_len, "fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		return -errno;
 	}
-	if (pid == 0) {
+	if (*pid == 0) {
 		setpgid(0, 0);
 		close(pfd[0]);
 		runner_child(cell, pfd[1], trace_path, trace_fmt, parent);
 	}
-	setpgid(pid, pid);
+	setpgid(*pid, *pid);
 	close(pfd[1]);
-	pidfd = runner_pidfd_open(pid);
+	*rfd = pfd[0];
+	return 0;
+}
+
+/* What the wait for a child gathered: its output and how the wait ended. */
+struct runner_wait {
+	char *buf;
+	size_t len, cap;
+	int timed_out;
+};
+
+/* Reads what the child writes until it has exited (or the deadline, or a
+ * signal), redrawing the progress line. */
+static void runner_wait(pid_t pid, int rfd, double deadline, struct runner_wait *w)
+{
+	int pidfd = runner_pidfd_open(pid), gone = 0;
+
 	for (;;) {
 		double left = deadline - runner_now();
-		struct pollfd pf[2] = {{.fd = pfd[0], .events = POLLIN},
+		struct pollfd pf[2] = {{.fd = rfd, .events = POLLIN},
 		                       {.fd = pidfd, .events = POLLIN}};
 		int r, ms;
 
@@ -586,7 +598,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 		if (runner_interrupted)
 			break;
 		if (left <= 0) {
-			timed_out = 1;
+			w->timed_out = 1;
 			break;
 		}
 		ms = left > 1.0 ? 1000 : (int)(left * 1000) + 1;
@@ -603,29 +615,35 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 		 */
 		if (!gone && runner_child_exited(pid, pidfd, pidfd >= 0 && pf[1].revents)) {
 			gone = 1;
-			fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+			fcntl(rfd, F_SETFL, O_NONBLOCK);
 			continue;
 		}
 		if (r <= 0)
 			continue;
-		if (len + 4096 > cap) {
-			char *nb = realloc(buf, cap + 65536);
+		if (w->len + 4096 > w->cap) {
+			char *nb = realloc(w->buf, w->cap + 65536);
 			if (!nb)
 				break;
-			buf = nb;
-			cap += 65536;
+			w->buf = nb;
+			w->cap += 65536;
 		}
-		ssize_t n = read(pfd[0], buf + len, cap - len - 1);
+		ssize_t n = read(rfd, w->buf + w->len, w->cap - w->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break; /* EOF, or all the exited child wrote is read */
-		len += (size_t)n;
+		w->len += (size_t)n;
 	}
-	close(pfd[0]);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (timed_out || runner_interrupted)
+}
+
+/* Reaps the child (killed first if it must not go on) and its whole group. */
+static int runner_reap(pid_t pid, int kill_first)
+{
+	int wstatus = 0;
+
+	if (kill_first)
 		kill(-pid, SIGKILL);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
@@ -640,27 +658,31 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 		if (r < 0 && errno != EINTR)
 			break;
 	}
+	return wstatus;
+}
 
-	if (timed_out) {
+/* The repetition's outcome from how its child ended and what it sent. */
+static int runner_verdict(struct runner_wait *w, int wstatus, json_t **sample, const char **status,
+                          char *why, size_t why_len)
+{
+	json_t *msg;
+
+	if (w->timed_out) {
 		*status = "timeout";
 		snprintf(why, why_len, "timed out");
-		free(buf);
 		return -ETIMEDOUT;
 	}
 	if (runner_interrupted) {
 		snprintf(why, why_len, "interrupted by signal %d (%s)", (int)runner_interrupted,
 		         strsignal(runner_interrupted));
-		free(buf);
 		return -EINTR;
 	}
 	if (WIFSIGNALED(wstatus)) {
 		snprintf(why, why_len, "crashed: killed by signal %d (%s)", WTERMSIG(wstatus),
 		         strsignal(WTERMSIG(wstatus)));
-		free(buf);
 		return -ECHILD;
 	}
-	msg = buf ? (buf[len] = '\0', json_loads(buf, 0, NULL)) : NULL;
-	free(buf);
+	msg = w->buf ? (w->buf[w->len] = '\0', json_loads(w->buf, 0, NULL)) : NULL;
 	if (json_is_object(json_object_get(msg, "sample")) && WEXITSTATUS(wstatus) == 0) {
 		*sample = json_incref(json_object_get(msg, "sample"));
 		json_decref(msg);
@@ -673,6 +695,31 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 		         WEXITSTATUS(wstatus), runner_sanitizer_note(WEXITSTATUS(wstatus)));
 	json_decref(msg);
 	return -EIO;
+}
+
+/*
+ * Runs one repetition in a child; returns 0 with *sample, or fills status
+ * ("failed", "timeout") and why.
+ */
+static int runner_rep(const struct gb_cell *cell, double deadline, const char *trace_path,
+                      enum gb_trace_format trace_fmt, json_t **sample, const char **status,
+                      char *why, size_t why_len)
+{
+	struct runner_wait w = {0};
+	pid_t pid = 0;
+	int rfd = -1, err, wstatus;
+
+	*sample = NULL;
+	*status = "failed";
+	err = runner_spawn(cell, trace_path, trace_fmt, &pid, &rfd, why, why_len);
+	if (err)
+		return err;
+	runner_wait(pid, rfd, deadline, &w);
+	close(rfd);
+	wstatus = runner_reap(pid, w.timed_out || runner_interrupted);
+	err = runner_verdict(&w, wstatus, sample, status, why, why_len);
+	free(w.buf);
+	return err;
 }
 
 static char *runner_trace_path(const struct gb_matrix *m, const struct gb_cell *c)
@@ -693,52 +740,70 @@ static char *runner_trace_path(const struct gb_matrix *m, const struct gb_cell *
 	return s;
 }
 
-static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell)
+/*
+ * Why the cell cannot run, in why (empty if it can): its programs cannot be
+ * built, or the model does not run them. Returns the status a refusal
+ * gets: "skipped", or "failed" when out of memory (a failure of this run,
+ * not a cell that cannot be).
+ */
+static const char *runner_cell_refusal(const struct gb_cell *cell, char *why, size_t why_len)
 {
-	json_t *res, *params = gb_report_params(cell, m->reps, m->warmup), *samples;
-	const char *reason = NULL, *status = "ok";
+	struct gb_workload_set ws;
+	const char *reason;
+	int berr = gb_workload_build(&cell->p, &ws, why, why_len);
+
+	if (berr) {
+		if (!why[0])
+			snprintf(why, why_len, "cannot build the workload's programs: %s",
+			         strerror(-berr));
+		return berr == -ENOMEM ? "failed" : "skipped";
+	}
+	gb_workload_free(&ws);
+	if (!(cell->model->workloads & GB_WL_BIT(cell->p.workload)))
+		snprintf(why, why_len, "model %s does not run the %s workload", cell->model->name,
+		         gb_workload_name(cell->p.workload));
+	else if (cell->model->unsupported && (reason = cell->model->unsupported(&cell->p)))
+		snprintf(why, why_len, "%s", reason);
+	return "skipped";
+}
+
+/* What the kept repetitions say of the CPUs: bound_cpus joined, peer_cpus. */
+static void runner_note_cpus(json_t *sample, char *bound, size_t blen, char *peer, size_t plen)
+{
+	const char *b = json_string_value(json_object_get(sample, "bound_cpus"));
+	const char *pc = json_string_value(json_object_get(sample, "peer_cpus"));
+
+	if (pc && !peer[0])
+		snprintf(peer, plen, "%s", pc);
+	if (b && b[0] && strlen(bound) + strlen(b) + 2 < blen && !strstr(bound, b)) {
+		if (bound[0])
+			strcat(bound, ";");
+		strcat(bound, b);
+	}
+}
+
+/*
+ * The warm-up and kept repetitions of a runnable cell, into res: its
+ * samples, the CPUs it ran on, and its status (with metrics if ok).
+ */
+static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *cell, json_t *res)
+{
+	json_t *params = json_object_get(res, "params"), *samples = json_object();
+	const char *status = "ok";
 	char why[512] = "", bound[512] = "", peer[32] = "";
 	double deadline = runner_now() + m->timeout_s;
 	char *trace = NULL;
 
-	res = json_pack("{s:s, s:s, s:o}", "model", cell->model->name, "workload",
-	                gb_workload_name(cell->p.workload), "params", params);
-	struct gb_workload_set ws;
-	int berr = gb_workload_build(&cell->p, &ws, why, sizeof(why));
-	if (berr) {
-		/* Out of memory is a failure of this run, not a cell that cannot be. */
-		if (berr == -ENOMEM)
-			status = "failed";
-		if (!why[0])
-			snprintf(why, sizeof(why), "cannot build the workload's programs: %s",
-			         strerror(-berr));
-	} else {
-		gb_workload_free(&ws);
-		if (!(cell->model->workloads & GB_WL_BIT(cell->p.workload)))
-			snprintf(why, sizeof(why), "model %s does not run the %s workload",
-			         cell->model->name, gb_workload_name(cell->p.workload));
-		else if (cell->model->unsupported && (reason = cell->model->unsupported(&cell->p)))
-			snprintf(why, sizeof(why), "%s", reason);
-	}
-	if (why[0]) {
-		json_object_set_new(res, "status",
-		                    json_string(berr == -ENOMEM ? status : "skipped"));
-		json_object_set_new(res, "error", json_string(why));
-		json_object_set_new(res, "samples", json_object());
-		json_object_set_new(res, "metrics", json_object());
-		return res;
-	}
-	samples = json_object();
 	for (unsigned r = 0; r < m->warmup + m->reps; r++) {
 		json_t *sample;
-		int last = r + 1 == m->warmup + m->reps;
+		int err;
 
 		runner_prog.rep = r;
 		runner_progress_tick();
-		if (last)
+		if (r + 1 == m->warmup + m->reps)
 			trace = runner_trace_path(m, cell);
-		int err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
-		                     sizeof(why));
+		err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
+		                 sizeof(why));
 		if (err) {
 			if (strcmp(status, "timeout") == 0)
 				snprintf(why, sizeof(why), "timed out after %g s (--timeout)",
@@ -746,16 +811,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 			break;
 		}
 		if (r >= m->warmup) {
-			const char *b = json_string_value(json_object_get(sample, "bound_cpus"));
-			const char *pc = json_string_value(json_object_get(sample, "peer_cpus"));
-			if (pc && !peer[0])
-				snprintf(peer, sizeof(peer), "%s", pc);
-			if (b && b[0] && strlen(bound) + strlen(b) + 2 < sizeof(bound) &&
-			    !strstr(bound, b)) {
-				if (bound[0])
-					strcat(bound, ";");
-				strcat(bound, b);
-			}
+			runner_note_cpus(sample, bound, sizeof(bound), peer, sizeof(peer));
 			gb_report_add_sample(samples, sample);
 		}
 		json_decref(sample);
@@ -769,10 +825,29 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		json_object_set_new(res, "status", json_string(status));
 		json_object_set_new(res, "error", json_string(why));
 		json_object_set_new(res, "metrics", json_object());
-		return res;
+		return;
 	}
 	json_object_set_new(res, "status", json_string("ok"));
 	gb_report_metrics(res);
+}
+
+static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell)
+{
+	json_t *res = json_pack("{s:s, s:s, s:o}", "model", cell->model->name, "workload",
+	                        gb_workload_name(cell->p.workload), "params",
+	                        gb_report_params(cell, m->reps, m->warmup));
+	const char *status;
+	char why[512] = "";
+
+	status = runner_cell_refusal(cell, why, sizeof(why));
+	if (!why[0]) {
+		runner_cell_reps(m, cell, res);
+		return res;
+	}
+	json_object_set_new(res, "status", json_string(status));
+	json_object_set_new(res, "error", json_string(why));
+	json_object_set_new(res, "samples", json_object());
+	json_object_set_new(res, "metrics", json_object());
 	return res;
 }
 

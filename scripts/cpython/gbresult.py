@@ -176,9 +176,59 @@ def cell_metrics(cell):
         cell.pop("warnings", None)
 
 
-# The params that define the work done, whatever the model does with it.
-WORK_KEYS = ("tasks", "work", "native_fraction", "io", "io_time_s", "io_ops", "burst",
-             "think_s", "check_every", "echo_bytes", "peer_delay_s")
+# ---- the parameters (host/params.def, through `gilbench list --json`) ----------
+
+# Filled by load_params: gilbench's table of parameters, and the keys that
+# define the work done whatever the model does with it (the "same work" keys).
+PARAMS = None
+WORK_KEYS = None
+VOLATILE_KEYS = None  # how a cell ran, not which cell (reps, warmup, ...)
+
+
+def load_params(gilbench):
+    """Reads the parameters from `GILBENCH list --json`: keys, defaults,
+    ranges and roles come from gilbench's params.def, never from a copy."""
+    global PARAMS, WORK_KEYS, VOLATILE_KEYS
+    if not gilbench:
+        raise SystemExit("gilbench: reference.py: give --gilbench PATH (or GILBENCH=PATH): "
+                         "the parameters come from `gilbench list --json`")
+    try:
+        out = subprocess.run([gilbench, "list", "--json"], capture_output=True, text=True,
+                             timeout=60)
+        table = json.loads(out.stdout)["params"] if out.returncode == 0 else None
+    except (OSError, ValueError, KeyError, subprocess.SubprocessError) as e:
+        raise SystemExit("gilbench: reference.py: %s list --json: %s" % (gilbench, e))
+    if not table:
+        raise SystemExit("gilbench: reference.py: %s list --json: no params table (exit %d)"
+                         % (gilbench, out.returncode))
+    PARAMS = table
+    WORK_KEYS = tuple(p["key"] for p in table if p["work"])
+    VOLATILE_KEYS = frozenset(p["key"] for p in table if not p["identity"])
+    return table
+
+
+def defaults(quick=False):
+    """gb_params_defaults: every parameter that defines an experiment real
+    CPython can run too (identity, not a simulator-only knob)."""
+    return {p["key"]: p["quick_default"] if quick else p["default"] for p in PARAMS
+            if p["identity"] and not p["simulator_only"]}
+
+
+def params_json(p, cpython):
+    """params with gilbench's keys, for pairing and charts: the cell's own
+    values, `cpython`'s for the simulator's knobs it has an answer to (the
+    GIL, no pinning), the defaults for the others; volatile keys if given."""
+    out = {}
+    for row in PARAMS:
+        k = row["key"]
+        if not row["identity"]:
+            if k in p:
+                out[k] = p[k]
+        elif row["simulator_only"]:
+            out[k] = cpython.get(k, row["default"])
+        else:
+            out[k] = p[k]
+    return out
 
 
 def add_speedups(doc, serial_model, cpus):

@@ -42,7 +42,7 @@ class Env:
         units = spec["units"]
         self.ipb = units["iters_per_bytecode"]
         self.epu = units["elems_per_unit"]
-        self.yield_every = spec["params"].get("yield_every", 0)
+        self.yield_every = spec["params"]["yield_every"]  # every cell has it (gbresult.defaults)
         self.socks = socks
         self.sink = open(os.devnull, "w")
         self.latencies = []

@@ -11,7 +11,7 @@ calibrates the units, starts one fresh interpreter per repetition
 atomically after every cell. The workloads are workloads.py's, the models
 models.py's, the statistics gbresult.py's.
 
-usage: reference.py [--matrix default|quick] [-o FILE] [options]   (--help)
+usage: reference.py --gilbench PATH [--matrix default|quick] [-o FILE] [options]   (--help)
 """
 
 import argparse
@@ -144,7 +144,7 @@ def dedupe(cells):
     fraction) runs once."""
     out, seen = [], set()
     for m, w, p in cells:
-        key = (m, w, tuple(sorted((k, v) for k, v in p.items() if k not in ("reps", "warmup"))))
+        key = (m, w, tuple(sorted((k, v) for k, v in p.items() if k not in gbresult.VOLATILE_KEYS)))
         if key not in seen:
             seen.add(key)
             out.append((m, w, p))
@@ -173,16 +173,10 @@ def gil_name():
     return "new" if sys.version_info >= (3, 13) else "new312"
 
 
-def params_json(p):
-    """params with gilbench's keys (report_json.c), for pairing and charts."""
-    return {"tasks": p["tasks"], "gil": gil_name(), "switch_interval_s": p["switch_interval_s"],
-            "check_interval": 100, "check_every": p["check_every"],
-            "native_fraction": p["native_fraction"], "gil_overhead": 0.0,
-            "placement": "none", "cpus": "all", "work": p["work"], "io": p["io"],
-            "io_time_s": p["io_time_s"], "io_ops": p["io_ops"], "burst": p["burst"],
-            "think_s": p["think_s"], "yield_every": p["yield_every"], "stack_size": 0,
-            "echo_bytes": p["echo_bytes"], "peer_delay_s": p["peer_delay_s"],
-            "reps": p["reps"], "warmup": p["warmup"]}
+# The simulator's knobs real CPython has an answer to: its own GIL, no pinning,
+# no shared coroutine stack.
+def cpython_knobs():
+    return {"gil": gil_name(), "placement": "none", "stack_size": 0}
 
 
 def skip_reason(model, workload, p):
@@ -231,7 +225,7 @@ def run_rep(args, spec, deadline):
 
 
 def run_cell(args, units, model, workload, p):
-    cell = {"model": "cpython-" + model, "workload": workload, "params": params_json(p),
+    cell = {"model": "cpython-" + model, "workload": workload, "params": gbresult.params_json(p, cpython_knobs()),
             "status": "ok", "samples": {}, "metrics": {}}
     why = skip_reason(model, workload, p)
     if why:
@@ -295,6 +289,9 @@ def parse_args(argv):
                     help="bench.sh's sweeps (default: the full ones); without it, the cells of -m/-w/-t...")
     ap.add_argument("-o", "--output", default=os.path.join(SRC, "results", "reference", "results.json"))
     ap.add_argument("--python", default=sys.executable, help="interpreter for the repetitions")
+    ap.add_argument("--gilbench", default=os.environ.get("GILBENCH"),
+                    help="the gilbench binary, whose `list --json` gives the parameters "
+                         "(default: $GILBENCH)")
     ap.add_argument("-m", "--model", type=names(models.MODELS), default=ALL)
     ap.add_argument("-w", "--workload", type=names(wl.WORKLOADS), default=list(wl.WORKLOADS))
     ap.add_argument("-t", "--tasks", type=ints)
@@ -342,7 +339,8 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    d = wl.defaults(args.quick or args.matrix == "quick")
+    gbresult.load_params(args.gilbench)
+    d = gbresult.defaults(args.quick or args.matrix == "quick")
     if args.matrix == "default":
         cells = matrix_default(d)
     elif args.matrix == "quick":

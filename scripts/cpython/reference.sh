@@ -16,7 +16,7 @@ mkdir -p "$out"
 real="$out/results.json"
 status=0
 
-/usr/bin/python3 "$here/reference.py" --matrix "${REFERENCE_MATRIX:-default}" -o "$real" || status=$?
+/usr/bin/python3 "$here/reference.py" --gilbench "$gb" --matrix "${REFERENCE_MATRIX:-default}" -o "$real" || status=$?
 if [ ! -s "$real" ]; then
   [ "$status" -eq 0 ] && status=1
   exit "$status"

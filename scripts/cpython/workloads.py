@@ -5,8 +5,9 @@ A program is data: a list of ops, how often it repeats and its flags. It
 says what each task does, in gilbench's units (bytecodes, native units, ns,
 bytes); models.py turns those units into Python loops, NumPy calls,
 sleeps and socket calls, and decides how the tasks are scheduled. Keep this
-file in step with bench/workloads.c: `gilbench fidelity` pairs cells by
-these parameters.
+file in step with host/workloads.c: `gilbench fidelity` pairs cells by
+these parameters. The parameters' keys and defaults are not here: they are
+host/params.def's, read by gbresult.load_params.
 """
 
 COMPUTE, NATIVE, SLEEP, ECHO, PRINT, RETURN, YIELD = range(7)
@@ -21,25 +22,6 @@ F_LATENCY = 1  # record each ECHO's round trip
 F_BACKGROUND = 2  # counts toward "background done"
 
 WORKLOADS = ("seed", "cpu", "io", "background")
-
-
-def defaults(quick=False):
-    """gb_params_defaults, with the keys gilbench writes into params."""
-    return {
-        "tasks": 2,
-        "switch_interval_s": 0.005,
-        "native_fraction": 0.0,
-        "work": 4_000_000 if quick else 20_000_000,
-        "io": "sleep",
-        "io_time_s": 0.1,
-        "io_ops": 1,
-        "burst": 8_000_000 if quick else 30_000_000,
-        "think_s": 0.001,
-        "yield_every": 0,
-        "echo_bytes": 64,
-        "peer_delay_s": 50e-6,
-        "check_every": 1,
-    }
 
 
 class Program:

@@ -4,6 +4,8 @@
 # python3 is there, a tiny real CPython reference run that pairs with a
 # gilbench run of the same cells.
 . "$(dirname "$0")/lib.bash"
+# reference.py reads the parameters from `gilbench list --json`.
+export GILBENCH="$GB"
 G="$SRC/tests/golden/fidelity"
 
 run_fid() { # run_fid ARGS...: sets rc, out ($T/out) and err ($T/err)

@@ -3,8 +3,8 @@
  * bytes into arguments after "run" and parsed with gb_cli_parse_run; every
  * argument is also fed to the number, size and CPU-list parsers. Checks:
  * no crash or leak, exactly one line on stderr when the parse refuses
- * (none when it accepts), and every accepted cell within the documented
- * bounds. --plugin arguments are dropped: loading arbitrary files is not
+ * (none when it accepts), and every accepted cell within the bounds of
+ * host/params.def. --plugin arguments are dropped: loading arbitrary files is not
  * parsing.
  */
 #include <getopt.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "params.h"
 #include "parse.h"
 #include "fuzz.h"
 #include "pin.h"
@@ -65,18 +66,37 @@ static void fz_numbers(const char *s)
 	}
 }
 
+/* Whether every numeric field of p is within its host/params.def range. */
+static int fz_in_range(const struct gb_params *p)
+{
+	const struct gb_param_info *t = gb_params_table();
+
+	for (unsigned k = 0; k < GB_PARAM__COUNT; k++) {
+		double v;
+
+		if (t[k].offset == GB_PARAM_NO_FIELD || t[k].type == GB_PT_ENUM ||
+		    t[k].type == GB_PT_STRING)
+			continue;
+		v = gb_param_get(p, &t[k]);
+		if (!(v >= t[k].min && v <= t[k].max) ||
+		    ((t[k].flags & GB_PAR_MAX_OPEN) && v >= t[k].max))
+			return 0;
+	}
+	return 1;
+}
+
 static void fz_check_cells(const struct gb_matrix *m)
 {
+	const struct gb_param_info *reps = gb_param_at(GB_PARAM_REPS);
+
 	if (m->ncells == 0 || m->ncells > 200001)
 		gb_fuzz_fail("%u cells", m->ncells);
 	for (unsigned i = 0; i < m->ncells; i++) {
 		const struct gb_cell *c = &m->cells[i];
-		if (!c->model || c->p.tasks < 1 || c->p.tasks > 10000000 || !c->p.gil ||
-		    !(c->p.native_fraction >= 0 && c->p.native_fraction < 1) ||
-		    !(c->p.switch_interval_s >= 1e-6 && c->p.switch_interval_s <= 10))
+		if (!c->model || !c->p.gil || !fz_in_range(&c->p))
 			gb_fuzz_fail("cell %u out of bounds (tasks %u)", i, c->p.tasks);
 	}
-	if (m->reps < 1 || m->reps > 1000 || !(m->timeout_s > 0))
+	if (m->reps < reps->min || m->reps > reps->max || !(m->timeout_s > 0))
 		gb_fuzz_fail("reps %u timeout %g", m->reps, m->timeout_s);
 }
 
