@@ -1,10 +1,11 @@
 /*
- * fidelity.c - the library (fidelity.h, gb_fidelity) and the thin front of
- * `gilbench fidelity SIM.json REAL.json`: pairs each real CPython cell (model cpython-X, from
- * scripts/cpython/reference.py) with the simulated cell of model X doing the same work, computes
- * the ratios both show (speedup over serial, convoy latency over the switch interval, io overhead,
- * ...), their quotient, and a verdict against a tolerance; the front prints them and exits 3 when a
- * ratio departs beyond it.
+ * fidelity.c - the library (fidelity.h, gb_fidelity) and the thin front
+ * of `gilbench fidelity SIM.json REAL.json`: pairs each real CPython cell
+ * (model cpython-X, from scripts/cpython/reference.py) with the simulated
+ * cell of model X doing the same work, computes the ratios both show
+ * (speedup over serial, convoy latency over the switch interval, io
+ * overhead, ...), their quotient, and a verdict against a tolerance; the
+ * front prints them and exits 3 when a ratio departs beyond it.
  *
  * It compares ratios, never absolute times: the simulation's bytecode is not
  * CPython's, only the shape of the curves should agree. It reads result
