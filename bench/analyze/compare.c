@@ -272,7 +272,7 @@ static void cmp_verdict(struct gb_compare_row *r, const struct gb_compare_opts *
 	beyond = isnan(r->change_pct) || fabs(r->change_pct) > o->threshold;
 	if (fabs(diff) <= grain)
 		beyond = 0;
-	worse = r->metric->flags & GB_METRIC_UP_IS_WORSE ? diff > 0 : diff < 0;
+	worse = r->metric->worse == GB_METRIC_WORSE_UP ? diff > 0 : diff < 0;
 	r->significant = r->p >= 0 && r->p < o->alpha;
 	if (r->significant && beyond) {
 		r->verdict = worse ? GB_COMPARE_SLOWER : GB_COMPARE_FASTER;
@@ -795,7 +795,7 @@ static json_t *cmp_json(struct gb_compare_side *sides, const struct gb_compare_r
 		json_t *e = json_pack(
 		        "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:s, s:b}", "cell",
 		        sides[0].cells[row->base_cell].label, "metric", row->metric->key,
-		        "worse_when", row->metric->flags & GB_METRIC_UP_IS_WORSE ? "up" : "down",
+		        "worse_when", row->metric->worse == GB_METRIC_WORSE_UP ? "up" : "down",
 		        "base", cmp_side_json(&row->b), "new", cmp_side_json(&row->n), "change_pct",
 		        cmp_num(row->change_pct), "p_value", cmp_num(row->p), "significant",
 		        row->significant, "verdict", gb_compare_verdict_name(row->verdict),
