@@ -104,6 +104,11 @@ int gb_metric_value_path(const struct gb_metric *m, char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
+static json_t *mt_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
 json_t *gb_metrics_json(void)
 {
 	static const char *const reduce[] = {
@@ -118,11 +123,13 @@ json_t *gb_metrics_json(void)
 		const char *worse = m->worse == GB_METRIC_WORSE_UP     ? "up"
 		                    : m->worse == GB_METRIC_WORSE_DOWN ? "down"
 		                                                       : NULL;
-		json_t *e = json_pack("{s:s, s:s, s:s*, s:f, s:b, s:b, s:b, s:s*, s:s*}", "key",
-		                      m->key, "unit", m->unit, "worse", worse, "grain", m->grain,
-		                      "per_task", !!(m->flags & GB_METRIC_PER_TASK), "compared",
-		                      m->compared, "warns", !!(m->flags & GB_METRIC_WARN), "reduce",
-		                      reduce[m->reduce], "path", m->path);
+		/* null, not an absent key, where a metric has none */
+		json_t *e = json_pack(
+		        "{s:s, s:s, s:o, s:f, s:b, s:b, s:b, s:o, s:o}", "key", m->key, "unit",
+		        m->unit, "worse", mt_str_or_null(worse), "grain", m->grain, "per_task",
+		        !!(m->flags & GB_METRIC_PER_TASK), "compared", m->compared, "warns",
+		        !!(m->flags & GB_METRIC_WARN), "reduce", mt_str_or_null(reduce[m->reduce]),
+		        "path", mt_str_or_null(m->path));
 
 		if (!e || json_array_append_new(arr, e)) {
 			json_decref(arr);
