@@ -845,6 +845,43 @@ fail:
 
 /* ---- command ------------------------------------------------------------- */
 
+/* "Metrics, up is worse: ...; down is worse: ...", from metrics.def,
+ * wrapped at 76 columns. */
+static void cmp_usage_metrics(FILE *f)
+{
+	static const struct {
+		enum gb_metric_worse worse;
+		const char *lead, *end;
+	} dirs[] = {{GB_METRIC_WORSE_UP, "Metrics, up is worse:", ";"},
+	            {GB_METRIC_WORSE_DOWN, "down is worse:", "."}};
+	int col = 0;
+
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		const char *word = dirs[d].lead;
+		size_t m = 0;
+
+		for (;;) {
+			int len = (int)strlen(word);
+			const char *sep;
+
+			while (m < gb_nmetrics && gb_metrics[m].worse != dirs[d].worse)
+				m++;
+			sep = m < gb_nmetrics && word != dirs[d].lead ? "," : "";
+			if (word != dirs[d].lead && m == gb_nmetrics)
+				sep = dirs[d].end;
+			if (col && col + 1 + len + (int)strlen(sep) > 76) {
+				fputc('\n', f);
+				col = 0;
+			}
+			col += fprintf(f, "%s%s%s", col ? " " : "", word, sep);
+			if (m == gb_nmetrics)
+				break;
+			word = gb_metrics[m++].key;
+		}
+	}
+	fputc('\n', f);
+}
+
 static void cmp_usage(FILE *f)
 {
 	fprintf(f, "usage: gilbench compare BASE.json NEW.json [options]\n"
@@ -862,13 +899,9 @@ static void cmp_usage(FILE *f)
 	           "                   \"no change\" are counted in the summary, not listed\n"
 	           "  -o, --output F   write there instead of stdout\n"
 	           "  -h, --help       this text\n"
-	           "\n"
-	           "Metrics, up is worse: wall_s, cpu_s, latency_p50/p90/p99/max_us,\n"
-	           "mem_per_task_kib, gil_held_frac, gil_wait_frac, gil_wait_max_us,\n"
-	           "gil_acquisitions, gil_drop_requests, gil_forced_switches,\n"
-	           "gil_futile_wakeups, gil_switches; down is worse: ops_per_s,\n"
-	           "bytecodes_per_s, speedup. Cells repeated within a file are merged.\n"
-	           "See docs/statistics.md.\n");
+	           "\n");
+	cmp_usage_metrics(f);
+	fprintf(f, "Cells repeated within a file are merged. See docs/statistics.md.\n");
 }
 
 static int cmp_parse_num(const char *opt, const char *s, double *out)
