@@ -277,13 +277,62 @@ fail_caches_owned:
 	return NULL;
 }
 
+/* The aggregates GB writes after the repetitions of a family. */
+static int export_gb_aggregates(json_t *benchmarks, const char *name, size_t family,
+                                json_int_t threads, const struct export_series *wall,
+                                const struct export_series *cpu)
+{
+	static const char *const agg[] = {"mean", "median", "stddev", "cv"};
+	char aname[1100];
+
+	for (size_t a = 0; a < sizeof(agg) / sizeof(agg[0]); a++) {
+		double rt, ct = 0;
+		int is_cv = strcmp(agg[a], "cv") == 0;
+
+		switch (a) {
+		case 0:
+			rt = wall->s.mean;
+			ct = cpu->n ? cpu->s.mean : 0;
+			break;
+		case 1:
+			rt = wall->s.median;
+			ct = cpu->n ? cpu->s.median : 0;
+			break;
+		case 2:
+			rt = wall->s.stddev;
+			ct = cpu->n ? cpu->s.stddev : 0;
+			break;
+		default:
+			rt = wall->s.cv;
+			ct = cpu->n ? cpu->s.cv : 0;
+			break;
+		}
+		if (!is_cv) {
+			rt *= 1e3;
+			ct *= 1e3;
+		}
+		snprintf(aname, sizeof(aname), "%s_%s", name, agg[a]);
+		json_t *e = json_pack(
+		        "{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:s}", "name",
+		        aname, "family_index", (json_int_t)family, "per_family_instance_index", 0,
+		        "run_name", name, "run_type", "aggregate", "repetitions",
+		        (json_int_t)wall->n, "threads", threads, "aggregate_name", agg[a],
+		        "aggregate_unit", is_cv ? "percentage" : "time", "iterations",
+		        (json_int_t)wall->n, "real_time", export_real(rt), "cpu_time",
+		        export_real(ct), "time_unit", "ms");
+
+		if (!e || json_array_append_new(benchmarks, e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int export_gb_cell(json_t *benchmarks, json_t *cell, size_t idx, size_t family)
 {
 	struct export_series wall, cpu, counters[EXPORT_NMETRICS];
 	json_int_t threads =
 	        json_integer_value(json_object_get(json_object_get(cell, "params"), "tasks"));
-	char *name = gb_export_cell_name(cell), aname[1100];
-	static const char *const agg[] = {"mean", "median", "stddev", "cv"};
+	char *name = gb_export_cell_name(cell);
 	int err;
 
 	memset(counters, 0, sizeof(counters));
@@ -323,48 +372,7 @@ static int export_gb_cell(json_t *benchmarks, json_t *cell, size_t idx, size_t f
 		}
 	}
 
-	/* Aggregates as GB writes them after the repetitions of a family. */
-	for (size_t a = 0; a < sizeof(agg) / sizeof(agg[0]); a++) {
-		double rt, ct = 0;
-		int is_cv = strcmp(agg[a], "cv") == 0;
-
-		switch (a) {
-		case 0:
-			rt = wall.s.mean;
-			ct = cpu.n ? cpu.s.mean : 0;
-			break;
-		case 1:
-			rt = wall.s.median;
-			ct = cpu.n ? cpu.s.median : 0;
-			break;
-		case 2:
-			rt = wall.s.stddev;
-			ct = cpu.n ? cpu.s.stddev : 0;
-			break;
-		default:
-			rt = wall.s.cv;
-			ct = cpu.n ? cpu.s.cv : 0;
-			break;
-		}
-		if (!is_cv) {
-			rt *= 1e3;
-			ct *= 1e3;
-		}
-		snprintf(aname, sizeof(aname), "%s_%s", name, agg[a]);
-		json_t *e = json_pack(
-		        "{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:s}", "name",
-		        aname, "family_index", (json_int_t)family, "per_family_instance_index", 0,
-		        "run_name", name, "run_type", "aggregate", "repetitions",
-		        (json_int_t)wall.n, "threads", threads, "aggregate_name", agg[a],
-		        "aggregate_unit", is_cv ? "percentage" : "time", "iterations",
-		        (json_int_t)wall.n, "real_time", export_real(rt), "cpu_time",
-		        export_real(ct), "time_unit", "ms");
-
-		if (!e || json_array_append_new(benchmarks, e)) {
-			err = -ENOMEM;
-			goto out;
-		}
-	}
+	err = export_gb_aggregates(benchmarks, name, family, threads, &wall, &cpu);
 out:
 	export_series_free(&wall);
 	export_series_free(&cpu);
@@ -691,12 +699,11 @@ fail:
 
 /* ---- entry points -------------------------------------------------------- */
 
-int gb_export_write(json_t *results_doc, const char *format, const char *path)
+/* What gb_export_write refuses before converting anything (one line each). */
+static int export_check(json_t *results_doc, const char *format, const char *path)
 {
-	json_t *doc = NULL, *doc2 = NULL, *cell, *merged = NULL;
-	char *p1 = NULL, *p2 = NULL;
-	size_t i, exportable = 0, nmerged;
-	int err;
+	size_t i, exportable = 0;
+	json_t *cell;
 
 	if (!gb_export_format_valid(format)) {
 		gb_err("export", "unknown format '%s' (gbench, bmf, gab, pyperf)",
@@ -726,6 +733,18 @@ int gb_export_write(json_t *results_doc, const char *format, const char *path)
 		       "gab writes two files (smaller and bigger is better): give -o PATH");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int gb_export_write(json_t *results_doc, const char *format, const char *path)
+{
+	json_t *doc = NULL, *doc2 = NULL, *merged = NULL;
+	char *p1 = NULL, *p2 = NULL;
+	size_t nmerged;
+	int err = export_check(results_doc, format, path);
+
+	if (err)
+		return err;
 	/*
 	 * One benchmark per name: pyperf refuses two of one name, BMF keys
 	 * collide, gbench would number repetitions twice. A cell that several
