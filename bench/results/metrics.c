@@ -125,11 +125,11 @@ json_t *gb_metrics_json(void)
 		                                                       : NULL;
 		/* null, not an absent key, where a metric has none */
 		json_t *e = json_pack(
-		        "{s:s, s:s, s:o, s:f, s:b, s:b, s:b, s:o, s:o}", "key", m->key, "unit",
+		        "{s:s, s:s, s:o, s:f, s:b, s:b, s:b, s:o, s:o, s:b}", "key", m->key, "unit",
 		        m->unit, "worse", mt_str_or_null(worse), "grain", m->grain, "per_task",
 		        !!(m->flags & GB_METRIC_PER_TASK), "compared", m->compared, "warns",
 		        !!(m->flags & GB_METRIC_WARN), "reduce", mt_str_or_null(reduce[m->reduce]),
-		        "path", mt_str_or_null(m->path));
+		        "path", mt_str_or_null(m->path), "group", !!(m->flags & GB_METRIC_GROUP));
 
 		if (!e || json_array_append_new(arr, e)) {
 			json_decref(arr);

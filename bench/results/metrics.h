@@ -95,9 +95,13 @@ const struct gb_metric *gb_metric_column(unsigned col);
  */
 int gb_metric_value_path(const struct gb_metric *m, char *buf, size_t len);
 
-/* The list as JSON, for `gilbench list --json` and scripts/cpython:
+/*
+ * The list as JSON, for `gilbench list --json` and scripts/cpython:
  * [{key, unit, worse ("up", "down" or null), grain, per_task, compared,
- *   warns, reduce, path}]. NULL on out of memory. */
+ *   warns, reduce ("summary", "median", "max", "other" or null), path
+ *   (in metrics, or null), group}], in metrics.def's order. NULL on out of
+ * memory.
+ */
 json_t *gb_metrics_json(void);
 
 #endif
