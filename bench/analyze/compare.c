@@ -1,11 +1,13 @@
 /*
- * compare.c - `gilbench compare BASE.json NEW.json`: matches the cells of
- * two result files, tests every metric's raw samples for a change
- * (Mann-Whitney U, bench/stats), gives each a verdict and exits 3 when a
- * change is significant, beyond the threshold and in the worse direction.
+ * compare.c - base against new: the library (compare.h, gb_compare) that
+ * matches the cells of two result documents, tests every metric's raw
+ * samples for a change (Mann-Whitney U, bench/stats) and gives each a
+ * verdict; and `gilbench compare BASE.json NEW.json`, a thin front that
+ * prints it (text, markdown, json) and exits 3 when a change is
+ * significant, beyond the threshold and in the worse direction.
  *
- * It reads result files and prints a report (text, markdown, json); it does
- * not run benchmarks or keep history. The verdict rules are documented in
+ * It does not run benchmarks, keep history or draw (plot_compare.c draws
+ * gb_compare's result). The verdict rules are documented in
  * docs/statistics.md; keep the two in step.
  */
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "compare.h"
 #include "identity.h"
 #include "log.h"
 #include "metrics.h"
@@ -30,55 +33,17 @@
 
 enum cmp_format { CMP_TEXT, CMP_MARKDOWN, CMP_JSON };
 
+/* The command's options: the comparison's and how to print it. */
 struct cmp_opts {
-	double threshold; /* percent */
-	double alpha;
+	struct gb_compare_opts c;
 	enum cmp_format format;
 	int all; /* text and markdown: every row, not only the changed ones */
 	const char *output;
-	const char *base_path, *new_path;
-};
-
-struct cmp_cell {
-	json_t *cell;  /* borrowed from the document */
-	json_t *ident; /* params without the volatile keys (owned) */
-	size_t idx;    /* index in results[] after merging duplicates */
-	long match;    /* index of the cell on the other side, -1 if none */
-	int has_rows;  /* base side: at least one metric compared */
-	char *label;   /* model/workload and the params that tell cells apart */
-	char *id;      /* gb_cell_id: the key that matches cells */
-};
-
-struct cmp_side {
-	const char *path;
-	json_t *doc;
-	struct cmp_cell *cells;
-	size_t n;
-};
-
-struct cmp_row {
-	size_t base_cell, new_cell;
-	const struct gb_metric *metric;
-	struct gb_summary b, n;
-	double change_pct; /* NaN when the base median is 0 and the new is not */
-	double p;
-	int significant, regression;
-	const char *verdict;
-};
-
-struct cmp_result {
-	struct cmp_row *rows;
-	size_t nrows, cap;
-	unsigned faster, slower, same, noisy;
-	/* The serial cpu cells' wall time (cmp_serial_drift): compared, moved
-	 * (faster or slower), and the range of the moves in percent. */
-	unsigned serial_rows, serial_moved;
-	double serial_lo, serial_hi;
 };
 
 /* ---- cells --------------------------------------------------------------- */
 
-static int cmp_same_cell(const struct cmp_cell *a, const struct cmp_cell *b)
+static int cmp_same_cell(const struct gb_compare_cell *a, const struct gb_compare_cell *b)
 {
 	return strcmp(json_string_value(json_object_get(a->cell, "model")),
 	              json_string_value(json_object_get(b->cell, "model"))) == 0 &&
@@ -91,30 +56,29 @@ static int cmp_same_cell(const struct cmp_cell *a, const struct cmp_cell *b)
  * A cell that several sweeps ran is one cell with all their samples
  * (identity.c), so each is compared once, on everything measured.
  */
-static int cmp_side_load(struct cmp_side *side, const char *path)
+static int cmp_side_init(struct gb_compare_side *side, json_t *doc, const char *name)
 {
 	json_t *results, *cell;
 	size_t i, merged;
 	int err;
 
 	memset(side, 0, sizeof(*side));
-	side->path = path;
-	if (gb_results_load(path, &side->doc))
-		return -EINVAL;
-	err = gb_results_merge_duplicates(side->doc, &merged);
+	side->name = name;
+	side->doc = doc;
+	err = gb_results_merge_duplicates(doc, &merged);
 	if (err)
 		return err;
 	if (merged)
-		gb_warn(path,
+		gb_warn(name,
 		        "%zu cell%s repeated a cell of the same file; their samples are merged",
 		        merged, merged == 1 ? "" : "s");
-	results = json_object_get(side->doc, "results");
+	results = json_object_get(doc, "results");
 	side->cells = calloc(json_array_size(results) + 1, sizeof(*side->cells));
 	if (!side->cells)
 		return -ENOMEM;
 	json_array_foreach(results, i, cell)
 	{
-		struct cmp_cell *c = &side->cells[side->n];
+		struct gb_compare_cell *c = &side->cells[side->n];
 
 		c->cell = cell;
 		c->idx = i;
@@ -128,7 +92,7 @@ static int cmp_side_load(struct cmp_side *side, const char *path)
 	return 0;
 }
 
-static void cmp_side_free(struct cmp_side *side)
+static void cmp_side_free(struct gb_compare_side *side)
 {
 	for (size_t i = 0; i < side->n; i++) {
 		json_decref(side->cells[i].ident);
@@ -136,7 +100,7 @@ static void cmp_side_free(struct cmp_side *side)
 		free(side->cells[i].id);
 	}
 	free(side->cells);
-	json_decref(side->doc);
+	memset(side, 0, sizeof(*side));
 }
 
 /*
@@ -147,7 +111,7 @@ static void cmp_side_free(struct cmp_side *side)
  * One pass gathers, per workload, the first value of each key, how many
  * cells have it and whether another value was seen.
  */
-static int cmp_label_cells(struct cmp_side *sides)
+static int cmp_label_cells(struct gb_compare_side *sides)
 {
 	json_t *info = json_object(), *v;
 	const char **keys = NULL, *key;
@@ -157,7 +121,7 @@ static int cmp_label_cells(struct cmp_side *sides)
 		return -ENOMEM;
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < sides[s].n; i++) {
-			struct cmp_cell *c = &sides[s].cells[i];
+			struct gb_compare_cell *c = &sides[s].cells[i];
 			const char *wl = json_string_value(json_object_get(c->cell, "workload"));
 			json_t *w = json_object_get(info, wl), *first, *count, *vary;
 
@@ -194,7 +158,7 @@ static int cmp_label_cells(struct cmp_side *sides)
 		}
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < sides[s].n; i++) {
-			struct cmp_cell *c = &sides[s].cells[i];
+			struct gb_compare_cell *c = &sides[s].cells[i];
 			json_t *w = json_object_get(
 			        info, json_string_value(json_object_get(c->cell, "workload")));
 			json_int_t cells = json_integer_value(json_object_get(w, "cells"));
@@ -234,8 +198,8 @@ out:
 /* ---- samples and verdicts ------------------------------------------------ */
 
 /* samples.<key>: n = 0 when absent or empty; -EINVAL (one line) if malformed. */
-static int cmp_samples(const char *path, const struct cmp_cell *c, const char *key, double **x,
-                       size_t *n)
+static int cmp_samples(const char *path, const struct gb_compare_cell *c, const char *key,
+                       double **x, size_t *n)
 {
 	json_t *samples = json_object_get(c->cell, "samples"), *arr, *v;
 	size_t i;
@@ -274,7 +238,7 @@ malformed:
 	return -EINVAL;
 }
 
-static int cmp_is_ok(const struct cmp_cell *c)
+static int cmp_is_ok(const struct gb_compare_cell *c)
 {
 	return strcmp(json_string_value(json_object_get(c->cell, "status")), "ok") == 0;
 }
@@ -296,7 +260,7 @@ static int cmp_is_ok(const struct cmp_cell *c)
  * A move no bigger than the metric's grain is within the threshold whatever
  * its percent: 1e-5 to 5e-3 of the wall held is +50000% of nothing.
  */
-static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o, double grain)
+static void cmp_verdict(struct gb_compare_row *r, const struct gb_compare_opts *o, double grain)
 {
 	double diff = r->n.median - r->b.median;
 	int beyond, worse;
@@ -308,23 +272,23 @@ static void cmp_verdict(struct cmp_row *r, const struct cmp_opts *o, double grai
 	beyond = isnan(r->change_pct) || fabs(r->change_pct) > o->threshold;
 	if (fabs(diff) <= grain)
 		beyond = 0;
-	worse = r->metric->flags & GB_METRIC_UP_IS_WORSE ? diff > 0 : diff < 0;
+	worse = r->metric->worse == GB_METRIC_WORSE_UP ? diff > 0 : diff < 0;
 	r->significant = r->p >= 0 && r->p < o->alpha;
 	if (r->significant && beyond) {
-		r->verdict = worse ? "slower" : "faster";
+		r->verdict = worse ? GB_COMPARE_SLOWER : GB_COMPARE_FASTER;
 		r->regression = worse;
 	} else if (beyond) {
-		r->verdict = "too noisy";
+		r->verdict = GB_COMPARE_TOO_NOISY;
 	} else {
-		r->verdict = "no change";
+		r->verdict = GB_COMPARE_NO_CHANGE;
 	}
 }
 
-static int cmp_row_add(struct cmp_result *res, const struct cmp_row *row)
+static int cmp_row_add(struct gb_compare_result *res, const struct gb_compare_row *row)
 {
 	if (res->nrows == res->cap) {
 		size_t cap = res->cap ? 2 * res->cap : 32;
-		struct cmp_row *rows = realloc(res->rows, cap * sizeof(*rows));
+		struct gb_compare_row *rows = realloc(res->rows, cap * sizeof(*rows));
 
 		if (!rows)
 			return -ENOMEM;
@@ -336,7 +300,7 @@ static int cmp_row_add(struct cmp_result *res, const struct cmp_row *row)
 }
 
 /* The metric's grain in this cell: a per-task grain shares the cell's. */
-static double cmp_grain(const struct cmp_cell *c, const struct gb_metric *m)
+static double cmp_grain(const struct gb_compare_cell *c, const struct gb_metric *m)
 {
 	json_t *t = json_object_get(json_object_get(c->cell, "params"), "tasks");
 	double tasks = json_is_integer(t) ? (double)json_integer_value(t) : 1;
@@ -346,21 +310,22 @@ static double cmp_grain(const struct cmp_cell *c, const struct gb_metric *m)
 	return m->grain / (tasks >= 1 ? tasks : 1);
 }
 
-static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct cmp_opts *o,
-                    struct cmp_result *res)
+static int cmp_pair(struct gb_compare_side *sides, size_t bi, size_t ni,
+                    const struct gb_compare_opts *o, struct gb_compare_result *res)
 {
-	const struct cmp_cell *bc = &sides[0].cells[bi], *nc = &sides[1].cells[ni];
+	const struct gb_compare_cell *bc = &sides[0].cells[bi], *nc = &sides[1].cells[ni];
 
 	for (size_t m = 0; m < gb_nmetrics; m++) {
-		struct cmp_row row = {.base_cell = bi, .new_cell = ni, .metric = &gb_metrics[m]};
+		struct gb_compare_row row = {
+		        .base_cell = bi, .new_cell = ni, .metric = &gb_metrics[m]};
 		double *bx, *nx;
 		size_t bn, nn;
 		int err;
 
-		err = cmp_samples(sides[0].path, bc, gb_metrics[m].key, &bx, &bn);
+		err = cmp_samples(sides[0].name, bc, gb_metrics[m].key, &bx, &bn);
 		if (err)
 			return err;
-		err = cmp_samples(sides[1].path, nc, gb_metrics[m].key, &nx, &nn);
+		err = cmp_samples(sides[1].name, nc, gb_metrics[m].key, &nx, &nn);
 		if (err) {
 			free(bx);
 			return err;
@@ -382,17 +347,11 @@ static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct c
 		if (err)
 			return err;
 		if (bn && nn) {
-			const char *v = row.verdict;
-
 			sides[0].cells[bi].has_rows = 1;
-			if (strcmp(v, "faster") == 0)
-				res->faster++;
-			else if (strcmp(v, "slower") == 0)
-				res->slower++;
-			else if (strcmp(v, "too noisy") == 0)
-				res->noisy++;
-			else
-				res->same++;
+			res->faster += row.verdict == GB_COMPARE_FASTER;
+			res->slower += row.verdict == GB_COMPARE_SLOWER;
+			res->noisy += row.verdict == GB_COMPARE_TOO_NOISY;
+			res->same += row.verdict == GB_COMPARE_NO_CHANGE;
 		}
 	}
 	return 0;
@@ -405,12 +364,12 @@ static int cmp_pair(struct cmp_side *sides, size_t bi, size_t ni, const struct c
  * changed, and a change of about that size in any other cell may be that,
  * not its model.
  */
-static void cmp_serial_drift(struct cmp_side *sides, struct cmp_result *res)
+static void cmp_serial_drift(struct gb_compare_side *sides, struct gb_compare_result *res)
 {
 	res->serial_lo = INFINITY;
 	res->serial_hi = -INFINITY;
 	for (size_t r = 0; r < res->nrows; r++) {
-		const struct cmp_row *row = &res->rows[r];
+		const struct gb_compare_row *row = &res->rows[r];
 		json_t *cell = sides[0].cells[row->base_cell].cell;
 
 		if (strcmp(row->metric->key, "wall_s") != 0 ||
@@ -418,7 +377,7 @@ static void cmp_serial_drift(struct cmp_side *sides, struct cmp_result *res)
 		    strcmp(json_string_value(json_object_get(cell, "workload")), "cpu") != 0)
 			continue;
 		res->serial_rows++;
-		if (strcmp(row->verdict, "slower") != 0 && strcmp(row->verdict, "faster") != 0)
+		if (row->verdict != GB_COMPARE_SLOWER && row->verdict != GB_COMPARE_FASTER)
 			continue;
 		res->serial_moved++;
 		if (isnan(row->change_pct))
@@ -428,7 +387,7 @@ static void cmp_serial_drift(struct cmp_side *sides, struct cmp_result *res)
 	}
 }
 
-static void cmp_drift_note(FILE *f, const struct cmp_result *res, int markdown)
+static void cmp_drift_note(FILE *f, const struct gb_compare_result *res, int markdown)
 {
 	if (!res->serial_moved)
 		return;
@@ -447,6 +406,98 @@ static void cmp_drift_note(FILE *f, const struct cmp_result *res, int markdown)
 	        "change in runtime/, and changes of about that size in other cells may be "
 	        "the same, not their models.%s\n",
 	        markdown ? "_" : "");
+}
+
+/* ---- the library --------------------------------------------------------- */
+
+const char *gb_compare_verdict_name(enum gb_compare_verdict v)
+{
+	switch (v) {
+	case GB_COMPARE_FASTER:
+		return "faster";
+	case GB_COMPARE_SLOWER:
+		return "slower";
+	case GB_COMPARE_TOO_NOISY:
+		return "too noisy";
+	case GB_COMPARE_NO_CHANGE:
+		break;
+	}
+	return "no change";
+}
+
+/*
+ * Pairs each base cell with the new cell of its id and compares the pairs
+ * that both ended ok. Cells are unique per file once merged: match by id
+ * through a hash.
+ */
+static int cmp_match(struct gb_compare_result *res, const struct gb_compare_opts *o)
+{
+	struct gb_compare_side *sides = res->sides;
+	json_t *newids = json_object();
+	int err = 0;
+
+	for (size_t j = 0; newids && j < sides[1].n; j++)
+		if (json_object_set_new(newids, sides[1].cells[j].id,
+		                        json_integer((json_int_t)j))) {
+			json_decref(newids);
+			newids = NULL;
+		}
+	if (!newids)
+		return -ENOMEM;
+	for (size_t i = 0; !err && i < sides[0].n; i++) {
+		struct gb_compare_cell *b = &sides[0].cells[i], *n;
+		json_t *hit = json_object_get(newids, b->id);
+		size_t j;
+
+		if (!hit)
+			continue;
+		j = (size_t)json_integer_value(hit);
+		n = &sides[1].cells[j];
+		if (n->match >= 0 || !cmp_same_cell(b, n))
+			continue;
+		b->match = (long)j;
+		n->match = (long)i;
+		res->ncells++;
+		if (cmp_is_ok(b) && cmp_is_ok(n))
+			err = cmp_pair(sides, i, j, o, res);
+	}
+	json_decref(newids);
+	return err;
+}
+
+int gb_compare(json_t *base, json_t *new_, const struct gb_compare_opts *o,
+               struct gb_compare_result *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = cmp_side_init(&out->sides[0], base, o->base_name);
+	if (!err)
+		err = cmp_side_init(&out->sides[1], new_, o->new_name);
+	if (!err)
+		err = cmp_match(out, o);
+	if (err)
+		return err;
+	cmp_serial_drift(out->sides, out);
+	return cmp_label_cells(out->sides);
+}
+
+void gb_compare_result_free(struct gb_compare_result *res)
+{
+	free(res->rows);
+	cmp_side_free(&res->sides[0]);
+	cmp_side_free(&res->sides[1]);
+	memset(res, 0, sizeof(*res));
+}
+
+const struct gb_compare_row *gb_compare_find(const struct gb_compare_result *res, size_t base_cell,
+                                             const char *key)
+{
+	for (size_t r = 0; r < res->nrows; r++)
+		if (res->rows[r].base_cell == base_cell &&
+		    strcmp(res->rows[r].metric->key, key) == 0)
+			return &res->rows[r];
+	return NULL;
 }
 
 /* ---- output -------------------------------------------------------------- */
@@ -471,12 +522,12 @@ static void cmp_fmt_p(char *buf, size_t len, double p)
 }
 
 /* Text and markdown show the rows that say something, unless --all. */
-static int cmp_row_shown(const struct cmp_row *r, const struct cmp_opts *o)
+static int cmp_row_shown(const struct gb_compare_row *r, const struct cmp_opts *o)
 {
-	return o->all || strcmp(r->verdict, "no change") != 0;
+	return o->all || r->verdict != GB_COMPARE_NO_CHANGE;
 }
 
-static size_t cmp_hidden(const struct cmp_result *res, const struct cmp_opts *o)
+static size_t cmp_hidden(const struct gb_compare_result *res, const struct cmp_opts *o)
 {
 	size_t hidden = 0;
 
@@ -485,7 +536,7 @@ static size_t cmp_hidden(const struct cmp_result *res, const struct cmp_opts *o)
 	return hidden;
 }
 
-static void cmp_summary_line(FILE *f, const struct cmp_result *res, const struct cmp_opts *o,
+static void cmp_summary_line(FILE *f, const struct gb_compare_result *res, const struct cmp_opts *o,
                              size_t ncells, int markdown)
 {
 	size_t hidden = cmp_hidden(res, o);
@@ -500,7 +551,7 @@ static void cmp_summary_line(FILE *f, const struct cmp_result *res, const struct
 	        "%zu metric%s compared in %zu matched cell%s: %u slower, %u faster, %u no change, "
 	        "%u too noisy (threshold %g%%, alpha %g)\n",
 	        res->nrows, res->nrows == 1 ? "" : "s", ncells, ncells == 1 ? "" : "s", res->slower,
-	        res->faster, res->same, res->noisy, o->threshold, o->alpha);
+	        res->faster, res->same, res->noisy, o->c.threshold, o->c.alpha);
 	if (hidden)
 		fprintf(f, "%s%zu row%s with no change not shown (--all shows every row)%s\n",
 		        markdown ? "\n_" : "", hidden, hidden == 1 ? "" : "s", markdown ? "_" : "");
@@ -508,7 +559,7 @@ static void cmp_summary_line(FILE *f, const struct cmp_result *res, const struct
 }
 
 /* The cells that were not compared, for text and markdown alike. */
-static void cmp_put_unmatched(FILE *f, struct cmp_side *sides, int markdown)
+static void cmp_put_unmatched(FILE *f, struct gb_compare_side *sides, int markdown)
 {
 	static const char *const title[] = {"only in base", "only in new"};
 	const char *bullet = markdown ? "- " : "  ";
@@ -536,13 +587,13 @@ static void cmp_put_unmatched(FILE *f, struct cmp_side *sides, int markdown)
 	}
 }
 
-static int cmp_has_rows(struct cmp_side *sides, size_t base_cell)
+static int cmp_has_rows(struct gb_compare_side *sides, size_t base_cell)
 {
 	return sides[0].cells[base_cell].has_rows;
 }
 
-static void cmp_put_not_compared(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
-                                 int markdown)
+static void cmp_put_not_compared(FILE *f, struct gb_compare_side *sides,
+                                 const struct gb_compare_result *res, int markdown)
 {
 	size_t count = 0, shown = 0;
 
@@ -553,7 +604,7 @@ static void cmp_put_not_compared(FILE *f, struct cmp_side *sides, const struct c
 	fprintf(f, "\n%snot compared (%zu):%s\n", markdown ? "**" : "", count,
 	        markdown ? "**" : "");
 	for (size_t i = 0; i < sides[0].n; i++) {
-		const struct cmp_cell *b = &sides[0].cells[i], *n;
+		const struct gb_compare_cell *b = &sides[0].cells[i], *n;
 
 		if (b->match < 0 || cmp_has_rows(sides, i))
 			continue;
@@ -572,8 +623,9 @@ static void cmp_put_not_compared(FILE *f, struct cmp_side *sides, const struct c
 	}
 }
 
-static void cmp_put_text(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
-                         const struct cmp_opts *o, size_t ncells)
+static void cmp_put_text(FILE *f, struct gb_compare_side *sides,
+                         const struct gb_compare_result *res, const struct cmp_opts *o,
+                         size_t ncells)
 {
 	static const char *const head[] = {"cell",   "metric", "base",   "new",
 	                                   "change", "p",      "verdict"};
@@ -585,7 +637,7 @@ static void cmp_put_text(FILE *f, struct cmp_side *sides, const struct cmp_resul
 	/* Two passes: widths first, then the rows. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t r = 0; r < res->nrows; r++) {
-			const struct cmp_row *row = &res->rows[r];
+			const struct gb_compare_row *row = &res->rows[r];
 			const char *label = sides[0].cells[row->base_cell].label;
 
 			if (!cmp_row_shown(row, o))
@@ -610,7 +662,8 @@ static void cmp_put_text(FILE *f, struct cmp_side *sides, const struct cmp_resul
 			}
 			fprintf(f, "%-*s  %-*s  %*s  %*s  %*s  %*s  %s%s\n", w[0], label, w[1],
 			        row->metric->key, w[2], cols[2], w[3], cols[3], w[4], cols[4], w[5],
-			        cols[5], row->verdict, row->regression ? "  <- regression" : "");
+			        cols[5], gb_compare_verdict_name(row->verdict),
+			        row->regression ? "  <- regression" : "");
 		}
 	}
 	if (any)
@@ -636,8 +689,9 @@ static void cmp_put_md_cell(FILE *f, const char *s)
  * what is left of CMP_MD_BUDGET, regressions first, so a huge report is
  * cut where it matters least and says so.
  */
-static int cmp_put_markdown(FILE *f, struct cmp_side *sides, const struct cmp_result *res,
-                            const struct cmp_opts *o, size_t ncells)
+static int cmp_put_markdown(FILE *f, struct gb_compare_side *sides,
+                            const struct gb_compare_result *res, const struct cmp_opts *o,
+                            size_t ncells)
 {
 	char change[32], p[32], *tail = NULL, *line = NULL;
 	size_t tail_len = 0, line_len = 0, used, shown = 0, wanted = 0;
@@ -664,7 +718,7 @@ static int cmp_put_markdown(FILE *f, struct cmp_side *sides, const struct cmp_re
 	/* Pass 0: regressions; pass 1: the other shown rows. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t r = 0; r < res->nrows; r++) {
-			const struct cmp_row *row = &res->rows[r];
+			const struct gb_compare_row *row = &res->rows[r];
 			FILE *l;
 
 			if (!cmp_row_shown(row, o) || (row->regression ? 0 : 1) != pass)
@@ -680,7 +734,7 @@ static int cmp_put_markdown(FILE *f, struct cmp_side *sides, const struct cmp_re
 			cmp_put_md_cell(l, sides[0].cells[row->base_cell].label);
 			fprintf(l, " | %s | %.4g | %.4g | %s | %s | %s%s%s |\n", row->metric->key,
 			        row->b.median, row->n.median, change, p,
-			        row->regression ? "**" : "", row->verdict,
+			        row->regression ? "**" : "", gb_compare_verdict_name(row->verdict),
 			        row->regression ? "**" : "");
 			if (fclose(l) != 0) {
 				free(line);
@@ -718,7 +772,7 @@ static json_t *cmp_side_json(const struct gb_summary *s)
 	                 "noisy", s->noisy);
 }
 
-static json_t *cmp_cell_json(const struct cmp_cell *c)
+static json_t *cmp_cell_json(const struct gb_compare_cell *c)
 {
 	json_t *params = json_deep_copy(json_object_get(c->cell, "params"));
 
@@ -728,7 +782,7 @@ static json_t *cmp_cell_json(const struct cmp_cell *c)
 	                 json_object_get(c->cell, "status"), "index", (json_int_t)c->idx);
 }
 
-static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
+static json_t *cmp_json(struct gb_compare_side *sides, const struct gb_compare_result *res,
                         const struct cmp_opts *o, size_t ncells)
 {
 	json_t *doc, *rows = json_array(), *only[2] = {json_array(), json_array()};
@@ -737,14 +791,15 @@ static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
 	if (!rows || !only[0] || !only[1] || !notcmp)
 		goto fail;
 	for (size_t r = 0; r < res->nrows; r++) {
-		const struct cmp_row *row = &res->rows[r];
+		const struct gb_compare_row *row = &res->rows[r];
 		json_t *e = json_pack(
 		        "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:s, s:b}", "cell",
 		        sides[0].cells[row->base_cell].label, "metric", row->metric->key,
-		        "worse_when", row->metric->flags & GB_METRIC_UP_IS_WORSE ? "up" : "down",
+		        "worse_when", row->metric->worse == GB_METRIC_WORSE_UP ? "up" : "down",
 		        "base", cmp_side_json(&row->b), "new", cmp_side_json(&row->n), "change_pct",
 		        cmp_num(row->change_pct), "p_value", cmp_num(row->p), "significant",
-		        row->significant, "verdict", row->verdict, "regression", row->regression);
+		        row->significant, "verdict", gb_compare_verdict_name(row->verdict),
+		        "regression", row->regression);
 
 		if (!e || json_array_append_new(rows, e))
 			goto fail;
@@ -755,7 +810,7 @@ static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
 			    json_array_append_new(only[s], cmp_cell_json(&sides[s].cells[i])))
 				goto fail;
 	for (size_t i = 0; i < sides[0].n; i++) {
-		const struct cmp_cell *b = &sides[0].cells[i];
+		const struct gb_compare_cell *b = &sides[0].cells[i];
 
 		if (b->match < 0)
 			continue;
@@ -769,14 +824,14 @@ static json_t *cmp_json(struct cmp_side *sides, const struct cmp_result *res,
 	}
 	doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:{s:I, s:I, s:i, s:i, s:i, s:i, s:i}, s:o, "
 	                "s:o, s:o, s:o, s:{s:i, s:i, s:o, s:o}}",
-	                "base", o->base_path, "new", o->new_path, "threshold_pct", o->threshold,
-	                "alpha", o->alpha, "regression", res->slower > 0, "summary", "cells",
-	                (json_int_t)ncells, "metrics", (json_int_t)res->nrows, "slower",
-	                (int)res->slower, "faster", (int)res->faster, "no_change", (int)res->same,
-	                "too_noisy", (int)res->noisy, "regressions", (int)res->slower,
-	                "comparisons", rows, "only_in_base", only[0], "only_in_new", only[1],
-	                "not_compared", notcmp, "serial_cpu", "cells", (int)res->serial_rows,
-	                "moved", (int)res->serial_moved, "change_pct_min",
+	                "base", o->c.base_name, "new", o->c.new_name, "threshold_pct",
+	                o->c.threshold, "alpha", o->c.alpha, "regression", res->slower > 0,
+	                "summary", "cells", (json_int_t)ncells, "metrics", (json_int_t)res->nrows,
+	                "slower", (int)res->slower, "faster", (int)res->faster, "no_change",
+	                (int)res->same, "too_noisy", (int)res->noisy, "regressions",
+	                (int)res->slower, "comparisons", rows, "only_in_base", only[0],
+	                "only_in_new", only[1], "not_compared", notcmp, "serial_cpu", "cells",
+	                (int)res->serial_rows, "moved", (int)res->serial_moved, "change_pct_min",
 	                cmp_num(res->serial_moved ? res->serial_lo : NAN), "change_pct_max",
 	                cmp_num(res->serial_moved ? res->serial_hi : NAN));
 	return doc;
@@ -789,6 +844,43 @@ fail:
 }
 
 /* ---- command ------------------------------------------------------------- */
+
+/* "Metrics, up is worse: ...; down is worse: ...", from metrics.def,
+ * wrapped at 76 columns. */
+static void cmp_usage_metrics(FILE *f)
+{
+	static const struct {
+		enum gb_metric_worse worse;
+		const char *lead, *end;
+	} dirs[] = {{GB_METRIC_WORSE_UP, "Metrics, up is worse:", ";"},
+	            {GB_METRIC_WORSE_DOWN, "down is worse:", "."}};
+	int col = 0;
+
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		const char *word = dirs[d].lead;
+		size_t m = 0;
+
+		for (;;) {
+			int len = (int)strlen(word);
+			const char *sep;
+
+			while (m < gb_nmetrics && gb_metrics[m].worse != dirs[d].worse)
+				m++;
+			sep = m < gb_nmetrics && word != dirs[d].lead ? "," : "";
+			if (word != dirs[d].lead && m == gb_nmetrics)
+				sep = dirs[d].end;
+			if (col && col + 1 + len + (int)strlen(sep) > 76) {
+				fputc('\n', f);
+				col = 0;
+			}
+			col += fprintf(f, "%s%s%s", col ? " " : "", word, sep);
+			if (m == gb_nmetrics)
+				break;
+			word = gb_metrics[m++].key;
+		}
+	}
+	fputc('\n', f);
+}
 
 static void cmp_usage(FILE *f)
 {
@@ -807,13 +899,9 @@ static void cmp_usage(FILE *f)
 	           "                   \"no change\" are counted in the summary, not listed\n"
 	           "  -o, --output F   write there instead of stdout\n"
 	           "  -h, --help       this text\n"
-	           "\n"
-	           "Metrics, up is worse: wall_s, cpu_s, latency_p50/p90/p99/max_us,\n"
-	           "mem_per_task_kib, gil_held_frac, gil_wait_frac, gil_wait_max_us,\n"
-	           "gil_acquisitions, gil_drop_requests, gil_forced_switches,\n"
-	           "gil_futile_wakeups, gil_switches; down is worse: ops_per_s,\n"
-	           "bytecodes_per_s, speedup. Cells repeated within a file are merged.\n"
-	           "See docs/statistics.md.\n");
+	           "\n");
+	cmp_usage_metrics(f);
+	fprintf(f, "Cells repeated within a file are merged. See docs/statistics.md.\n");
 }
 
 static int cmp_parse_num(const char *opt, const char *s, double *out)
@@ -847,23 +935,26 @@ static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 	};
 	int c;
 
-	*o = (struct cmp_opts){.threshold = 5, .alpha = 0.05, .format = CMP_TEXT, .output = "-"};
+	*o = (struct cmp_opts){
+	        .c = {.threshold = GB_COMPARE_THRESHOLD_DEFAULT, .alpha = GB_COMPARE_ALPHA_DEFAULT},
+	        .format = CMP_TEXT,
+	        .output = "-"};
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_THRESHOLD:
-			if (cmp_parse_num("--threshold", optarg, &o->threshold))
+			if (cmp_parse_num("--threshold", optarg, &o->c.threshold))
 				return 1;
-			if (o->threshold < 0) {
+			if (o->c.threshold < 0) {
 				gb_err("compare", "--threshold: must be 0 or more (percent)");
 				return 1;
 			}
 			break;
 		case OPT_ALPHA:
-			if (cmp_parse_num("--alpha", optarg, &o->alpha))
+			if (cmp_parse_num("--alpha", optarg, &o->c.alpha))
 				return 1;
-			if (!(o->alpha > 0 && o->alpha < 1)) {
+			if (!(o->c.alpha > 0 && o->c.alpha < 1)) {
 				gb_err("compare", "--alpha: must be between 0 and 1");
 				return 1;
 			}
@@ -908,111 +999,72 @@ static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 		       argc - optind);
 		return 1;
 	}
-	o->base_path = argv[optind];
-	o->new_path = argv[optind + 1];
+	o->c.base_name = argv[optind];
+	o->c.new_name = argv[optind + 1];
 	return 0;
+}
+
+/* Prints res as o says: 0 or -errno, after saying why. */
+static int cmp_print(const struct gb_compare_result *res, const struct cmp_opts *o)
+{
+	struct gb_compare_side *sides = (struct gb_compare_side *)res->sides;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err = 0;
+
+	if (o->format == CMP_JSON) {
+		json_t *doc = cmp_json(sides, res, o, res->ncells);
+
+		if (!doc)
+			goto fail_nomem;
+		err = gb_json_write_atomic(o->output, doc);
+		json_decref(doc);
+		return err ? err : 0;
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		goto fail_nomem;
+	if (o->format == CMP_MARKDOWN)
+		err = cmp_put_markdown(f, sides, res, o, res->ncells);
+	else
+		cmp_put_text(f, sides, res, o, res->ncells);
+	if (fclose(f) != 0 || err) {
+		free(text);
+		goto fail_nomem;
+	}
+	err = gb_text_write_atomic(o->output, text, len);
+	free(text);
+	return err ? err : 0;
+fail_nomem:
+	gb_err("compare", "out of memory");
+	return -ENOMEM;
 }
 
 int gb_cmd_compare(int argc, char **argv)
 {
-	struct cmp_side sides[2];
-	struct cmp_result res = {0};
+	struct gb_compare_result res = {0};
+	json_t *docs[2] = {NULL, NULL};
 	struct cmp_opts o;
-	size_t ncells = 0;
-	char *text = NULL;
-	json_t *newids;
-	size_t len = 0;
 	int rc, err;
 
 	rc = cmp_parse(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? 0 : 1;
-	memset(sides, 0, sizeof(sides));
 	rc = 1;
 	/* Both files are read and checked before anything is printed. */
-	err = cmp_side_load(&sides[0], o.base_path);
-	if (!err)
-		err = cmp_side_load(&sides[1], o.new_path);
+	if (gb_results_load(o.c.base_name, &docs[0]) || gb_results_load(o.c.new_name, &docs[1]))
+		goto out;
+	err = gb_compare(docs[0], docs[1], &o.c, &res);
 	if (err == -ENOMEM)
 		gb_err("compare", "out of memory");
-	if (err)
-		goto out;
-
-	/* Cells are unique per file once merged: match by id through a hash. */
-	newids = json_object();
-	for (size_t j = 0; newids && j < sides[1].n; j++)
-		if (json_object_set_new(newids, sides[1].cells[j].id,
-		                        json_integer((json_int_t)j))) {
-			json_decref(newids);
-			newids = NULL;
-		}
-	if (!newids) {
-		gb_err("compare", "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < sides[0].n; i++) {
-		struct cmp_cell *b = &sides[0].cells[i], *n;
-		json_t *hit = json_object_get(newids, b->id);
-		size_t j;
-
-		if (!hit)
-			continue;
-		j = (size_t)json_integer_value(hit);
-		n = &sides[1].cells[j];
-		if (n->match >= 0 || !cmp_same_cell(b, n))
-			continue;
-		b->match = (long)j;
-		n->match = (long)i;
-		ncells++;
-		if (cmp_is_ok(b) && cmp_is_ok(n)) {
-			err = cmp_pair(sides, i, j, &o, &res);
-			if (err == -ENOMEM)
-				gb_err("compare", "out of memory");
-			if (err) {
-				json_decref(newids);
-				goto out;
-			}
-		}
-	}
-	json_decref(newids);
-	cmp_serial_drift(sides, &res);
-	if (cmp_label_cells(sides)) {
-		gb_err("compare", "out of memory");
-		goto out;
-	}
-
-	if (o.format == CMP_JSON) {
-		json_t *doc = cmp_json(sides, &res, &o, ncells);
-
-		if (!doc) {
-			gb_err("compare", "out of memory");
-			goto out;
-		}
-		err = gb_json_write_atomic(o.output, doc);
-		json_decref(doc);
-	} else {
-		FILE *f = open_memstream(&text, &len);
-
-		if (!f) {
-			gb_err("compare", "out of memory");
-			goto out;
-		}
-		if (o.format == CMP_MARKDOWN)
-			err = cmp_put_markdown(f, sides, &res, &o, ncells);
-		else
-			cmp_put_text(f, sides, &res, &o, ncells);
-		if (fclose(f) != 0 || err) {
-			gb_err("compare", "out of memory");
-			goto out;
-		}
-		err = gb_text_write_atomic(o.output, text, len);
-	}
+	if (!err)
+		err = cmp_print(&res, &o);
 	if (!err)
 		rc = res.slower ? 3 : 0;
 out:
-	free(text);
-	free(res.rows);
-	cmp_side_free(&sides[0]);
-	cmp_side_free(&sides[1]);
+	gb_compare_result_free(&res);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
 	return rc;
 }

@@ -23,57 +23,16 @@
 #include "cmd.h"
 #include "identity.h"
 #include "log.h"
+#include "metrics.h"
 #include "results_io.h"
 #include "stats.h"
 
-/* Which formats carry a metric, and which way is better (for gab). */
-enum export_flags {
-	EXP_BMF = 1u << 0,        /* a Bencher measure */
-	EXP_GAB = 1u << 1,        /* a github-action-benchmark series */
-	EXP_BIGGER = 1u << 2,     /* bigger is better (gab-bigger file) */
-	EXP_GB_COUNTER = 1u << 3, /* a per-repetition counter in gbench */
-};
-
-struct export_metric {
-	const char *key;   /* samples.<key> */
-	const char *label; /* gab series suffix */
-	const char *unit;  /* gab unit */
-	const char *slug;  /* bmf measure, at most 64 chars */
-	double bmf_scale;  /* Bencher's built-in latency is in ns */
-	unsigned flags;
-};
-
-static const struct export_metric export_metrics[] = {
-        {"wall_s", "wall", "s", "latency", 1e9, EXP_BMF | EXP_GAB},
-        {"cpu_s", "cpu", "s", "cpu-time-s", 1, EXP_BMF | EXP_GAB},
-        {"ops_per_s", "ops/s", "ops/s", "throughput", 1,
-         EXP_BMF | EXP_GAB | EXP_BIGGER | EXP_GB_COUNTER},
-        {"bytecodes_per_s", "bytecodes/s", "bytecodes/s", "bytecodes-per-s", 1,
-         EXP_BMF | EXP_GAB | EXP_BIGGER | EXP_GB_COUNTER},
-        {"speedup", "speedup", "x", "speedup", 1, EXP_BMF | EXP_GAB | EXP_BIGGER | EXP_GB_COUNTER},
-        {"latency_p50_us", "latency p50", "us", "request-latency-p50-us", 1,
-         EXP_BMF | EXP_GAB | EXP_GB_COUNTER},
-        {"latency_p90_us", "latency p90", "us", "request-latency-p90-us", 1,
-         EXP_BMF | EXP_GAB | EXP_GB_COUNTER},
-        {"latency_p99_us", "latency p99", "us", "request-latency-p99-us", 1,
-         EXP_BMF | EXP_GAB | EXP_GB_COUNTER},
-        {"latency_max_us", "latency max", "us", "request-latency-max-us", 1,
-         EXP_BMF | EXP_GB_COUNTER},
-        {"peak_rss_kib", "peak rss", "KiB", "peak-rss-kib", 1, EXP_BMF | EXP_GAB | EXP_GB_COUNTER},
-        {"mem_per_task_kib", "memory per task", "KiB", "mem-per-task-kib", 1,
-         EXP_BMF | EXP_GAB | EXP_GB_COUNTER},
-        {"ctx_voluntary", NULL, NULL, "ctx-voluntary", 1, EXP_BMF | EXP_GB_COUNTER},
-        {"ctx_involuntary", NULL, NULL, "ctx-involuntary", 1, EXP_BMF | EXP_GB_COUNTER},
-        {"gil_held_frac", NULL, NULL, "gil-held-frac", 1, EXP_BMF | EXP_GB_COUNTER},
-        {"gil_wait_frac", "gil wait fraction", "fraction", "gil-wait-frac", 1,
-         EXP_BMF | EXP_GAB | EXP_GB_COUNTER},
-        {"gil_acquisitions", NULL, NULL, "gil-acquisitions", 1, EXP_BMF | EXP_GB_COUNTER},
-        {"gil_drop_requests", NULL, NULL, "gil-drop-requests", 1, EXP_BMF | EXP_GB_COUNTER},
-        {"gil_forced_switches", NULL, NULL, "gil-forced-switches", 1, EXP_BMF | EXP_GB_COUNTER},
-        {"gil_futile_wakeups", NULL, NULL, "gil-futile-wakeups", 1, EXP_BMF | EXP_GB_COUNTER},
-        {"gil_switches", NULL, NULL, "gil-switches", 1, EXP_BMF | EXP_GB_COUNTER},
-};
-#define EXPORT_NMETRICS (sizeof(export_metrics) / sizeof(export_metrics[0]))
+/*
+ * The metrics each format carries are metrics.def's: a Bencher measure
+ * where it names one (bmf), a gab series where it names one (gab, in the
+ * file of its worse direction), a gbench counter with GB_METRIC_GBENCH.
+ */
+#define EXPORT_NMETRICS GB_METRIC_ID__COUNT /* = gb_nmetric_defs, as a constant */
 
 static const char *const export_formats[] = {"gbench", "bmf", "gab", "pyperf"};
 
@@ -318,13 +277,62 @@ fail_caches_owned:
 	return NULL;
 }
 
+/* The aggregates GB writes after the repetitions of a family. */
+static int export_gb_aggregates(json_t *benchmarks, const char *name, size_t family,
+                                json_int_t threads, const struct export_series *wall,
+                                const struct export_series *cpu)
+{
+	static const char *const agg[] = {"mean", "median", "stddev", "cv"};
+	char aname[1100];
+
+	for (size_t a = 0; a < sizeof(agg) / sizeof(agg[0]); a++) {
+		double rt, ct = 0;
+		int is_cv = strcmp(agg[a], "cv") == 0;
+
+		switch (a) {
+		case 0:
+			rt = wall->s.mean;
+			ct = cpu->n ? cpu->s.mean : 0;
+			break;
+		case 1:
+			rt = wall->s.median;
+			ct = cpu->n ? cpu->s.median : 0;
+			break;
+		case 2:
+			rt = wall->s.stddev;
+			ct = cpu->n ? cpu->s.stddev : 0;
+			break;
+		default:
+			rt = wall->s.cv;
+			ct = cpu->n ? cpu->s.cv : 0;
+			break;
+		}
+		if (!is_cv) {
+			rt *= 1e3;
+			ct *= 1e3;
+		}
+		snprintf(aname, sizeof(aname), "%s_%s", name, agg[a]);
+		json_t *e = json_pack(
+		        "{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:s}", "name",
+		        aname, "family_index", (json_int_t)family, "per_family_instance_index", 0,
+		        "run_name", name, "run_type", "aggregate", "repetitions",
+		        (json_int_t)wall->n, "threads", threads, "aggregate_name", agg[a],
+		        "aggregate_unit", is_cv ? "percentage" : "time", "iterations",
+		        (json_int_t)wall->n, "real_time", export_real(rt), "cpu_time",
+		        export_real(ct), "time_unit", "ms");
+
+		if (!e || json_array_append_new(benchmarks, e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int export_gb_cell(json_t *benchmarks, json_t *cell, size_t idx, size_t family)
 {
 	struct export_series wall, cpu, counters[EXPORT_NMETRICS];
 	json_int_t threads =
 	        json_integer_value(json_object_get(json_object_get(cell, "params"), "tasks"));
-	char *name = gb_export_cell_name(cell), aname[1100];
-	static const char *const agg[] = {"mean", "median", "stddev", "cv"};
+	char *name = gb_export_cell_name(cell);
 	int err;
 
 	memset(counters, 0, sizeof(counters));
@@ -335,8 +343,8 @@ static int export_gb_cell(json_t *benchmarks, json_t *cell, size_t idx, size_t f
 	if (!err)
 		err = export_series_get(cell, idx, "cpu_s", &cpu);
 	for (size_t m = 0; !err && m < EXPORT_NMETRICS; m++)
-		if (export_metrics[m].flags & EXP_GB_COUNTER)
-			err = export_series_get(cell, idx, export_metrics[m].key, &counters[m]);
+		if (gb_metric_defs[m].flags & GB_METRIC_GBENCH)
+			err = export_series_get(cell, idx, gb_metric_defs[m].key, &counters[m]);
 	if (err)
 		goto out;
 	if (threads < 1)
@@ -356,7 +364,7 @@ static int export_gb_cell(json_t *benchmarks, json_t *cell, size_t idx, size_t f
 		/* Counters go in as extra numeric fields, as user counters do. */
 		for (size_t m = 0; e && m < EXPORT_NMETRICS; m++)
 			if (counters[m].n == wall.n &&
-			    export_set(e, export_metrics[m].key, export_real(counters[m].x[r])))
+			    export_set(e, gb_metric_defs[m].key, export_real(counters[m].x[r])))
 				err = -ENOMEM;
 		if (!e || err || json_array_append_new(benchmarks, e)) {
 			err = -ENOMEM;
@@ -364,48 +372,7 @@ static int export_gb_cell(json_t *benchmarks, json_t *cell, size_t idx, size_t f
 		}
 	}
 
-	/* Aggregates as GB writes them after the repetitions of a family. */
-	for (size_t a = 0; a < sizeof(agg) / sizeof(agg[0]); a++) {
-		double rt, ct = 0;
-		int is_cv = strcmp(agg[a], "cv") == 0;
-
-		switch (a) {
-		case 0:
-			rt = wall.s.mean;
-			ct = cpu.n ? cpu.s.mean : 0;
-			break;
-		case 1:
-			rt = wall.s.median;
-			ct = cpu.n ? cpu.s.median : 0;
-			break;
-		case 2:
-			rt = wall.s.stddev;
-			ct = cpu.n ? cpu.s.stddev : 0;
-			break;
-		default:
-			rt = wall.s.cv;
-			ct = cpu.n ? cpu.s.cv : 0;
-			break;
-		}
-		if (!is_cv) {
-			rt *= 1e3;
-			ct *= 1e3;
-		}
-		snprintf(aname, sizeof(aname), "%s_%s", name, agg[a]);
-		json_t *e = json_pack(
-		        "{s:s, s:I, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:s}", "name",
-		        aname, "family_index", (json_int_t)family, "per_family_instance_index", 0,
-		        "run_name", name, "run_type", "aggregate", "repetitions",
-		        (json_int_t)wall.n, "threads", threads, "aggregate_name", agg[a],
-		        "aggregate_unit", is_cv ? "percentage" : "time", "iterations",
-		        (json_int_t)wall.n, "real_time", export_real(rt), "cpu_time",
-		        export_real(ct), "time_unit", "ms");
-
-		if (!e || json_array_append_new(benchmarks, e)) {
-			err = -ENOMEM;
-			goto out;
-		}
-	}
+	err = export_gb_aggregates(benchmarks, name, family, threads, &wall, &cpu);
 out:
 	export_series_free(&wall);
 	export_series_free(&cpu);
@@ -482,11 +449,11 @@ static int export_bmf(json_t *doc, json_t **out)
 		}
 		free(name);
 		for (size_t m = 0; m < EXPORT_NMETRICS; m++) {
-			const struct export_metric *em = &export_metrics[m];
+			const struct gb_metric *em = &gb_metric_defs[m];
 			struct export_series s;
 			json_t *meas;
 
-			if (!(em->flags & EXP_BMF))
+			if (!em->bmf)
 				continue;
 			err = export_series_get(cell, i, em->key, &s);
 			if (err)
@@ -498,7 +465,7 @@ static int export_bmf(json_t *doc, json_t **out)
 			                 export_real(s.s.ci95_lo * em->bmf_scale), "upper_value",
 			                 export_real(s.s.ci95_hi * em->bmf_scale));
 			export_series_free(&s);
-			if (!meas || json_object_set_new(bench, em->slug, meas)) {
+			if (!meas || json_object_set_new(bench, em->bmf, meas)) {
 				err = -ENOMEM;
 				goto fail;
 			}
@@ -537,12 +504,13 @@ static int export_gab(json_t *doc, int bigger, json_t **out)
 		if (!name)
 			goto fail;
 		for (size_t m = 0; m < EXPORT_NMETRICS; m++) {
-			const struct export_metric *em = &export_metrics[m];
+			const struct gb_metric *em = &gb_metric_defs[m];
 			struct export_series s;
 			char sname[1200], range[96], extra[256];
 			json_t *e;
 
-			if (!(em->flags & EXP_GAB) || !!(em->flags & EXP_BIGGER) != bigger)
+			/* Bigger is better exactly where down is worse. */
+			if (!em->gab || (em->worse == GB_METRIC_WORSE_DOWN) != bigger)
 				continue;
 			err = export_series_get(cell, i, em->key, &s);
 			if (err) {
@@ -551,7 +519,7 @@ static int export_gab(json_t *doc, int bigger, json_t **out)
 			}
 			if (!s.n)
 				continue;
-			snprintf(sname, sizeof(sname), "%s - %s", name, em->label);
+			snprintf(sname, sizeof(sname), "%s - %s", name, em->gab);
 			snprintf(range, sizeof(range), "± %.6g (%.4g%% ci of the median)",
 			         (s.s.ci95_hi - s.s.ci95_lo) / 2, 100 * s.s.ci_level);
 			snprintf(extra, sizeof(extra),
@@ -731,12 +699,11 @@ fail:
 
 /* ---- entry points -------------------------------------------------------- */
 
-int gb_export_write(json_t *results_doc, const char *format, const char *path)
+/* What gb_export_write refuses before converting anything (one line each). */
+static int export_check(json_t *results_doc, const char *format, const char *path)
 {
-	json_t *doc = NULL, *doc2 = NULL, *cell, *merged = NULL;
-	char *p1 = NULL, *p2 = NULL;
-	size_t i, exportable = 0, nmerged;
-	int err;
+	size_t i, exportable = 0;
+	json_t *cell;
 
 	if (!gb_export_format_valid(format)) {
 		gb_err("export", "unknown format '%s' (gbench, bmf, gab, pyperf)",
@@ -766,6 +733,18 @@ int gb_export_write(json_t *results_doc, const char *format, const char *path)
 		       "gab writes two files (smaller and bigger is better): give -o PATH");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int gb_export_write(json_t *results_doc, const char *format, const char *path)
+{
+	json_t *doc = NULL, *doc2 = NULL, *merged = NULL;
+	char *p1 = NULL, *p2 = NULL;
+	size_t nmerged;
+	int err = export_check(results_doc, format, path);
+
+	if (err)
+		return err;
 	/*
 	 * One benchmark per name: pyperf refuses two of one name, BMF keys
 	 * collide, gbench would number repetitions twice. A cell that several

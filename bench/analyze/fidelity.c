@@ -1,10 +1,11 @@
 /*
- * cmd_fidelity.c - `gilbench fidelity SIM.json REAL.json`: pairs each real
- * CPython cell (model cpython-X, from scripts/cpython/reference.py) with the
- * simulated cell of model X doing the same work, computes the ratios both
- * show (speedup over serial, convoy latency over the switch interval, io
- * overhead, ...), their quotient, and a verdict against a tolerance. Exit 3
- * when a ratio departs beyond it.
+ * fidelity.c - the library (fidelity.h, gb_fidelity) and the thin front
+ * of `gilbench fidelity SIM.json REAL.json`: pairs each real CPython cell
+ * (model cpython-X, from scripts/cpython/reference.py) with the simulated
+ * cell of model X doing the same work, computes the ratios both show
+ * (speedup over serial, convoy latency over the switch interval, io
+ * overhead, ...), their quotient, and a verdict against a tolerance; the
+ * front prints them and exits 3 when a ratio departs beyond it.
  *
  * It compares ratios, never absolute times: the simulation's bytecode is not
  * CPython's, only the shape of the curves should agree. It reads result
@@ -21,6 +22,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "fidelity.h"
 #include "identity.h"
 #include "log.h"
 #include "results_io.h"
@@ -47,41 +49,17 @@ static const char *const fid_label_keys[] = {"native_fraction",
 
 enum fid_format { FID_TEXT, FID_MARKDOWN, FID_JSON };
 
+/* The command's options: the comparison's and how to print it. */
 struct fid_opts {
-	double tolerance; /* percent */
+	struct gb_fidelity_opts f;
 	enum fid_format format;
 	const char *output;
-	const char *sim_path, *real_path;
 };
 
+/* One document as the library reads it. */
 struct fid_side {
-	const char *path;
-	json_t *doc;
-	json_t *results; /* borrowed from doc */
-};
-
-struct fid_row {
-	size_t real, sim; /* indices in results[] */
-	const char *ratio;
-	double sim_v, real_v, quotient;
-	int agrees;
-};
-
-struct fid_note {
-	size_t real;
-	const char *why; /* static text */
-};
-
-struct fid_result {
-	struct fid_row *rows;
-	size_t nrows, caprows;
-	struct fid_note *notes; /* not compared */
-	size_t nnotes, capnotes;
-	size_t *only_real; /* real cells with no simulated counterpart */
-	size_t nonly;
-	size_t pairs, agree, depart;
-	char **labels; /* per real cell, NULL if unused */
-	int *sim_used;
+	const char *path; /* its name in messages */
+	json_t *results;  /* borrowed */
 };
 
 /* ---- cells ------------------------------------------------------------------------ */
@@ -235,11 +213,11 @@ static double fid_param(json_t *cell, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static int fid_add_row(struct fid_result *res, const struct fid_row *row)
+static int fid_add_row(struct gb_fidelity_result *res, const struct gb_fidelity_row *row)
 {
 	if (res->nrows == res->caprows) {
 		size_t cap = res->caprows ? 2 * res->caprows : 32;
-		struct fid_row *rows = realloc(res->rows, cap * sizeof(*rows));
+		struct gb_fidelity_row *rows = realloc(res->rows, cap * sizeof(*rows));
 
 		if (!rows)
 			return -ENOMEM;
@@ -250,7 +228,7 @@ static int fid_add_row(struct fid_result *res, const struct fid_row *row)
 	return 0;
 }
 
-static int fid_add_note(struct fid_result *res, size_t real, const char *why)
+static int fid_add_note(struct gb_fidelity_result *res, size_t real, const char *why)
 {
 	/* Both ratios of a cell usually fail for one reason: say it once. */
 	if (res->nnotes && res->notes[res->nnotes - 1].real == real &&
@@ -258,14 +236,14 @@ static int fid_add_note(struct fid_result *res, size_t real, const char *why)
 		return 0;
 	if (res->nnotes == res->capnotes) {
 		size_t cap = res->capnotes ? 2 * res->capnotes : 16;
-		struct fid_note *notes = realloc(res->notes, cap * sizeof(*notes));
+		struct gb_fidelity_note *notes = realloc(res->notes, cap * sizeof(*notes));
 
 		if (!notes)
 			return -ENOMEM;
 		res->notes = notes;
 		res->capnotes = cap;
 	}
-	res->notes[res->nnotes++] = (struct fid_note){.real = real, .why = why};
+	res->notes[res->nnotes++] = (struct gb_fidelity_note){.real = real, .why = why};
 	return 0;
 }
 
@@ -371,8 +349,8 @@ static size_t fid_defs_for(json_t *real, const struct fid_def **defs, double *id
 	return 0;
 }
 
-static int fid_pair(const struct fid_side *sides, size_t si, size_t ri, const struct fid_opts *o,
-                    struct fid_result *res)
+static int fid_pair(const struct fid_side *sides, size_t si, size_t ri,
+                    const struct gb_fidelity_opts *o, struct gb_fidelity_result *res)
 {
 	json_t *sim = json_array_get(sides[0].results, si);
 	json_t *real = json_array_get(sides[1].results, ri);
@@ -381,7 +359,7 @@ static int fid_pair(const struct fid_side *sides, size_t si, size_t ri, const st
 	size_t n = fid_defs_for(real, defs, &ideal);
 
 	for (size_t k = 0; k < n; k++) {
-		struct fid_row row = {.real = ri, .sim = si, .ratio = defs[k]->name};
+		struct gb_fidelity_row row = {.real = ri, .sim = si, .ratio = defs[k]->name};
 		const char *why = NULL;
 		int err;
 
@@ -408,7 +386,8 @@ static int fid_pair(const struct fid_side *sides, size_t si, size_t ri, const st
 	return 0;
 }
 
-static int fid_run(const struct fid_side *sides, const struct fid_opts *o, struct fid_result *res)
+static int fid_run(const struct fid_side *sides, const struct gb_fidelity_opts *o,
+                   struct gb_fidelity_result *res)
 {
 	size_t nreal = json_array_size(sides[1].results), i, j;
 	json_t *c, *d;
@@ -511,70 +490,92 @@ static int fid_label(const struct fid_side *real, size_t idx, char **out)
 	return fclose(f) == 0 ? 0 : -ENOMEM;
 }
 
-static const char *fid_label_of(struct fid_result *res, const struct fid_side *real, size_t idx)
+/* The label of every real cell a row, a note or only_real names. */
+static int fid_labels(const struct fid_side *real, struct gb_fidelity_result *res)
 {
-	if (!res->labels[idx] && fid_label(real, idx, &res->labels[idx]))
-		return NULL;
-	return res->labels[idx];
+	for (size_t k = 0; k < res->nrows + res->nnotes + res->nonly; k++) {
+		size_t idx = k < res->nrows ? res->rows[k].real
+		             : k < res->nrows + res->nnotes
+		                     ? res->notes[k - res->nrows].real
+		                     : res->only_real[k - res->nrows - res->nnotes];
+
+		if (!res->labels[idx] && fid_label(real, idx, &res->labels[idx]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the library ------------------------------------------------------------------ */
+
+int gb_fidelity(json_t *sim, json_t *real, const struct gb_fidelity_opts *o,
+                struct gb_fidelity_result *out)
+{
+	const struct fid_side sides[2] = {
+	        {.path = o->sim_name, .results = json_object_get(sim, "results")},
+	        {.path = o->real_name, .results = json_object_get(real, "results")},
+	};
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->sim_results = sides[0].results;
+	out->real_results = sides[1].results;
+	out->nreal = json_array_size(sides[1].results);
+	err = fid_run(sides, o, out);
+	if (err)
+		return err;
+	for (size_t i = 0; i < json_array_size(sides[0].results); i++)
+		out->sim_unpaired += !out->sim_used[i];
+	return fid_labels(&sides[1], out);
+}
+
+void gb_fidelity_result_free(struct gb_fidelity_result *res)
+{
+	if (res->labels)
+		for (size_t i = 0; i < res->nreal; i++)
+			free(res->labels[i]);
+	free(res->labels);
+	free(res->rows);
+	free(res->notes);
+	free(res->only_real);
+	free(res->sim_used);
+	memset(res, 0, sizeof(*res));
 }
 
 /* ---- output ----------------------------------------------------------------------- */
 
-static size_t fid_sim_unpaired(const struct fid_side *sim, const struct fid_result *res)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < json_array_size(sim->results); i++)
-		n += !res->sim_used[i];
-	return n;
-}
-
-static void fid_summary_line(FILE *f, const struct fid_result *res, const struct fid_opts *o,
-                             int markdown)
+static void fid_summary_line(FILE *f, const struct gb_fidelity_result *res,
+                             const struct fid_opts *o, int markdown)
 {
 	if (markdown && res->depart)
 		fprintf(f, "**%zu ratio%s depart%s**: ", res->depart, res->depart == 1 ? "" : "s",
 		        res->depart == 1 ? "s" : "");
 	fprintf(f, "%zu of %zu ratio%s agree within %g%% (%zu cell pair%s); %zu depart%s\n",
-	        res->agree, res->nrows, res->nrows == 1 ? "" : "s", o->tolerance, res->pairs,
+	        res->agree, res->nrows, res->nrows == 1 ? "" : "s", o->f.tolerance, res->pairs,
 	        res->pairs == 1 ? "" : "s", res->depart, res->depart == 1 ? "s" : "");
 }
 
-static int fid_put_lists(FILE *f, const struct fid_side *sides, struct fid_result *res,
-                         int markdown)
+static void fid_put_lists(FILE *f, const struct gb_fidelity_result *res, int markdown)
 {
 	const char *b = markdown ? "- " : "  ", *s = markdown ? "**" : "";
-	size_t unpaired = fid_sim_unpaired(&sides[0], res);
+	size_t unpaired = res->sim_unpaired;
 
 	if (res->nonly)
 		fprintf(f, "\n%sCPython cells with no simulated counterpart (%zu):%s\n", s,
 		        res->nonly, s);
-	for (size_t i = 0; i < res->nonly; i++) {
-		const char *l = fid_label_of(res, &sides[1], res->only_real[i]);
-
-		if (!l)
-			return -ENOMEM;
-		fprintf(f, "%s%s\n", b, l);
-	}
+	for (size_t i = 0; i < res->nonly; i++)
+		fprintf(f, "%s%s\n", b, res->labels[res->only_real[i]]);
 	if (res->nnotes)
 		fprintf(f, "\n%snot compared (%zu):%s\n", s, res->nnotes, s);
-	for (size_t i = 0; i < res->nnotes; i++) {
-		const char *l = fid_label_of(res, &sides[1], res->notes[i].real);
-
-		if (!l)
-			return -ENOMEM;
-		fprintf(f, "%s%s: %s\n", b, l, res->notes[i].why);
-	}
+	for (size_t i = 0; i < res->nnotes; i++)
+		fprintf(f, "%s%s: %s\n", b, res->labels[res->notes[i].real], res->notes[i].why);
 	if (unpaired)
 		fprintf(f,
 		        "\n%zu simulated cell%s no CPython counterpart (other models, GIL policies "
 		        "or parameters)\n",
 		        unpaired, unpaired == 1 ? " has" : "s have");
-	return 0;
 }
 
-static int fid_put_text(FILE *f, const struct fid_side *sides, struct fid_result *res,
-                        const struct fid_opts *o)
+static void fid_put_text(FILE *f, const struct gb_fidelity_result *res, const struct fid_opts *o)
 {
 	static const char *const head[] = {"cell",    "ratio",    "simulated",
 	                                   "CPython", "sim/real", "verdict"};
@@ -583,10 +584,8 @@ static int fid_put_text(FILE *f, const struct fid_side *sides, struct fid_result
 	for (int c = 0; c < 6; c++)
 		w[c] = (int)strlen(head[c]);
 	for (size_t r = 0; r < res->nrows; r++) {
-		const char *l = fid_label_of(res, &sides[1], res->rows[r].real);
+		const char *l = res->labels[res->rows[r].real];
 
-		if (!l)
-			return -ENOMEM;
 		if ((int)strlen(l) > w[0])
 			w[0] = (int)strlen(l);
 		if ((int)strlen(res->rows[r].ratio) > w[1])
@@ -597,7 +596,7 @@ static int fid_put_text(FILE *f, const struct fid_side *sides, struct fid_result
 		fprintf(f, "%-*s  %-*s  %*s  %*s  %*s  %s\n", w[0], head[0], w[1], head[1], w[2],
 		        head[2], w[3], head[3], w[4], head[4], head[5]);
 	for (size_t r = 0; r < res->nrows; r++) {
-		const struct fid_row *row = &res->rows[r];
+		const struct gb_fidelity_row *row = &res->rows[r];
 
 		fprintf(f, "%-*s  %-*s  %*.4g  %*.4g  %*.3f  %s\n", w[0], res->labels[row->real],
 		        w[1], row->ratio, w[2], row->sim_v, w[3], row->real_v, w[4], row->quotient,
@@ -606,7 +605,7 @@ static int fid_put_text(FILE *f, const struct fid_side *sides, struct fid_result
 	if (res->nrows)
 		fputc('\n', f);
 	fid_summary_line(f, res, o, 0);
-	return fid_put_lists(f, sides, res, 0);
+	fid_put_lists(f, res, 0);
 }
 
 static void fid_put_md_cell(FILE *f, const char *s)
@@ -618,8 +617,8 @@ static void fid_put_md_cell(FILE *f, const char *s)
 	}
 }
 
-static int fid_put_markdown(FILE *f, const struct fid_side *sides, struct fid_result *res,
-                            const struct fid_opts *o)
+static void fid_put_markdown(FILE *f, const struct gb_fidelity_result *res,
+                             const struct fid_opts *o)
 {
 	fprintf(f, "### gilbench fidelity\n\n");
 	fid_summary_line(f, res, o, 1);
@@ -627,65 +626,53 @@ static int fid_put_markdown(FILE *f, const struct fid_side *sides, struct fid_re
 		fprintf(f, "\n| cell | ratio | simulated | CPython | sim/real | verdict |\n"
 		           "|:--|:--|--:|--:|--:|:--|\n");
 	for (size_t r = 0; r < res->nrows; r++) {
-		const struct fid_row *row = &res->rows[r];
-		const char *l = fid_label_of(res, &sides[1], row->real);
-
-		if (!l)
-			return -ENOMEM;
+		const struct gb_fidelity_row *row = &res->rows[r];
 		fputs("| ", f);
-		fid_put_md_cell(f, l);
+		fid_put_md_cell(f, res->labels[row->real]);
 		fprintf(f, " | %s | %.4g | %.4g | %.3f | %s |\n", row->ratio, row->sim_v,
 		        row->real_v, row->quotient, row->agrees ? "agrees" : "**departs**");
 	}
-	return fid_put_lists(f, sides, res, 1);
+	fid_put_lists(f, res, 1);
 }
 
-static json_t *fid_json(const struct fid_side *sides, struct fid_result *res,
-                        const struct fid_opts *o)
+static json_t *fid_json(const struct gb_fidelity_result *res, const struct fid_opts *o)
 {
 	json_t *rows = json_array(), *only = json_array(), *notes = json_array(), *doc;
 
 	if (!rows || !only || !notes)
 		goto fail;
 	for (size_t r = 0; r < res->nrows; r++) {
-		const struct fid_row *row = &res->rows[r];
-		json_t *real = json_array_get(sides[1].results, row->real);
-		const char *l = fid_label_of(res, &sides[1], row->real);
-		json_t *e;
-
-		if (!l)
-			goto fail;
-		e = json_pack("{s:s, s:O, s:O, s:O, s:s, s:f, s:f, s:f, s:s, s:b, s:I, s:I}",
-		              "cell", l, "model", json_object_get(real, "model"), "workload",
-		              json_object_get(real, "workload"), "params",
-		              json_object_get(real, "params"), "ratio", row->ratio, "simulated",
-		              row->sim_v, "cpython", row->real_v, "quotient", row->quotient,
-		              "verdict", row->agrees ? "agrees" : "departs", "agrees", row->agrees,
-		              "sim_index", (json_int_t)row->sim, "real_index",
-		              (json_int_t)row->real);
+		const struct gb_fidelity_row *row = &res->rows[r];
+		json_t *real = json_array_get(res->real_results, row->real);
+		const char *l = res->labels[row->real];
+		json_t *e = json_pack(
+		        "{s:s, s:O, s:O, s:O, s:s, s:f, s:f, s:f, s:s, s:b, s:I, s:I}", "cell", l,
+		        "model", json_object_get(real, "model"), "workload",
+		        json_object_get(real, "workload"), "params",
+		        json_object_get(real, "params"), "ratio", row->ratio, "simulated",
+		        row->sim_v, "cpython", row->real_v, "quotient", row->quotient, "verdict",
+		        row->agrees ? "agrees" : "departs", "agrees", row->agrees, "sim_index",
+		        (json_int_t)row->sim, "real_index", (json_int_t)row->real);
 		if (!e || json_array_append_new(rows, e))
 			goto fail;
 	}
 	for (size_t i = 0; i < res->nonly; i++) {
-		const char *l = fid_label_of(res, &sides[1], res->only_real[i]);
-
-		if (!l || json_array_append_new(only, json_string(l)))
+		if (json_array_append_new(only, json_string(res->labels[res->only_real[i]])))
 			goto fail;
 	}
 	for (size_t i = 0; i < res->nnotes; i++) {
-		const char *l = fid_label_of(res, &sides[1], res->notes[i].real);
+		const char *l = res->labels[res->notes[i].real];
 
-		if (!l || json_array_append_new(notes, json_pack("{s:s, s:s}", "cell", l, "reason",
-		                                                 res->notes[i].why)))
+		if (json_array_append_new(
+		            notes, json_pack("{s:s, s:s}", "cell", l, "reason", res->notes[i].why)))
 			goto fail;
 	}
 	doc = json_pack("{s:s, s:s, s:f, s:b, s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:o, s:I}", "sim",
-	                o->sim_path, "real", o->real_path, "tolerance_pct", o->tolerance, "agree",
-	                res->depart == 0, "summary", "pairs", (json_int_t)res->pairs, "ratios",
-	                (json_int_t)res->nrows, "agree", (json_int_t)res->agree, "depart",
+	                o->f.sim_name, "real", o->f.real_name, "tolerance_pct", o->f.tolerance,
+	                "agree", res->depart == 0, "summary", "pairs", (json_int_t)res->pairs,
+	                "ratios", (json_int_t)res->nrows, "agree", (json_int_t)res->agree, "depart",
 	                (json_int_t)res->depart, "ratios", rows, "only_in_real", only,
-	                "not_compared", notes, "sim_unpaired",
-	                (json_int_t)fid_sim_unpaired(&sides[0], res));
+	                "not_compared", notes, "sim_unpaired", (json_int_t)res->sim_unpaired);
 	return doc;
 fail:
 	json_decref(rows);
@@ -736,21 +723,23 @@ static int fid_parse(int argc, char **argv, struct fid_opts *o)
 	char *end;
 	int c;
 
-	*o = (struct fid_opts){.tolerance = 25, .format = FID_TEXT, .output = "-"};
+	*o = (struct fid_opts){.f = {.tolerance = GB_FIDELITY_TOLERANCE_DEFAULT},
+	                       .format = FID_TEXT,
+	                       .output = "-"};
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_TOLERANCE:
 			errno = 0;
-			o->tolerance = strtod(optarg, &end);
+			o->f.tolerance = strtod(optarg, &end);
 			if (end != optarg && *end == '%')
 				end++;
-			if (end == optarg || *end || errno || !isfinite(o->tolerance)) {
+			if (end == optarg || *end || errno || !isfinite(o->f.tolerance)) {
 				gb_err("fidelity", "--tolerance: '%s' is not a number", optarg);
 				return 1;
 			}
-			if (o->tolerance < 0) {
+			if (o->f.tolerance < 0) {
 				gb_err("fidelity", "--tolerance: must be 0 or more (percent)");
 				return 1;
 			}
@@ -790,30 +779,52 @@ static int fid_parse(int argc, char **argv, struct fid_opts *o)
 		       argc - optind);
 		return 1;
 	}
-	o->sim_path = argv[optind];
-	o->real_path = argv[optind + 1];
+	o->f.sim_name = argv[optind];
+	o->f.real_name = argv[optind + 1];
 	return 0;
 }
 
-static void fid_result_free(struct fid_result *res, size_t nreal)
+/* Prints res as o says: 0 or -errno, after saying why. */
+static int fid_print(const struct gb_fidelity_result *res, const struct fid_opts *o)
 {
-	if (res->labels)
-		for (size_t i = 0; i < nreal; i++)
-			free(res->labels[i]);
-	free(res->labels);
-	free(res->rows);
-	free(res->notes);
-	free(res->only_real);
-	free(res->sim_used);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	if (o->format == FID_JSON) {
+		json_t *doc = fid_json(res, o);
+
+		if (!doc)
+			goto fail_nomem;
+		err = gb_json_write_atomic(o->output, doc);
+		json_decref(doc);
+		return err ? err : 0;
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		goto fail_nomem;
+	if (o->format == FID_MARKDOWN)
+		fid_put_markdown(f, res, o);
+	else
+		fid_put_text(f, res, o);
+	if (fclose(f) != 0) {
+		free(text);
+		goto fail_nomem;
+	}
+	err = gb_text_write_atomic(o->output, text, len);
+	free(text);
+	return err ? err : 0;
+fail_nomem:
+	gb_err("fidelity", "out of memory");
+	return -ENOMEM;
 }
 
 int gb_cmd_fidelity(int argc, char **argv)
 {
-	struct fid_side sides[2] = {{0}, {0}};
-	struct fid_result res = {0};
+	struct gb_fidelity_result res = {0};
+	json_t *docs[2] = {NULL, NULL};
 	struct fid_opts o;
-	char *text = NULL;
-	size_t len = 0, nreal = 0;
 	int rc, err;
 
 	rc = fid_parse(argc, argv, &o);
@@ -821,15 +832,9 @@ int gb_cmd_fidelity(int argc, char **argv)
 		return rc < 0 ? 0 : 1;
 	rc = 1;
 	/* Both files are read and checked before anything is printed. */
-	sides[0].path = o.sim_path;
-	sides[1].path = o.real_path;
-	if (gb_results_load(o.sim_path, &sides[0].doc) ||
-	    gb_results_load(o.real_path, &sides[1].doc))
+	if (gb_results_load(o.f.sim_name, &docs[0]) || gb_results_load(o.f.real_name, &docs[1]))
 		goto out;
-	sides[0].results = json_object_get(sides[0].doc, "results");
-	sides[1].results = json_object_get(sides[1].doc, "results");
-	nreal = json_array_size(sides[1].results);
-	err = fid_run(sides, &o, &res);
+	err = gb_fidelity(docs[0], docs[1], &o.f, &res);
 	if (err == -ENOMEM)
 		gb_err("fidelity", "out of memory");
 	if (err)
@@ -838,39 +843,14 @@ int gb_cmd_fidelity(int argc, char **argv)
 		gb_err("fidelity",
 		       "no comparable cells: %s has no " FID_PREFIX
 		       "MODEL cell doing the work of a simulated cell in %s",
-		       o.real_path, o.sim_path);
+		       o.f.real_name, o.f.sim_name);
 		goto out;
 	}
-	if (o.format == FID_JSON) {
-		json_t *doc = fid_json(sides, &res, &o);
-
-		if (!doc) {
-			gb_err("fidelity", "out of memory");
-			goto out;
-		}
-		err = gb_json_write_atomic(o.output, doc);
-		json_decref(doc);
-	} else {
-		FILE *f = open_memstream(&text, &len);
-
-		if (!f) {
-			gb_err("fidelity", "out of memory");
-			goto out;
-		}
-		err = o.format == FID_MARKDOWN ? fid_put_markdown(f, sides, &res, &o)
-		                               : fid_put_text(f, sides, &res, &o);
-		if (fclose(f) != 0 || err) {
-			gb_err("fidelity", "out of memory");
-			goto out;
-		}
-		err = gb_text_write_atomic(o.output, text, len);
-	}
-	if (!err)
+	if (fid_print(&res, &o) == 0)
 		rc = res.depart ? 3 : 0;
 out:
-	free(text);
-	fid_result_free(&res, nreal);
-	json_decref(sides[0].doc);
-	json_decref(sides[1].doc);
+	gb_fidelity_result_free(&res);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
 	return rc;
 }

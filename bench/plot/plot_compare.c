@@ -3,9 +3,9 @@
  * present in both, the wall time's median and confidence interval from the
  * raw samples (bench/stats.c), and the verdict `gilbench compare` gives.
  *
- * The verdicts are not this file's: it runs compare itself (gb_cmd_compare,
- * --format json, on the same two documents) and reads its wall_s rows, so
- * the chart and the command can never disagree. It draws and counts; it
+ * The verdicts are not this file's: it calls compare's library (gb_compare,
+ * compare.h) on the same two documents and takes its wall_s rows, so the
+ * chart and the command can never disagree. It draws and counts; it
  * decides nothing.
  */
 #include <errno.h>
@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cmd.h"
+#include "compare.h"
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
@@ -167,99 +166,35 @@ static void plot_row_label(json_t *results, json_t *cell, struct plot_vary *cach
 			*p = '\'';
 }
 
-/* Writes doc to a fresh temporary file; its path into `path` (len >= 64). */
-static int plot_tmp_json(json_t *doc, char *path, size_t len)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	snprintf(path, len, "%s/gilbench-plot-XXXXXX", dir && *dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0) {
-		gb_err(path, "cannot create a temporary file: %s", strerror(errno));
-		return -errno;
-	}
-	if (json_dumpfd(doc, fd, JSON_COMPACT | JSON_REAL_PRECISION(17)) != 0) {
-		gb_err(path, "cannot write a temporary file");
-		close(fd);
-		unlink(path);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
-}
-
 /*
- * Runs `gilbench compare BASE NEW --format json` on the base and on the
- * merged results, both as charted, and hands each wall_s verdict to its row.
- * compare walks base cells in file order, pairs each with the first
- * unpaired new cell of the same identity, and emits a wall_s row when both
- * sides have samples: the rows here were built the same way, so the k-th
- * wall_s comparison is the k-th row with samples on both sides. Each match
- * is checked (sample counts, medians) before it is believed.
+ * compare's verdict on each row's wall time: gb_compare on the base and the
+ * merged results as charted (plot.c resolved repeated cells, so compare
+ * merges none and its cells are the chart's), each row's base cell found
+ * by pointer. On a malformed file compare says why and the rows stay "not
+ * tested" (-EINVAL); -ENOMEM stops the chart.
  */
-static int plot_verdicts(struct gb__plot_ctx *pc, struct plot_row *rows, size_t nrows, json_t **out)
+static int plot_verdicts(struct gb__plot_ctx *pc, struct plot_row *rows, size_t nrows,
+                         const struct gb_compare_opts *o)
 {
-	char basep[4096], newp[4096], cmpp[4200];
-	char *argv[] = {"compare", basep, newp, "--format", "json", "-o", cmpp, NULL};
-	json_t *doc = NULL, *cmp, *c;
-	size_t i, k = 0;
-	int rc, err;
+	struct gb_compare_result res;
+	int err = gb_compare(pc->base, pc->doc, o, &res);
 
-	*out = NULL;
-	/* Both documents as charted (repeats resolved), not the files as given. */
-	err = plot_tmp_json(pc->base, basep, sizeof(basep));
-	if (err)
-		return err;
-	err = plot_tmp_json(pc->doc, newp, sizeof(newp));
-	if (err) {
-		unlink(basep);
-		return err;
-	}
-	snprintf(cmpp, sizeof(cmpp), "%s.compare.json", newp);
-	rc = gb_cmd_compare(7, argv);
-	unlink(basep);
-	unlink(newp);
-	if (rc != 0 && rc != 3) {
-		unlink(cmpp);
-		return -EINVAL; /* compare said why, on one line */
-	}
-	doc = json_load_file(cmpp, 0, NULL);
-	unlink(cmpp);
-	if (!doc) {
-		gb_err("plot", "compare: cannot read its own output");
-		return -EIO;
-	}
-	cmp = json_object_get(doc, "comparisons");
-	json_array_foreach(cmp, i, c)
-	{
-		double bn = -1, nn = -1, bm = NAN, nm = NAN, p = NAN;
-		const char *metric = json_string_value(json_object_get(c, "metric"));
-		if (!metric || strcmp(metric, "wall_s") != 0)
+	for (size_t k = 0; !err && k < nrows; k++) {
+		const struct gb_compare_side *b = &res.sides[0];
+		const struct gb_compare_row *row = NULL;
+
+		if (!(rows[k].b.n && rows[k].nw.n))
 			continue;
-		while (k < nrows && !(rows[k].b.n && rows[k].nw.n))
-			k++;
-		gb__res_num(c, "base.n", &bn);
-		gb__res_num(c, "new.n", &nn);
-		gb__res_num(c, "base.median", &bm);
-		gb__res_num(c, "new.median", &nm);
-		gb__res_num(c, "p_value", &p);
-		if (k == nrows || bn != (double)rows[k].b.n || nn != (double)rows[k].nw.n ||
-		    fabs(bm - rows[k].b.med) > 1e-9 * fabs(bm) ||
-		    fabs(nm - rows[k].nw.med) > 1e-9 * fabs(nm)) {
-			gb_err("plot", "compare: its wall_s rows do not line up with the chart's "
-			               "cells; verdicts left out");
-			for (size_t j = 0; j < nrows; j++)
-				rows[j].verdict = NULL;
-			json_decref(doc);
-			return -EPROTO;
+		for (size_t i = 0; i < b->n && !row; i++)
+			if (b->cells[i].cell == rows[k].base)
+				row = gb_compare_find(&res, i, "wall_s");
+		if (row) {
+			rows[k].verdict = gb_compare_verdict_name(row->verdict);
+			rows[k].p = row->p;
 		}
-		rows[k].verdict = json_string_value(json_object_get(c, "verdict"));
-		rows[k].p = p;
-		k++;
 	}
-	*out = doc;
-	return 0;
+	gb_compare_result_free(&res);
+	return err;
 }
 
 /* The band behind a row: 1 slower, -1 faster, 0 neither (or not tested). */
@@ -289,26 +224,22 @@ static void plot_level(const struct plot_row *rows, size_t nrows, char *buf, siz
 		snprintf(buf, len, "%.0f%% ", 100 * lvl);
 }
 
-int gb__plot_compare(struct gb__plot_ctx *pc)
+/*
+ * The chart's rows: compare's pairing, in base order, each base cell with
+ * the first unpaired new cell of its id (plot.c resolved repeated cells
+ * already), kept when both ended ok and have a wall time. -ENOMEM or 0.
+ */
+static int plot_pair_rows(json_t *bres, json_t *nres, struct plot_row *rows, size_t *nrows)
 {
-	json_t *bres = json_object_get(pc->base, "results");
-	json_t *nres = json_object_get(pc->doc, "results");
-	struct gb_report_chart *ch = gb__plot_chart(pc, "Base vs new");
-	size_t nb = json_array_size(bres), nn = json_array_size(nres), nrows = 0, i;
+	size_t nb = json_array_size(bres), nn = json_array_size(nres), i;
 	char **nids = calloc(nn ? nn : 1, sizeof(char *));
 	char **bids = calloc(nb ? nb : 1, sizeof(char *));
 	char *used = calloc(nn ? nn : 1, 1);
-	struct plot_row *rows = calloc(nb ? nb : 1, sizeof(*rows));
-	struct plot_vary *vcache = calloc(nn ? nn : 1, sizeof(*vcache));
-	size_t nvcache = 0;
-	char path[4096], *vars = NULL, level[16];
-	double xlo = 1, xhi = 1;
-	size_t vlen = 0;
-	json_t *cell, *cmp = NULL;
-	FILE *f, *vf;
+	json_t *cell;
 	int err = -ENOMEM;
 
-	if (!ch || !nids || !bids || !used || !rows || !vcache)
+	*nrows = 0;
+	if (!nids || !bids || !used)
 		goto out;
 	json_array_foreach(nres, i, cell)
 	{
@@ -320,10 +251,9 @@ int gb__plot_compare(struct gb__plot_ctx *pc)
 		if (!(bids[i] = gb__res_cell_id(cell)))
 			goto out;
 	}
-	/* compare's pairing: base order; plot.c resolved repeated cells already. */
 	json_array_foreach(bres, i, cell)
 	{
-		struct plot_row *r = &rows[nrows];
+		struct plot_row *r = &rows[*nrows];
 		int dup = 0;
 		for (size_t j = 0; j < i && !dup; j++)
 			dup = strcmp(bids[j], bids[i]) == 0;
@@ -338,128 +268,165 @@ int gb__plot_compare(struct gb__plot_ctx *pc)
 				r->base = cell;
 				r->cell = json_array_get(nres, j);
 				r->p = NAN;
-				nrows++;
+				(*nrows)++;
 			}
 			break;
 		}
 	}
+	err = 0;
+out:
+	for (i = 0; nids && i < nn; i++)
+		free(nids[i]);
+	for (i = 0; bids && i < nb; i++)
+		free(bids[i]);
+	free(nids);
+	free(bids);
+	free(used);
+	return err;
+}
+
+/* What compare.dat's rows add up to, for the chart's sentence. */
+struct plot_tally {
+	size_t slower, faster, noisy, tested, big;
+	double bigc; /* the largest change of the median, as a fraction */
+	double xlo, xhi;
+};
+
+/* compare.dat: one line per row, first row on top. */
+static int plot_write_dat(struct gb__plot_ctx *pc, struct plot_row *rows, size_t nrows,
+                          struct plot_vary *vcache, size_t *nvcache, struct plot_tally *t)
+{
+	json_t *nres = json_object_get(pc->doc, "results");
+	char path[4096], label[256], verdict[64], key[64], title[128];
+	FILE *f = gb__plot_open(pc, "compare.dat", path, sizeof(path));
+
+	*t = (struct plot_tally){.xlo = 1, .xhi = 1};
+	if (!f)
+		return -EIO;
+	fprintf(f, "# gilbench plot: compare.dat; wall time relative to the base median\n"
+	           "# row base base_ci_lo base_ci_hi new new_ci_lo new_ci_hi key label "
+	           "verdict worse(1 slower, -1 faster, 0 neither)\n");
+	for (size_t i = 0; i < nrows; i++) {
+		struct plot_row *r = &rows[i];
+		double c = r->nw.med / r->b.med - 1;
+		gb__res_series(r->cell, key, sizeof(key), title, sizeof(title));
+		plot_row_label(nres, r->cell, vcache, nvcache, label, sizeof(label));
+		snprintf(verdict, sizeof(verdict), "%+.1f%%  %s", 100 * c,
+		         r->verdict ? r->verdict : "not tested");
+		fprintf(f, "%zu %.9g %.9g %.9g %.9g %.9g %.9g %s \"%s\" \"%s\" %d\n", nrows - i,
+		        1.0, r->b.lo / r->b.med, r->b.hi / r->b.med, r->nw.med / r->b.med,
+		        r->nw.lo / r->b.med, r->nw.hi / r->b.med, key, label, verdict,
+		        plot_worse(r->verdict));
+		t->xlo = fmin(t->xlo, fmin(r->b.lo, r->nw.lo) / r->b.med);
+		t->xhi = fmax(t->xhi, fmax(r->b.hi, r->nw.hi) / r->b.med);
+		t->tested += r->verdict != NULL;
+		t->slower += r->verdict && strcmp(r->verdict, "slower") == 0;
+		t->faster += r->verdict && strcmp(r->verdict, "faster") == 0;
+		t->noisy += r->verdict && strcmp(r->verdict, "too noisy") == 0;
+		if (fabs(c) > fabs(t->bigc))
+			t->bigc = c, t->big = i;
+	}
+	return gb__plot_close(f, path);
+}
+
+static void plot_sentence(struct gb__plot_ctx *pc, struct gb_report_chart *ch,
+                          const struct plot_tally *t, size_t nrows, const char *label,
+                          const struct gb_compare_opts *o)
+{
+	char untested[64];
+
+	snprintf(untested, sizeof(untested), ", %zu not tested (no samples)", nrows - t->tested);
+	if (o)
+		snprintf(ch->sentence, sizeof(ch->sentence),
+		         "Of %zu cells in both runs, `gilbench compare` (Mann-Whitney U "
+		         "test on the raw samples, alpha %g, threshold %g%%) finds the wall "
+		         "time slower in %zu and faster in %zu; %zu too noisy to tell%s; "
+		         "the largest change is %+.1f%% (%s). Base: `%s`.",
+		         nrows, o->alpha, o->threshold, t->slower, t->faster, t->noisy,
+		         nrows > t->tested ? untested : "", t->bigc * 100, label, pc->base_path);
+	else
+		snprintf(ch->sentence, sizeof(ch->sentence),
+		         "Of %zu cells in both runs, the largest change of the wall time is "
+		         "%+.1f%% (%s); `gilbench compare` gave no verdicts (see its "
+		         "error). "
+		         "Base: `%s`.",
+		         nrows, t->bigc * 100, label, pc->base_path);
+}
+
+/*
+ * The chart's variables. gnuplot picks x tics by range, not by the pixels
+ * it has: a narrow plot beside long labels gets tics that overprint. About
+ * six.
+ */
+static int plot_write_vars(struct gb__plot_ctx *pc, struct gb_report_chart *ch,
+                           const struct plot_row *rows, size_t nrows, const struct plot_tally *t)
+{
+	static const double nice[] = {1, 2, 2.5, 5, 10};
+	double pad = fmax(t->xhi - t->xlo, 0.02) * 0.06, span = t->xhi - t->xlo + 2 * pad;
+	double mag = pow(10, floor(log10(span / 6))), step = mag;
+	const char *date = gb__res_str(pc->base, "context.date");
+	char *vars = NULL, level[16];
+	size_t vlen = 0;
+	FILE *vf;
+
+	plot_level(rows, nrows, level, sizeof(level));
+	vf = gb__plot_vars_open(pc, &vars, &vlen, "compare", NULL);
+	if (!vf)
+		return -ENOMEM;
+	gb__plot_var_num(vf, "rows", (double)nrows);
+	/* Rows stay readable at any count: the chart grows with them. */
+	gb__plot_var_num(vf, "height", (double)(nrows * 24 + 170 > 500 ? nrows * 24 + 170 : 500));
+	gb__plot_var_str(vf, "base_name", date ? date : "base");
+	gb__plot_var_str(vf, "ci_label", level);
+	for (size_t k = 0; k < sizeof(nice) / sizeof(nice[0]); k++)
+		if (nice[k] * mag >= span / 6) {
+			step = nice[k] * mag;
+			break;
+		}
+	gb__plot_var_num(vf, "x_lo", t->xlo - pad);
+	gb__plot_var_num(vf, "x_hi", t->xhi + pad);
+	gb__plot_var_num(vf, "x_step", step);
+	return gb__plot_finish(pc, vf, &vars, "compare", "compare", ch);
+}
+
+int gb__plot_compare(struct gb__plot_ctx *pc)
+{
+	const struct gb_compare_opts o = {.threshold = GB_COMPARE_THRESHOLD_DEFAULT,
+	                                  .alpha = GB_COMPARE_ALPHA_DEFAULT,
+	                                  .base_name = pc->base_path,
+	                                  .new_name = pc->nsources == 1 ? pc->sources[0]
+	                                                                : "the merged results"};
+	json_t *bres = json_object_get(pc->base, "results");
+	json_t *nres = json_object_get(pc->doc, "results");
+	struct gb_report_chart *ch = gb__plot_chart(pc, "Base vs new");
+	size_t nb = json_array_size(bres), nn = json_array_size(nres), nrows = 0, nvcache = 0;
+	struct plot_row *rows = calloc(nb ? nb : 1, sizeof(*rows));
+	struct plot_vary *vcache = calloc(nn ? nn : 1, sizeof(*vcache));
+	struct plot_tally t;
+	char label[256];
+	int err = -ENOMEM, tested;
+
+	if (!ch || !rows || !vcache || plot_pair_rows(bres, nres, rows, &nrows))
+		goto out;
 	if (!nrows) {
 		gb__plot_skip(ch, "compare", "no ok cell is in both the base and the new results.");
 		err = 0;
 		goto out;
 	}
-	err = plot_verdicts(pc, rows, nrows, &cmp);
+	err = plot_verdicts(pc, rows, nrows, &o);
 	if (err == -ENOMEM)
 		goto out;
+	tested = !err;
 	if (err)
 		pc->failed = 1;
-
-	f = gb__plot_open(pc, "compare.dat", path, sizeof(path));
-	if (!f) {
-		err = -EIO;
+	err = plot_write_dat(pc, rows, nrows, vcache, &nvcache, &t);
+	if (err)
 		goto out;
-	}
-	fprintf(f, "# gilbench plot: compare.dat; wall time relative to the base median\n"
-	           "# row base base_ci_lo base_ci_hi new new_ci_lo new_ci_hi key label "
-	           "verdict worse(1 slower, -1 faster, 0 neither)\n");
-	{
-		size_t slower = 0, faster = 0, noisy = 0, tested = 0, big = 0;
-		double bigc = 0;
-		char label[256], verdict[64], untested[64];
-		for (i = 0; i < nrows; i++) {
-			struct plot_row *r = &rows[i];
-			char key[64], title[128];
-			double c = r->nw.med / r->b.med - 1;
-			gb__res_series(r->cell, key, sizeof(key), title, sizeof(title));
-			plot_row_label(nres, r->cell, vcache, &nvcache, label, sizeof(label));
-			if (r->verdict)
-				snprintf(verdict, sizeof(verdict), "%+.1f%%  %s", 100 * c,
-				         r->verdict);
-			else
-				snprintf(verdict, sizeof(verdict), "%+.1f%%  not tested", 100 * c);
-			/* First row on top. */
-			fprintf(f, "%zu %.9g %.9g %.9g %.9g %.9g %.9g %s \"%s\" \"%s\" %d\n",
-			        nrows - i, 1.0, r->b.lo / r->b.med, r->b.hi / r->b.med,
-			        r->nw.med / r->b.med, r->nw.lo / r->b.med, r->nw.hi / r->b.med, key,
-			        label, verdict, plot_worse(r->verdict));
-			xlo = fmin(xlo, fmin(r->b.lo, r->nw.lo) / r->b.med);
-			xhi = fmax(xhi, fmax(r->b.hi, r->nw.hi) / r->b.med);
-			tested += r->verdict != NULL;
-			slower += r->verdict && strcmp(r->verdict, "slower") == 0;
-			faster += r->verdict && strcmp(r->verdict, "faster") == 0;
-			noisy += r->verdict && strcmp(r->verdict, "too noisy") == 0;
-			if (fabs(c) > fabs(bigc))
-				bigc = c, big = i;
-		}
-		err = gb__plot_close(f, path);
-		if (err)
-			goto out;
-		plot_row_label(nres, rows[big].cell, vcache, &nvcache, label, sizeof(label));
-		snprintf(untested, sizeof(untested), ", %zu not tested (no samples)",
-		         nrows - tested);
-		if (cmp)
-			snprintf(
-			        ch->sentence, sizeof(ch->sentence),
-			        "Of %zu cells in both runs, `gilbench compare` (Mann-Whitney U "
-			        "test on the raw samples, alpha %g, threshold %g%%) finds the wall "
-			        "time slower in %zu and faster in %zu; %zu too noisy to tell%s; "
-			        "the largest change is %+.1f%% (%s). Base: `%s`.",
-			        nrows, json_number_value(json_object_get(cmp, "alpha")),
-			        json_number_value(json_object_get(cmp, "threshold_pct")), slower,
-			        faster, noisy, nrows > tested ? untested : "", bigc * 100, label,
-			        pc->base_path);
-		else
-			snprintf(
-			        ch->sentence, sizeof(ch->sentence),
-			        "Of %zu cells in both runs, the largest change of the wall time is "
-			        "%+.1f%% (%s); `gilbench compare` gave no verdicts (see its "
-			        "error). "
-			        "Base: `%s`.",
-			        nrows, bigc * 100, label, pc->base_path);
-	}
-
-	plot_level(rows, nrows, level, sizeof(level));
-	vf = gb__plot_vars_open(pc, &vars, &vlen, "compare", NULL);
-	if (!vf)
-		goto out;
-	gb__plot_var_num(vf, "rows", (double)nrows);
-	/* Rows stay readable at any count: the chart grows with them. */
-	gb__plot_var_num(vf, "height", (double)(nrows * 24 + 170 > 500 ? nrows * 24 + 170 : 500));
-	gb__plot_var_str(vf, "base_name",
-	                 gb__res_str(pc->base, "context.date")
-	                         ? gb__res_str(pc->base, "context.date")
-	                         : "base");
-	gb__plot_var_str(vf, "ci_label", level);
-	{
-		/*
-		 * gnuplot picks x tics by range, not by the pixels it has: a narrow
-		 * plot beside long labels gets tics that overprint. About six.
-		 */
-		double pad = fmax(xhi - xlo, 0.02) * 0.06, span = xhi - xlo + 2 * pad;
-		double mag = pow(10, floor(log10(span / 6))), step = mag;
-		static const double nice[] = {1, 2, 2.5, 5, 10};
-		for (size_t k = 0; k < sizeof(nice) / sizeof(nice[0]); k++)
-			if (nice[k] * mag >= span / 6) {
-				step = nice[k] * mag;
-				break;
-			}
-		gb__plot_var_num(vf, "x_lo", xlo - pad);
-		gb__plot_var_num(vf, "x_hi", xhi + pad);
-		gb__plot_var_num(vf, "x_step", step);
-	}
-	err = gb__plot_finish(pc, vf, &vars, "compare", "compare", ch);
+	plot_row_label(nres, rows[t.big].cell, vcache, &nvcache, label, sizeof(label));
+	plot_sentence(pc, ch, &t, nrows, label, tested ? &o : NULL);
+	err = plot_write_vars(pc, ch, rows, nrows, &t);
 out:
-	if (nids)
-		for (i = 0; i < nn; i++)
-			free(nids[i]);
-	free(nids);
-	if (bids)
-		for (i = 0; i < nb; i++)
-			free(bids[i]);
-	free(bids);
-	free(used);
 	free(rows);
 	free(vcache);
-	json_decref(cmp);
 	return err;
 }

@@ -16,6 +16,7 @@
 
 #include "identity.h"
 #include "log.h"
+#include "metrics.h"
 #include "results_io.h"
 #include "warnings.h"
 
@@ -375,25 +376,30 @@ static void report_machine(FILE *f, json_t *ctx)
 	fputs("\n", f);
 }
 
-/* The columns of a workload table: each shown only if some cell has it. */
-struct report_col {
-	const char *head;
-	const char *path;
-	int kind; /* 0 number, 1 speedup (x), 2 fraction */
-};
+/*
+ * The columns of a workload table, each shown only if some cell has it:
+ * metrics.def's report columns, in their order. A speedup (unit x) is
+ * shown as "1.23x", a fraction with two decimals.
+ */
+#define REPORT_NCOLS GB_METRIC_NCOLUMNS
 
-static const struct report_col report_cols[] = {
-        {"wall median (s)", "metrics.wall_s.median", 0},
-        {"speedup", "metrics.speedup", 1},
-        {"ops/s", "metrics.ops_per_s", 0},
-        {"bytecodes/s", "metrics.bytecodes_per_s", 0},
-        {"latency p50 (µs)", "metrics.latency_us.p50", 0},
-        {"latency p99 (µs)", "metrics.latency_us.p99", 0},
-        {"mem/task (KiB)", "metrics.mem_per_task_kib", 0},
-        {"GIL held", "metrics.gil.held_frac", 2},
-        {"GIL wait", "metrics.gil.wait_frac", 2},
-};
-#define REPORT_NCOLS (sizeof(report_cols) / sizeof(report_cols[0]))
+/* The value of column c (0-based) in cell: 0, or -ENOENT. */
+static int report_col_num(json_t *cell, size_t c, double *v)
+{
+	const struct gb_metric *m = gb_metric_column((unsigned)c + 1);
+	char path[128];
+
+	if (!m || gb_metric_value_path(m, path, sizeof(path)) != 0)
+		return -ENOENT;
+	return gb__res_num(cell, path, v);
+}
+
+static const char *report_col_unit(size_t c)
+{
+	const struct gb_metric *m = gb_metric_column((unsigned)c + 1);
+
+	return m ? m->unit : "";
+}
 
 size_t gb__res_varying(json_t *results, const char *wl, const char **keys, size_t cap)
 {
@@ -741,13 +747,13 @@ static void report_workload(FILE *f, json_t *results, const char *wl)
 		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
 			continue;
 		for (size_t c = 0; c < REPORT_NCOLS; c++)
-			has[c] |= gb__res_num(cell, report_cols[c].path, &v) == 0;
+			has[c] |= report_col_num(cell, c, &v) == 0;
 	}
 
 	fprintf(f, "### Workload `%s`\n\n| model | params | status |", wl);
 	for (size_t c = 0; c < REPORT_NCOLS; c++)
 		if (has[c])
-			fprintf(f, " %s |", report_cols[c].head);
+			fprintf(f, " %s |", gb_metric_column((unsigned)c + 1)->col_head);
 	fputs("\n|---|---|---|", f);
 	for (size_t c = 0; c < REPORT_NCOLS; c++)
 		if (has[c])
@@ -788,11 +794,11 @@ static void report_workload(FILE *f, json_t *results, const char *wl)
 		for (size_t c = 0; c < REPORT_NCOLS; c++) {
 			if (!has[c])
 				continue;
-			if (gb__res_num(cell, report_cols[c].path, &v) != 0)
+			if (report_col_num(cell, c, &v) != 0)
 				fputs(" |", f);
-			else if (report_cols[c].kind == 1)
+			else if (strcmp(report_col_unit(c), "x") == 0)
 				fprintf(f, " %.2fx |", v);
-			else if (report_cols[c].kind == 2)
+			else if (strcmp(report_col_unit(c), "fraction") == 0)
 				fprintf(f, " %.2f |", v);
 			else {
 				fputc(' ', f);

@@ -6,6 +6,7 @@
 #include "report_json.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,26 +211,75 @@ static void rep_set_median(json_t *dst, const char *name, json_t *samples, const
 		json_object_set_new(dst, name, json_real(v));
 }
 
+/* The group object of path "group.name" in metrics (NULL if none); group
+ * is set to its name. A path without a dot is metrics itself. */
+static json_t *rep_group(json_t *metrics, const char *path, char *group, size_t len)
+{
+	const char *dot = strchr(path, '.');
+
+	if (!dot)
+		return metrics;
+	snprintf(group, len, "%.*s", (int)(dot - path), path);
+	return json_object_get(metrics, group);
+}
+
+/*
+ * metrics.<path> of every metric of metrics.def that has one: its median,
+ * its largest sample, or (a summary) the summary already in sums. A path
+ * "group.name" goes in the group object, made only when samples has the
+ * group's GB_METRIC_GROUP key (latency_p50_us, gil_acquisitions).
+ */
+static void rep_set_metrics(json_t *metrics, json_t *samples, json_t *sums)
+{
+	char group[64];
+	double v;
+
+	for (size_t i = 0; i < gb_nmetric_defs; i++) {
+		const struct gb_metric *m = &gb_metric_defs[i];
+
+		if ((m->flags & GB_METRIC_GROUP) && json_object_get(samples, m->key) &&
+		    !rep_group(metrics, m->path, group, sizeof(group)))
+			json_object_set_new(metrics, group, json_object());
+	}
+	for (size_t i = 0; i < gb_nmetric_defs; i++) {
+		const struct gb_metric *m = &gb_metric_defs[i];
+		json_t *dst = m->path ? rep_group(metrics, m->path, group, sizeof(group)) : NULL;
+		const char *name =
+		        m->path && strchr(m->path, '.') ? strchr(m->path, '.') + 1 : m->path;
+
+		if (!dst)
+			continue;
+		switch (m->reduce) {
+		case GB_METRIC_REDUCE_SUMMARY:
+			if (json_object_get(sums, m->key))
+				json_object_set(dst, name, json_object_get(sums, m->key));
+			break;
+		case GB_METRIC_REDUCE_MEDIAN:
+			rep_set_median(dst, name, samples, m->key);
+			break;
+		case GB_METRIC_REDUCE_MAX:
+			if (rep_max(samples, m->key, &v))
+				json_object_set_new(dst, name, json_real(v));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 void gb_report_metrics(json_t *cell)
 {
-	static const char *const scalars[] = {
-	        "ops_per_s",     "bytecodes_per_s", "peak_rss_kib",  "mem_per_task_kib",
-	        "ctx_voluntary", "ctx_involuntary", "overhead_ratio"};
 	json_t *samples = json_object_get(cell, "samples");
 	json_t *metrics = json_object(), *warnings = json_array(), *sums = json_object(), *o;
 	struct gb_summary s;
-	double v;
 
-	/* Every compared metric gets its summary; wall and cpu also where
-	 * readers have always found them. */
+	/* Every compared metric gets its summary. */
 	for (size_t i = 0; i < gb_nmetrics; i++) {
 		const char *key = gb_metrics[i].key;
 
 		if (!(o = rep_summary(samples, key, &s)))
 			continue;
 		json_object_set_new(sums, key, o);
-		if (strcmp(key, "wall_s") == 0 || strcmp(key, "cpu_s") == 0)
-			json_object_set(metrics, key, o);
 	}
 	json_object_set_new(cell, "summaries", sums);
 	for (size_t i = 0; i < gb_nmetrics; i++) {
@@ -241,37 +291,7 @@ void gb_report_metrics(json_t *cell)
 			continue;
 		json_array_append_new(warnings, json_string(warn));
 	}
-	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
-		rep_set_median(metrics, scalars[i], samples, scalars[i]);
-	if (json_object_get(samples, "latency_p50_us")) {
-		o = json_object();
-		rep_set_median(o, "p50", samples, "latency_p50_us");
-		rep_set_median(o, "p90", samples, "latency_p90_us");
-		rep_set_median(o, "p99", samples, "latency_p99_us");
-		rep_set_median(o, "mean", samples, "latency_mean_us");
-		if (rep_max(samples, "latency_max_us", &v))
-			json_object_set_new(o, "max", json_real(v));
-		rep_set_median(o, "count", samples, "latency_count");
-		json_object_set_new(metrics, "latency_us", o);
-	}
-	if (json_object_get(samples, "gil_acquisitions")) {
-		o = json_object();
-		rep_set_median(o, "acquisitions", samples, "gil_acquisitions");
-		rep_set_median(o, "drop_requests", samples, "gil_drop_requests");
-		rep_set_median(o, "forced_switches", samples, "gil_forced_switches");
-		rep_set_median(o, "voluntary_drops", samples, "gil_voluntary_drops");
-		rep_set_median(o, "switch_waits", samples, "gil_switch_waits");
-		rep_set_median(o, "futile_wakeups", samples, "gil_futile_wakeups");
-		rep_set_median(o, "switches", samples, "gil_switches");
-		rep_set_median(o, "wait_max_us", samples, "gil_wait_max_us");
-		rep_set_median(o, "held_frac", samples, "gil_held_frac");
-		rep_set_median(o, "wait_frac", samples, "gil_wait_frac");
-		rep_set_median(o, "holders_mean", samples, "gil_holders_mean");
-		rep_set_median(o, "waiters_mean", samples, "gil_waiters_mean");
-		rep_set_median(o, "requested_acquisitions", samples, "gil_requested_acquisitions");
-		rep_set_median(o, "count", samples, "gil_count");
-		json_object_set_new(metrics, "gil", o);
-	}
+	rep_set_metrics(metrics, samples, sums);
 	json_object_set_new(cell, "metrics", metrics);
 	if (json_array_size(warnings))
 		json_object_set_new(cell, "warnings", warnings);

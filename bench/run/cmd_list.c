@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "metrics.h"
 #include "params.h"
 #include "registry.h"
 #include "workloads.h"
@@ -120,6 +121,7 @@ int gb_cmd_list(int argc, char **argv)
 	}
 	if (as_json) {
 		json_t *doc = list_json();
+		json_object_set_new(doc, "metrics", gb_metrics_json()); /* metrics.c */
 		int rc = doc && gb_json_write_atomic("-", doc) == 0 ? 0 : 1;
 		json_decref(doc);
 		return rc;

@@ -25,6 +25,7 @@
 #include <gilbench/coro.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "params.h"
 #include "registry.h"
 #include "report_json.h"
@@ -108,56 +109,67 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 	long self = s1->ru_maxrss;
 	char bound[256];
 
-	runner_set(o, "wall_s", wall);
-	runner_set(o, "cpu_s", cpu);
-	runner_set(o, "peak_rss_kib", (double)self + procs_kib);
-	runner_set(o, "mem_per_task_kib",
+	runner_set(o, GB_METRIC_KEY(wall_s), wall);
+	runner_set(o, GB_METRIC_KEY(cpu_s), cpu);
+	runner_set(o, GB_METRIC_KEY(peak_rss_kib), (double)self + procs_kib);
+	runner_set(o, GB_METRIC_KEY(mem_per_task_kib),
 	           ((self > rss0 ? (double)(self - rss0) : 0.0) + procs_kib) /
 	                   (double)run->ws.ntasks);
 	if (atomic_load(&sh->procs_reported))
-		runner_set(o, "procs_private_kib", procs_kib);
-	runner_set(o, "ctx_voluntary",
+		runner_set(o, GB_METRIC_KEY(procs_private_kib), procs_kib);
+	runner_set(o, GB_METRIC_KEY(ctx_voluntary),
 	           (double)(s1->ru_nvcsw - s0->ru_nvcsw + c1->ru_nvcsw - c0->ru_nvcsw));
-	runner_set(o, "ctx_involuntary",
+	runner_set(o, GB_METRIC_KEY(ctx_involuntary),
 	           (double)(s1->ru_nivcsw - s0->ru_nivcsw + c1->ru_nivcsw - c0->ru_nivcsw));
-	runner_set(o, "bytecodes_per_s", wall > 0 ? bytecodes / wall : 0.0);
+	runner_set(o, GB_METRIC_KEY(bytecodes_per_s), wall > 0 ? bytecodes / wall : 0.0);
 	switch (p->workload) {
 	case GB_WL_CPU:
 		/* All the work: bytecodes (GIL held) and native units (released). */
-		runner_set(o, "ops_per_s", wall > 0 ? (bytecodes + native) / wall : 0.0);
+		runner_set(o, GB_METRIC_KEY(ops_per_s),
+		           wall > 0 ? (bytecodes + native) / wall : 0.0);
 		break;
 	case GB_WL_BACKGROUND:
-		runner_set(o, "ops_per_s", wall > 0 ? (double)nlat / wall : 0.0);
+		runner_set(o, GB_METRIC_KEY(ops_per_s), wall > 0 ? (double)nlat / wall : 0.0);
 		break;
 	default:
-		runner_set(o, "ops_per_s",
+		runner_set(o, GB_METRIC_KEY(ops_per_s),
 		           wall > 0 ? (double)atomic_load(&sh->blocking_ops) / wall : 0.0);
 		break;
 	}
 	if (gb_workload_ideal_s(p) > 0)
-		runner_set(o, "overhead_ratio", wall / gb_workload_ideal_s(p) - 1.0);
+		runner_set(o, GB_METRIC_KEY(overhead_ratio), wall / gb_workload_ideal_s(p) - 1.0);
 	if (nlat) {
-		runner_set(o, "latency_p50_us", (double)gb_hist_quantile(&sh->latency, 0.50) / 1e3);
-		runner_set(o, "latency_p90_us", (double)gb_hist_quantile(&sh->latency, 0.90) / 1e3);
-		runner_set(o, "latency_p99_us", (double)gb_hist_quantile(&sh->latency, 0.99) / 1e3);
-		runner_set(o, "latency_max_us", (double)gb_hist_quantile(&sh->latency, 1.0) / 1e3);
-		runner_set(o, "latency_count", (double)nlat);
+		runner_set(o, GB_METRIC_KEY(latency_p50_us),
+		           (double)gb_hist_quantile(&sh->latency, 0.50) / 1e3);
+		runner_set(o, GB_METRIC_KEY(latency_p90_us),
+		           (double)gb_hist_quantile(&sh->latency, 0.90) / 1e3);
+		runner_set(o, GB_METRIC_KEY(latency_p99_us),
+		           (double)gb_hist_quantile(&sh->latency, 0.99) / 1e3);
+		runner_set(o, GB_METRIC_KEY(latency_max_us),
+		           (double)gb_hist_quantile(&sh->latency, 1.0) / 1e3);
+		runner_set(o, GB_METRIC_KEY(latency_count), (double)nlat);
 	}
 	if (atomic_load(&sh->gil_acquisitions) || atomic_load(&sh->bytecodes)) {
 		double wall_ns = wall * 1e9;
 		double gils = (double)atomic_load(&sh->gils);
 		uint64_t acq = atomic_load(&sh->gil_acquisitions);
-		runner_set(o, "gil_acquisitions", (double)acq);
-		runner_set(o, "gil_drop_requests", (double)atomic_load(&sh->gil_drop_requests));
-		runner_set(o, "gil_forced_switches", (double)atomic_load(&sh->gil_forced_drops));
-		runner_set(o, "gil_voluntary_drops", (double)atomic_load(&sh->gil_voluntary_drops));
-		runner_set(o, "gil_switch_waits", (double)atomic_load(&sh->gil_switch_waits));
-		runner_set(o, "gil_futile_wakeups", (double)atomic_load(&sh->gil_futile_wakeups));
-		runner_set(o, "gil_switches", (double)atomic_load(&sh->gil_switches));
-		runner_set(o, "gil_wait_max_us", (double)atomic_load(&sh->gil_wait_max_ns) / 1e3);
-		runner_set(o, "gil_requested_acquisitions",
+		runner_set(o, GB_METRIC_KEY(gil_acquisitions), (double)acq);
+		runner_set(o, GB_METRIC_KEY(gil_drop_requests),
+		           (double)atomic_load(&sh->gil_drop_requests));
+		runner_set(o, GB_METRIC_KEY(gil_forced_switches),
+		           (double)atomic_load(&sh->gil_forced_drops));
+		runner_set(o, GB_METRIC_KEY(gil_voluntary_drops),
+		           (double)atomic_load(&sh->gil_voluntary_drops));
+		runner_set(o, GB_METRIC_KEY(gil_switch_waits),
+		           (double)atomic_load(&sh->gil_switch_waits));
+		runner_set(o, GB_METRIC_KEY(gil_futile_wakeups),
+		           (double)atomic_load(&sh->gil_futile_wakeups));
+		runner_set(o, GB_METRIC_KEY(gil_switches), (double)atomic_load(&sh->gil_switches));
+		runner_set(o, GB_METRIC_KEY(gil_wait_max_us),
+		           (double)atomic_load(&sh->gil_wait_max_ns) / 1e3);
+		runner_set(o, GB_METRIC_KEY(gil_requested_acquisitions),
 		           (double)atomic_load(&sh->gil_requested_acquisitions));
-		runner_set(o, "gil_count", gils);
+		runner_set(o, GB_METRIC_KEY(gil_count), gils);
 		/*
 		 * gil_load's fractions, per GIL and averaged over the GILs (one per
 		 * process under `processes`), so they stay in [0,1]. A model whose
@@ -165,26 +177,26 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 		 * than sums that could mean several GILs.
 		 */
 		if (gils > 0 && wall_ns > 0) {
-			runner_set(o, "gil_held_frac",
+			runner_set(o, GB_METRIC_KEY(gil_held_frac),
 			           (double)atomic_load(&sh->gils_held_ns) / (wall_ns * gils));
-			runner_set(o, "gil_wait_frac",
+			runner_set(o, GB_METRIC_KEY(gil_wait_frac),
 			           (double)atomic_load(&sh->gils_contended_ns) / (wall_ns * gils));
 		} else if (!acq) {
-			runner_set(o, "gil_held_frac", 0.0);
-			runner_set(o, "gil_wait_frac", 0.0);
+			runner_set(o, GB_METRIC_KEY(gil_held_frac), 0.0);
+			runner_set(o, GB_METRIC_KEY(gil_wait_frac), 0.0);
 		}
 		/* The sums: mean number of threads holding (one per GIL at most) and
 		 * waiting at any moment. */
-		runner_set(o, "gil_holders_mean",
+		runner_set(o, GB_METRIC_KEY(gil_holders_mean),
 		           wall_ns > 0 ? (double)atomic_load(&sh->gil_hold_ns) / wall_ns : 0.0);
-		runner_set(o, "gil_waiters_mean",
+		runner_set(o, GB_METRIC_KEY(gil_waiters_mean),
 		           wall_ns > 0 ? (double)atomic_load(&sh->gil_wait_ns) / wall_ns : 0.0);
 	}
-	runner_set(o, "bytecodes", bytecodes);
-	runner_set(o, "blocking_ops", (double)atomic_load(&sh->blocking_ops));
+	runner_set(o, GB_METRIC_KEY(bytecodes), bytecodes);
+	runner_set(o, GB_METRIC_KEY(blocking_ops), (double)atomic_load(&sh->blocking_ops));
 	if (native > 0)
-		runner_set(o, "native_units", native);
-	runner_set(o, "yields", (double)atomic_load(&sh->yields));
+		runner_set(o, GB_METRIC_KEY(native_units), native);
+	runner_set(o, GB_METRIC_KEY(yields), (double)atomic_load(&sh->yields));
 	gb_run_bound_list(run, bound, sizeof(bound));
 	json_object_set_new(o, "bound_cpus", json_string(bound));
 	if (run->echo) {

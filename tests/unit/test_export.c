@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "export.h"
+#include "metrics.h"
 #include "stats.h"
 #include "tap.h"
 
@@ -557,6 +558,53 @@ static void test_errors(json_t *doc)
 	json_decref(bad);
 }
 
+/*
+ * metrics.def, the exporters' table since it replaced export.c's own: a
+ * series in a gab file needs a direction, a Bencher measure a name short
+ * enough, and the rows list --json hands scripts/cpython are all there.
+ */
+static void test_metrics_def(void)
+{
+	json_t *arr = gb_metrics_json(), *e;
+	size_t i, bad = 0, nbmf = 0, ngab = 0;
+
+	for (i = 0; i < gb_nmetric_defs; i++) {
+		const struct gb_metric *m = &gb_metric_defs[i];
+
+		nbmf += m->bmf != NULL;
+		ngab += m->gab != NULL;
+		if ((m->gab || m->bmf || m->compared) && m->worse == GB_METRIC_WORSE_NONE)
+			bad++;
+		if (m->bmf && strlen(m->bmf) > 64)
+			bad++;
+	}
+	is_int(bad, 0, "every exported or compared metric has a worse direction, BMF names fit");
+	is_int(nbmf, 20, "20 Bencher measures");
+	is_int(ngab, 11, "11 gab series");
+	for (unsigned c = 1; c <= GB_METRIC_NCOLUMNS; c++) {
+		char path[128];
+		const struct gb_metric *m = gb_metric_column(c);
+
+		ok(m && m->col_head && gb_metric_value_path(m, path, sizeof(path)) == 0,
+		   "report column %u: a metric with a heading and a value (%s)", c,
+		   m ? m->key : "none");
+	}
+	ok(!gb_metric_column(GB_METRIC_NCOLUMNS + 1), "no report column past the last");
+	is_int(json_array_size(arr), gb_nmetric_defs, "list --json: every metric");
+	json_array_foreach(arr, i, e)
+	{
+		const char *key = json_string_value(json_object_get(e, "key"));
+		if (key && strcmp(key, "speedup") == 0)
+			ok(strcmp(json_string_value(json_object_get(e, "worse")), "down") == 0,
+			   "list --json: speedup, down is worse");
+		if (key && strcmp(key, "yields") == 0)
+			ok(json_is_null(json_object_get(e, "worse")) &&
+			           json_is_null(json_object_get(e, "path")),
+			   "list --json: yields, no direction, not in metrics (null)");
+	}
+	json_decref(arr);
+}
+
 int main(void)
 {
 	json_error_t jerr;
@@ -583,6 +631,7 @@ int main(void)
 	test_pyperf(doc);
 	test_duplicates(doc);
 	test_errors(doc);
+	test_metrics_def();
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[256];
 
