@@ -25,6 +25,7 @@
 #include "log.h"
 #include "results_io.h"
 #include "stats.h"
+#include "status.h"
 
 #define FID_PREFIX "cpython-"
 /* The seed workload's ideal wall: bob's 0.3 s sleep (bench/workloads.c). */
@@ -105,7 +106,7 @@ static const char *fid_str(json_t *cell, const char *key)
 
 static int fid_is_ok(json_t *cell)
 {
-	return strcmp(fid_str(cell, "status"), "ok") == 0;
+	return gb_cell_is_ok(cell);
 }
 
 static int fid_is_ignored(const char *key)

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
+#include "status.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -90,8 +91,7 @@ static double plot_speedup(json_t *results, json_t *cell)
 	json_array_foreach(results, i, c)
 	{
 		double sw = gb__plot_get(c, "metrics.wall_s.median");
-		if (strcmp(gb__res_str(c, "model"), want) != 0 ||
-		    strcmp(gb__res_str(c, "status"), "ok") != 0 ||
+		if (strcmp(gb__res_str(c, "model"), want) != 0 || !gb_cell_is_ok(c) ||
 		    strcmp(gb__res_str(c, "workload"), gb__res_str(cell, "workload")) != 0 ||
 		    !plot_same_param(c, cell, "work") ||
 		    !plot_same_param(c, cell, "native_fraction") || !(sw > 0))

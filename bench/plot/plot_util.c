@@ -16,6 +16,7 @@
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
+#include "status.h"
 
 /* ---- series ------------------------------------------------------------ */
 
@@ -291,8 +292,7 @@ size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t *
 	{
 		const char *g = gb__res_str(cell, "params.gil");
 		const char *model = gb__res_str(cell, "model");
-		if (strcmp(gb__res_str(cell, "status"), "ok") != 0 ||
-		    strcmp(gb__res_str(cell, "workload"), pk->wl) != 0)
+		if (!gb_cell_is_ok(cell) || strcmp(gb__res_str(cell, "workload"), pk->wl) != 0)
 			continue;
 		if (pk->model &&
 		    strcmp(pk->cpython ? gb__res_base_model(cell) : model, pk->model) != 0)

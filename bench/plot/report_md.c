@@ -17,6 +17,7 @@
 #include "identity.h"
 #include "log.h"
 #include "results_io.h"
+#include "status.h"
 #include "warnings.h"
 
 int gb__res_num(json_t *obj, const char *path, double *out)
@@ -615,7 +616,7 @@ static int report_pick(json_t *cell, const char *text, int with)
 {
 	if (with)
 		return report_has_warning(cell, text);
-	return strcmp(gb__res_str(cell, "status"), "ok") == 0 && !report_has_warning(cell, text);
+	return gb_cell_is_ok(cell) && !report_has_warning(cell, text);
 }
 
 /* "serial: tasks=1, 2, 4" or "threads (gil new): tasks=2 native_fraction=0.5, ...". */
@@ -664,7 +665,7 @@ static void report_warnings(FILE *f, json_t *results, const char *wl)
 	{
 		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
 			continue;
-		nok += strcmp(gb__res_str(cell, "status"), "ok") == 0;
+		nok += gb_cell_is_ok(cell);
 		json_array_foreach(json_object_get(cell, "warnings"), j, w)
 		{
 			int seen = 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "report_json.h"
+#include "status.h"
 
 /* How a cell was run, not which experiment: the CPUs the OS granted the
  * tasks and the echo peer (they follow the machine), and the repetitions. */
@@ -118,13 +119,6 @@ char *gb_cell_id(json_t *cell)
 	return id;
 }
 
-static int id_is_ok(json_t *cell)
-{
-	const char *st = json_string_value(json_object_get(cell, "status"));
-
-	return st && strcmp(st, "ok") == 0;
-}
-
 /* Appends every samples array of `from` to those of `into`. */
 static int id_concat_samples(json_t *into, json_t *from)
 {
@@ -185,7 +179,7 @@ static json_t *id_merge_group(json_t *results, const size_t *group, size_t n)
 		json_t *c = json_array_get(results, group[i]);
 		char note[512];
 
-		if (!id_is_ok(c)) {
+		if (!gb_cell_is_ok(c)) {
 			const char *err = json_string_value(json_object_get(c, "error"));
 
 			snprintf(note, sizeof(note),

@@ -12,6 +12,7 @@
 #include "context.h"
 #include "metrics.h"
 #include "stats.h"
+#include "status.h"
 
 json_t *gb_report_doc_new(const char *command)
 {
@@ -271,7 +272,7 @@ static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload
 	{
 		if (strcmp(json_string_value(json_object_get(c, "model")), "serial") != 0 ||
 		    strcmp(json_string_value(json_object_get(c, "workload")), workload) != 0 ||
-		    strcmp(json_string_value(json_object_get(c, "status")), "ok") != 0)
+		    !gb_cell_is_ok(c))
 			continue;
 		if (rep_same_work(json_object_get(c, "params"), params))
 			return c;
@@ -296,7 +297,7 @@ void gb_report_speedups(json_t *doc, unsigned cpus)
 		double ref, speedup, tasks;
 		size_t j;
 
-		if (strcmp(json_string_value(json_object_get(c, "status")), "ok") != 0)
+		if (!gb_cell_is_ok(c))
 			continue;
 		base = rep_find_serial(doc, params, workload);
 		metrics = json_object_get(c, "metrics");

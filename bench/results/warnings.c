@@ -16,16 +16,10 @@
 #include "metrics.h"
 #include "report_json.h"
 #include "stats.h"
+#include "status.h"
 
 /* Cells named on a line before "and N more". */
 #define RW_NAMED 6
-
-static int rw_is_ok(json_t *cell)
-{
-	const char *st = json_string_value(json_object_get(cell, "status"));
-
-	return st && strcmp(st, "ok") == 0;
-}
 
 /*
  * model/workload and the identity params whose value differs among the
@@ -101,7 +95,7 @@ static int rw_line(FILE *f, json_t *results, size_t first, size_t nok, const cha
 		size_t n, need;
 
 		c = json_array_get(results, i);
-		if (!rw_is_ok(c) || !gb_report_warns(c, key))
+		if (!gb_cell_is_ok(c) || !gb_report_warns(c, key))
 			continue;
 		sum = json_object_get(json_object_get(c, "summaries"), key);
 		if (json_is_true(json_object_get(sum, "noisy")) != (kind == 0))
@@ -137,7 +131,7 @@ static int rw_line(FILE *f, json_t *results, size_t first, size_t nok, const cha
 		json_t *sum;
 
 		c = json_array_get(results, i);
-		if (!rw_is_ok(c) || !gb_report_warns(c, key))
+		if (!gb_cell_is_ok(c) || !gb_report_warns(c, key))
 			continue;
 		sum = json_object_get(json_object_get(c, "summaries"), key);
 		if (json_is_true(json_object_get(sum, "noisy")) != (kind == 0))
@@ -158,7 +152,7 @@ size_t gb_run_warn_print(FILE *f, json_t *doc, size_t first)
 	size_t nok = 0, lines = 0;
 
 	for (size_t i = first; i < json_array_size(results); i++)
-		nok += rw_is_ok(json_array_get(results, i));
+		nok += gb_cell_is_ok(json_array_get(results, i));
 	if (!nok)
 		return 0;
 	for (size_t m = 0; m < gb_nmetrics; m++)

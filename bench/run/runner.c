@@ -27,6 +27,7 @@
 #include "log.h"
 #include "registry.h"
 #include "report_json.h"
+#include "status.h"
 
 #define RUNNER_TRACE_PER_THREAD 65536
 
@@ -555,7 +556,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	json_t *msg;
 
 	*sample = NULL;
-	*status = "failed";
+	*status = gb_cell_status_name(GB_CELL_FAILED);
 	fflush(NULL);
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(why, why_len, "pipe: %s", strerror(errno));
@@ -642,7 +643,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	}
 
 	if (timed_out) {
-		*status = "timeout";
+		*status = gb_cell_status_name(GB_CELL_TIMEOUT);
 		snprintf(why, why_len, "timed out");
 		free(buf);
 		return -ETIMEDOUT;
@@ -696,7 +697,7 @@ static char *runner_trace_path(const struct gb_matrix *m, const struct gb_cell *
 static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell)
 {
 	json_t *res, *params = gb_report_params(cell, m->reps, m->warmup), *samples;
-	const char *reason = NULL, *status = "ok";
+	const char *reason = NULL, *status = gb_cell_status_name(GB_CELL_OK);
 	char why[512] = "", bound[512] = "", peer[32] = "";
 	double deadline = runner_now() + m->timeout_s;
 	char *trace = NULL;
@@ -708,7 +709,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	if (berr) {
 		/* Out of memory is a failure of this run, not a cell that cannot be. */
 		if (berr == -ENOMEM)
-			status = "failed";
+			status = gb_cell_status_name(GB_CELL_FAILED);
 		if (!why[0])
 			snprintf(why, sizeof(why), "cannot build the workload's programs: %s",
 			         strerror(-berr));
@@ -722,7 +723,9 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	}
 	if (why[0]) {
 		json_object_set_new(res, "status",
-		                    json_string(berr == -ENOMEM ? status : "skipped"));
+		                    json_string(berr == -ENOMEM
+		                                        ? status
+		                                        : gb_cell_status_name(GB_CELL_SKIPPED)));
 		json_object_set_new(res, "error", json_string(why));
 		json_object_set_new(res, "samples", json_object());
 		json_object_set_new(res, "metrics", json_object());
@@ -740,7 +743,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		int err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
 		                     sizeof(why));
 		if (err) {
-			if (strcmp(status, "timeout") == 0)
+			if (gb_cell_status_parse(status) == GB_CELL_TIMEOUT)
 				snprintf(why, sizeof(why), "timed out after %g s (--timeout)",
 				         m->timeout_s);
 			break;
@@ -771,7 +774,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		json_object_set_new(res, "metrics", json_object());
 		return res;
 	}
-	json_object_set_new(res, "status", json_string("ok"));
+	json_object_set_new(res, "status", json_string(gb_cell_status_name(GB_CELL_OK)));
 	gb_report_metrics(res);
 	return res;
 }
@@ -805,7 +808,8 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 		cell = runner_cell(m, &m->cells[i]);
 		runner_prog.done++;
 		st = json_string_value(json_object_get(cell, "status"));
-		if (strcmp(st, "failed") == 0 || strcmp(st, "timeout") == 0) {
+		if (gb_cell_status(cell) == GB_CELL_FAILED ||
+		    gb_cell_status(cell) == GB_CELL_TIMEOUT) {
 			rc = 2;
 			runner_progress_clear();
 			gb_err(m->cells[i].model->name, "%s %s: %s",
