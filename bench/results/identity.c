@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pin.h"
 #include "report_json.h"
 #include "status.h"
 
@@ -156,7 +157,7 @@ static int id_join_bound(json_t *params, json_t *from)
 	char *joined;
 	int err;
 
-	if (!add || (have && strstr(have, add)))
+	if (!add || gb_cpus_lists_have(have, add))
 		return 0;
 	if (!have)
 		return json_object_set_new(params, "bound_cpus", json_string(add)) ? -ENOMEM : 0;

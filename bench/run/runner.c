@@ -754,7 +754,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 			if (pc && !peer[0])
 				snprintf(peer, sizeof(peer), "%s", pc);
 			if (b && b[0] && strlen(bound) + strlen(b) + 2 < sizeof(bound) &&
-			    !strstr(bound, b)) {
+			    !gb_cpus_lists_have(bound, b)) {
 				if (bound[0])
 					strcat(bound, ";");
 				strcat(bound, b);
