@@ -438,8 +438,8 @@ static int fid_pair(const struct fid_side *sides, size_t si, size_t ri, const st
 
 static int fid_run(const struct fid_side *sides, const struct fid_opts *o, struct fid_result *res)
 {
-	size_t nreal = json_array_size(sides[1].results), i, j;
-	json_t *c, *d;
+	size_t nreal = json_array_size(sides[1].results), i;
+	json_t *c;
 
 	res->only_real = calloc(nreal + 1, sizeof(*res->only_real));
 	res->labels = calloc(nreal + 1, sizeof(*res->labels));
@@ -448,25 +448,10 @@ static int fid_run(const struct fid_side *sides, const struct fid_opts *o, struc
 		return -ENOMEM;
 	json_array_foreach(sides[1].results, i, c)
 	{
-		int dup = 0, not_ok, err;
+		int not_ok, err;
 		long si;
 
 		if (strncmp(fid_str(c, "model"), FID_PREFIX, strlen(FID_PREFIX)) != 0)
-			continue;
-		/* A cell repeated in the real file (two sweeps sharing a point)
-		 * is paired once, as its first occurrence. */
-		json_array_foreach(sides[1].results, j, d)
-		{
-			if (j >= i)
-				break;
-			if (strcmp(fid_str(c, "model"), fid_str(d, "model")) == 0 &&
-			    strcmp(fid_str(c, "workload"), fid_str(d, "workload")) == 0 &&
-			    fid_same_work(c, d) && fid_same_work(d, c)) {
-				dup = 1;
-				break;
-			}
-		}
-		if (dup)
 			continue;
 		si = fid_find_sim(&sides[0], c, &not_ok);
 		/* A cell neither side ran (skipped, failed on both) says nothing. */
@@ -854,6 +839,16 @@ int gb_cmd_fidelity(int argc, char **argv)
 	if (gb_results_load(o.sim_path, &sides[0].doc) ||
 	    gb_results_load(o.real_path, &sides[1].doc))
 		goto out;
+	/* A cell repeated in a file (two sweeps sharing a point) is paired
+	 * once, its samples merged as every reader merges them. */
+	for (int s = 0; s < 2; s++) {
+		size_t merged;
+
+		if (gb_results_merge_duplicates(sides[s].doc, &merged) != 0) {
+			gb_err("fidelity", "out of memory");
+			goto out;
+		}
+	}
 	sides[0].results = json_object_get(sides[0].doc, "results");
 	sides[1].results = json_object_get(sides[1].doc, "results");
 	nreal = json_array_size(sides[1].results);
