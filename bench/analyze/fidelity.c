@@ -24,6 +24,7 @@
 #include "identity.h"
 #include "log.h"
 #include "results_io.h"
+#include "report_json.h"
 #include "stats.h"
 #include "status.h"
 
@@ -328,7 +329,7 @@ static int fid_side_ratio(const struct fid_side *side, json_t *cell, const struc
 		if ((err = fid_median(side, base, "wall_s", &ref)) <= 0 ||
 		    (err = fid_median(side, cell, "wall_s", &v)) <= 0)
 			goto missing;
-		*out = v > 0 ? ref / v : NAN;
+		*out = gb_speedup(ref, v);
 		break;
 	}
 	case FID_LAT_OVER_SI:

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "plot.h"
+#include "report_json.h"
 #include "report_md.h"
 #include "status.h"
 
@@ -96,7 +97,7 @@ static double plot_speedup(json_t *results, json_t *cell)
 		    !plot_same_param(c, cell, "work") ||
 		    !plot_same_param(c, cell, "native_fraction") || !(sw > 0))
 			continue;
-		return sw / w;
+		return gb_speedup(sw, w);
 	}
 	return NAN;
 }

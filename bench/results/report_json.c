@@ -285,6 +285,11 @@ int gb_report_has_serial(json_t *doc, json_t *params, const char *workload)
 	return rep_find_serial(doc, params, workload) != NULL;
 }
 
+double gb_speedup(double serial_wall, double wall)
+{
+	return serial_wall > 0 && wall > 0 ? serial_wall / wall : NAN;
+}
+
 void gb_report_speedups(json_t *doc, unsigned cpus)
 {
 	json_t *results = json_object_get(doc, "results"), *c;
@@ -307,8 +312,10 @@ void gb_report_speedups(json_t *doc, unsigned cpus)
 		arr = json_array();
 		json_array_foreach(json_object_get(samples, "wall_s"), j, v)
 		{
-			double w = json_number_value(v);
-			json_array_append_new(arr, json_real(w > 0 ? ref / w : 0.0));
+			double s = gb_speedup(ref, json_number_value(v));
+
+			/* A sample with no speedup is 0 in the array: numbers only. */
+			json_array_append_new(arr, json_real(isnan(s) ? 0.0 : s));
 		}
 		json_object_set_new(samples, "speedup", arr);
 		if (!rep_median(samples, "speedup", &speedup))

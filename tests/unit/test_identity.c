@@ -6,6 +6,7 @@
  * else untouched.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "identity.h"
+#include "report_json.h"
 #include "tap.h"
 
 /* The params that say what work a cell does: a serial cell with the same
@@ -175,6 +177,9 @@ int main(void)
 	test_identity(doc);
 	test_merge(doc);
 	test_merge_bound();
+	is_dbl(gb_speedup(2.0, 0.5), 4.0, 1e-12, "speedup: serial wall over wall");
+	ok(isnan(gb_speedup(2.0, 0)) && isnan(gb_speedup(0, 1.0)) && isnan(gb_speedup(-1, 1)),
+	   "no speedup from a wall that is not positive");
 	json_decref(doc);
 	return gb_tap_done();
 }
