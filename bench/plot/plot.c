@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "identity.h"
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
@@ -165,7 +166,7 @@ int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out)
 			goto fail;
 		json_array_foreach(json_object_get(docs[d], "results"), i, cell)
 		{
-			char *id = gb__res_cell_id(cell);
+			char *id = gb_cell_id(cell);
 			size_t j;
 			if (!id)
 				goto fail;
@@ -213,10 +214,10 @@ static int plot_share_cell(json_t *a, json_t *b)
 
 	json_array_foreach(json_object_get(a, "results"), i, ca)
 	{
-		char *ida = gb__res_cell_id(ca);
+		char *ida = gb_cell_id(ca);
 		json_array_foreach(json_object_get(b, "results"), j, cb)
 		{
-			char *idb = gb__res_cell_id(cb);
+			char *idb = gb_cell_id(cb);
 			found |= ida && idb && strcmp(ida, idb) == 0;
 			free(idb);
 			if (found)

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "identity.h"
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
@@ -246,8 +247,7 @@ static void plot_mode_filter(json_t **cells, size_t n, const char *model,
 		size_t bestc = 0;
 
 		/* cpus follows the task count in some placements: not an axis. */
-		if (plot_in(pk->free_keys, k) || !gb__res_param_is_identity(k) ||
-		    strcmp(k, "cpus") == 0)
+		if (plot_in(pk->free_keys, k) || gb_param_is_volatile(k) || strcmp(k, "cpus") == 0)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			json_t *v;

@@ -186,35 +186,9 @@ void gb__res_machine(json_t *doc, char *buf, size_t len)
 		snprintf(buf + off, len - off, " (%.7s)", sha);
 }
 
-int gb__res_param_is_identity(const char *key)
-{
-	return !gb_param_is_volatile(key);
-}
-
 char *gb__res_cell_id(json_t *cell)
 {
-	json_t *params = json_object_get(cell, "params");
-	json_t *id = json_object();
-	const char *k;
-	json_t *v;
-	char *dump, *out = NULL;
-
-	if (!id)
-		return NULL;
-	json_object_foreach(params, k, v)
-	{
-		if (gb__res_param_is_identity(k))
-			json_object_set(id, k, v);
-	}
-	dump = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-	json_decref(id);
-	if (!dump)
-		return NULL;
-	if (asprintf(&out, "%s|%s|%s", gb__res_str(cell, "model"), gb__res_str(cell, "workload"),
-	             dump) < 0)
-		out = NULL;
-	free(dump);
-	return out;
+	return gb_cell_id(cell);
 }
 
 /* Markdown table cells may not hold '|' or line breaks. */
@@ -412,7 +386,7 @@ size_t gb__res_varying(json_t *results, const char *wl, const char **keys, size_
 			int seen = 0, differs = 0;
 			size_t j;
 			json_t *other;
-			if (!gb__res_param_is_identity(k) || strcmp(k, "tasks") == 0 ||
+			if (gb_param_is_volatile(k) || strcmp(k, "tasks") == 0 ||
 			    strcmp(k, "gil") == 0)
 				continue;
 			for (size_t m = 0; m < n; m++)
@@ -464,7 +438,7 @@ static size_t report_series_varying(json_t *results, const char *wl, const char 
 		json_object_foreach(json_object_get(cell, "params"), k, v)
 		{
 			int seen = 0, differs = 0;
-			if (!gb__res_param_is_identity(k) || n == cap)
+			if (gb_param_is_volatile(k) || n == cap)
 				continue;
 			for (size_t m = 0; m < n; m++)
 				seen |= strcmp(keys[m], k) == 0;
