@@ -249,14 +249,10 @@ static const char *plot_templates(const char *opt)
 int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results, const char *const *traces,
                  size_t ntraces)
 {
-	int (*const charts[])(struct gb__plot_ctx *, json_t **) = {
-	        gb__plot_cpu_scaling,     gb__plot_io_scaling,      gb__plot_convoy,
-	        gb__plot_switch_interval, gb__plot_native_fraction, gb__plot_yield_every,
-	};
 	int err = 0;
 
-	for (size_t c = 0; have_results && c < sizeof(charts) / sizeof(charts[0]) && !err; c++)
-		err = charts[c](pc, sel);
+	for (size_t c = 0; have_results && c < gb__plot_ncharts && !err; c++)
+		err = gb__plot_chart_run(pc, sel, &gb__plot_charts[c]);
 	for (size_t i = 0; i < ntraces && !err; i++) {
 		char stem[64];
 
