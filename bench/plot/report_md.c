@@ -789,25 +789,13 @@ static size_t report_commands(json_t *ctx, const char **out, size_t n, size_t ca
 	return n;
 }
 
-int gb_report_md_write(const char *path, json_t *doc, const char *const *sources,
-                       json_t *const *contexts, size_t nsources,
-                       const struct gb_report_chart *charts, size_t ncharts)
+/* The sources and every command that made them. */
+static void report_sources(FILE *f, json_t *ctx, const char *const *sources,
+                           json_t *const *contexts, size_t nsources)
 {
-	json_t *results = json_object_get(doc, "results");
-	json_t *ctx = json_object_get(doc, "context");
-	const char *wls[64], *cmds[256];
-	size_t nwl = 0, ncmds = 0, i, len = 0;
-	char *text = NULL;
-	json_t *cell;
-	int err, skipped = 0;
-	FILE *f = open_memstream(&text, &len);
+	const char *cmds[256];
+	size_t ncmds = 0, i;
 
-	if (!f) {
-		err = -errno;
-		gb_err(path, "cannot build the report: %s", strerror(-err));
-		return err;
-	}
-	fputs("# gilbench report\n\n", f);
 	if (nsources) {
 		fputs("Results from", f);
 		for (i = 0; i < nsources; i++)
@@ -827,8 +815,14 @@ int gb_report_md_write(const char *path, json_t *doc, const char *const *sources
 	} else {
 		fputs("\n\n", f);
 	}
-	if (json_is_object(ctx) && json_object_size(ctx))
-		report_machine(f, ctx);
+}
+
+/* A table per workload, in the order the workloads first appear. */
+static void report_results(FILE *f, json_t *results)
+{
+	const char *wls[64];
+	size_t nwl = 0, i;
+	json_t *cell;
 
 	json_array_foreach(results, i, cell)
 	{
@@ -839,17 +833,23 @@ int gb_report_md_write(const char *path, json_t *doc, const char *const *sources
 		if (!seen && nwl < sizeof(wls) / sizeof(wls[0]))
 			wls[nwl++] = wl;
 	}
-	if (nwl) {
-		fputs("## Results\n\nMedians over repetitions; an empty entry means the metric "
-		      "does not apply to that cell.\n\n",
-		      f);
-		for (i = 0; i < nwl; i++)
-			report_workload(f, results, wls[i]);
-	}
+	if (!nwl)
+		return;
+	fputs("## Results\n\nMedians over repetitions; an empty entry means the metric "
+	      "does not apply to that cell.\n\n",
+	      f);
+	for (i = 0; i < nwl; i++)
+		report_workload(f, results, wls[i]);
+}
+
+/* Each drawn chart with its sentence, then those not drawn and why. */
+static void report_charts(FILE *f, const struct gb_report_chart *charts, size_t ncharts)
+{
+	int skipped = 0;
 
 	if (ncharts)
 		fputs("## Charts\n\n", f);
-	for (i = 0; i < ncharts; i++) {
+	for (size_t i = 0; i < ncharts; i++) {
 		if (!charts[i].file[0]) {
 			skipped = 1;
 			continue;
@@ -857,13 +857,36 @@ int gb_report_md_write(const char *path, json_t *doc, const char *const *sources
 		fprintf(f, "### %s\n\n![%s](%s)\n\n%s\n\n", charts[i].title, charts[i].title,
 		        charts[i].file, charts[i].sentence);
 	}
-	if (skipped) {
-		fputs("Not drawn:\n\n", f);
-		for (i = 0; i < ncharts; i++)
-			if (!charts[i].file[0])
-				fprintf(f, "- %s: %s\n", charts[i].title, charts[i].sentence);
-		fputs("\n", f);
+	if (!skipped)
+		return;
+	fputs("Not drawn:\n\n", f);
+	for (size_t i = 0; i < ncharts; i++)
+		if (!charts[i].file[0])
+			fprintf(f, "- %s: %s\n", charts[i].title, charts[i].sentence);
+	fputs("\n", f);
+}
+
+int gb_report_md_write(const char *path, json_t *doc, const char *const *sources,
+                       json_t *const *contexts, size_t nsources,
+                       const struct gb_report_chart *charts, size_t ncharts)
+{
+	json_t *ctx = json_object_get(doc, "context");
+	size_t len = 0;
+	char *text = NULL;
+	int err;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		err = -errno;
+		gb_err(path, "cannot build the report: %s", strerror(-err));
+		return err;
 	}
+	fputs("# gilbench report\n\n", f);
+	report_sources(f, ctx, sources, contexts, nsources);
+	if (json_is_object(ctx) && json_object_size(ctx))
+		report_machine(f, ctx);
+	report_results(f, json_object_get(doc, "results"));
+	report_charts(f, charts, ncharts);
 	if (fclose(f) != 0) {
 		free(text);
 		gb_err(path, "cannot build the report: out of memory");
