@@ -263,14 +263,16 @@ static int rep_same_work(json_t *a, json_t *b)
 	return 1;
 }
 
-static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload)
+/* The ok cell of model `serial` doing the work of params in workload, or NULL. */
+static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload,
+                               const char *serial)
 {
 	json_t *results = json_object_get(doc, "results"), *c;
 	size_t i;
 
 	json_array_foreach(results, i, c)
 	{
-		if (strcmp(json_string_value(json_object_get(c, "model")), "serial") != 0 ||
+		if (strcmp(json_string_value(json_object_get(c, "model")), serial) != 0 ||
 		    strcmp(json_string_value(json_object_get(c, "workload")), workload) != 0 ||
 		    !gb_cell_is_ok(c))
 			continue;
@@ -282,7 +284,19 @@ static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload
 
 int gb_report_has_serial(json_t *doc, json_t *params, const char *workload)
 {
-	return rep_find_serial(doc, params, workload) != NULL;
+	return rep_find_serial(doc, params, workload, "serial") != NULL;
+}
+
+/*
+ * The serial cell a cell's speedup is against: cpython-serial for a cell
+ * measured on real CPython (model cpython-...), as scripts/cpython/ sets
+ * it; serial for the simulation's.
+ */
+static const char *rep_serial_model(json_t *cell)
+{
+	const char *model = json_string_value(json_object_get(cell, "model"));
+
+	return model && strncmp(model, "cpython-", 8) == 0 ? "cpython-serial" : "serial";
 }
 
 double gb_speedup(double serial_wall, double wall)
@@ -304,7 +318,7 @@ void gb_report_speedups(json_t *doc, unsigned cpus)
 
 		if (!gb_cell_is_ok(c))
 			continue;
-		base = rep_find_serial(doc, params, workload);
+		base = rep_find_serial(doc, params, workload, rep_serial_model(c));
 		metrics = json_object_get(c, "metrics");
 		samples = json_object_get(c, "samples");
 		if (!base || !rep_median(json_object_get(base, "samples"), "wall_s", &ref))

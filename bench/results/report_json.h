@@ -43,7 +43,9 @@ double gb_speedup(double serial_wall, double wall);
 
 /*
  * Fills speedup and efficiency for every ok cell that has a serial cell
- * doing the same work in the document; cpus is the number of PUs usable.
+ * doing the same work in the document (cpython-serial for a cpython-
+ * cell, as scripts/cpython/gbresult.py does); cpus is the number of PUs
+ * usable.
  */
 void gb_report_speedups(json_t *doc, unsigned cpus);
 

@@ -165,6 +165,34 @@ static void test_merge_bound(void)
 	json_decref(doc);
 }
 
+/* A cell measured on real CPython takes its speedup against cpython-serial. */
+static void test_speedup_kind(void)
+{
+#define SP_CELL(model, wall)                                                                       \
+	"{\"model\": \"" model "\", \"workload\": \"cpu\", \"status\": \"ok\", \"params\": {" WORK \
+	"\"tasks\": 2}, \"samples\": {\"wall_s\": [" wall "]}, \"metrics\": {}}"
+	json_t *doc = json_loads(
+	        "{\"schema_version\": 1, \"context\": {}, \"results\": [" SP_CELL(
+	                "serial",
+	                "1.0") "," SP_CELL("cpython-serial",
+	                                   "3.0") "," SP_CELL("threads",
+	                                                      "0.5") "," SP_CELL("cpython-threads",
+	                                                                         "1.5") "]}",
+	        0, NULL);
+#undef SP_CELL
+
+	if (!ok(doc != NULL, "speedup document parses"))
+		return;
+	gb_report_speedups(doc, 2);
+	is_dbl(json_number_value(
+	               json_object_get(json_object_get(at(doc, 2), "metrics"), "speedup")),
+	       2.0, 1e-12, "threads: against serial (1.0 / 0.5)");
+	is_dbl(json_number_value(
+	               json_object_get(json_object_get(at(doc, 3), "metrics"), "speedup")),
+	       2.0, 1e-12, "cpython-threads: against cpython-serial (3.0 / 1.5), not serial");
+	json_decref(doc);
+}
+
 int main(void)
 {
 	json_error_t jerr;
@@ -177,6 +205,7 @@ int main(void)
 	test_identity(doc);
 	test_merge(doc);
 	test_merge_bound();
+	test_speedup_kind();
 	is_dbl(gb_speedup(2.0, 0.5), 4.0, 1e-12, "speedup: serial wall over wall");
 	ok(isnan(gb_speedup(2.0, 0)) && isnan(gb_speedup(0, 1.0)) && isnan(gb_speedup(-1, 1)),
 	   "no speedup from a wall that is not positive");
