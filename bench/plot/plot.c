@@ -64,10 +64,10 @@ static void plot_usage(FILE *f)
 	        "  --templates DIR     the gnuplot templates (default $GILBENCH_PLOT_DIR, else\n"
 	        "                      %s/scripts/plot)\n"
 	        "  -h, --help          this text\n\n"
-	        "Several RESULTS files are merged (a cell in a later file replaces the same "
-	        "cell\nin an earlier one). Results of real CPython (models cpython-*) are "
-	        "drawn over\nthe simulation's. Charts with no data are skipped with a note. "
-	        "Needs gnuplot\n(Debian package gnuplot-nox). See docs/charts.md.\n",
+	        "Several RESULTS files are merged: a cell repeated within or across them is\n"
+	        "one cell, the samples of its runs merged. Results of real CPython (models\n"
+	        "cpython-*) are drawn over the simulation's. Charts with no data are skipped\n"
+	        "with a note. Needs gnuplot (Debian package gnuplot-nox). See docs/charts.md.\n",
 	        GB_SOURCE_DIR);
 }
 
@@ -136,12 +136,14 @@ static int plot_link_context(json_t *doc)
 	return 0;
 }
 
-/* Merges the results of several files into one document; later cells win. */
+/*
+ * The files' results in one document, cells repeated within or across
+ * them merged as every reader merges them (identity.c).
+ */
 int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out)
 {
 	json_t *merged = json_object(), *results = json_array();
-	char **ids = NULL;
-	size_t nids = 0, cap = 0;
+	size_t n;
 	int err = -ENOMEM;
 
 	if (!merged || !results)
@@ -160,46 +162,19 @@ int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out)
 		}
 	}
 	for (size_t d = 0; d < ndocs; d++) {
-		size_t i;
-		json_t *cell;
 		if (plot_link_context(docs[d]))
 			goto fail;
-		json_array_foreach(json_object_get(docs[d], "results"), i, cell)
-		{
-			char *id = gb_cell_id(cell);
-			size_t j;
-			if (!id)
-				goto fail;
-			for (j = 0; j < nids; j++)
-				if (strcmp(ids[j], id) == 0)
-					break;
-			if (j < nids) {
-				free(id);
-				json_array_set(results, j, cell);
-				continue;
-			}
-			if (nids == cap) {
-				char **p = realloc(ids, (cap ? 2 * cap : 64) * sizeof(*p));
-				if (!p) {
-					free(id);
-					goto fail;
-				}
-				ids = p;
-				cap = cap ? 2 * cap : 64;
-			}
-			ids[nids++] = id;
-			json_array_append(results, cell);
-		}
+		if (json_array_extend(results, json_object_get(docs[d], "results")))
+			goto fail;
 	}
 	json_object_set_new(merged, "results", results);
 	results = NULL;
+	if ((err = gb_results_merge_duplicates(merged, &n)) != 0)
+		goto fail;
 	*out = merged;
 	merged = NULL;
 	err = 0;
 fail:
-	for (size_t i = 0; i < nids; i++)
-		free(ids[i]);
-	free(ids);
 	json_decref(results);
 	json_decref(merged);
 	return err;
@@ -357,8 +332,8 @@ static int plot_tools(struct gb__plot_ctx *pc, const char *tpl_opt)
 
 /*
  * The base of the compare chart: --base, else the first of exactly two
- * files that share a cell (taken out of docs). Its repeated cells resolve
- * as the results' do. 0, or 1 after one line.
+ * files that share a cell (taken out of docs). Its repeated cells are
+ * merged as the results' are. 0, or 1 after one line.
  */
 static int plot_base(struct gb__plot_ctx *pc, const struct plot_args *a, json_t **docs,
                      size_t ndocs)

@@ -55,7 +55,7 @@ struct gb__plot_ctx {
 
 /* The series of `cell` in d (its key and title from gb__res_series), made if new. */
 struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cell);
-/* Adds a point; a second point at the same x replaces the first (the later file wins). */
+/* Adds a point; a second point at the same x replaces the first. */
 int gb__plot_series_add(struct gb__plot_series *s, double x, double v0, double v1, double v2,
                         double v3);
 /* Points by x, series by gb__res_rank (serial, threads by policy, processes, ...). */
@@ -131,7 +131,11 @@ void gb__plot_fmt_rate(char *buf, size_t len, double r);
 
 /* ---- plot.c: what the fuzz targets drive too ---- */
 
-/* Merges the results of several files into one document. 0 or -errno. */
+/*
+ * The results of several files as one document, cells repeated within or
+ * across them merged by gb_results_merge_duplicates; each cell gets
+ * "_context", its file's context. 0 or -errno.
+ */
 int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out);
 /* Every chart of pc: from the results (if have_results), a timeline per
  * trace, the compare chart against pc->base. sel has room for every result
