@@ -44,7 +44,7 @@ struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cel
 	return s;
 }
 
-/* A second point at the same x replaces the first: the later file wins. */
+/* A second point at the same x replaces the first: the later cell wins. */
 int gb__plot_series_add(struct gb__plot_series *s, double x, double v0, double v1, double v2,
                         double v3)
 {

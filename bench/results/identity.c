@@ -1,9 +1,10 @@
 /*
- * identity.c - the identity of a result cell and the merge of cells that
- * share one. Readers that need one entry per cell (compare, the exporters)
- * call gb_results_merge_duplicates() on what they loaded. It does not
- * read files (results_io.c) and does not compute statistics itself
- * (report_json.c recomputes the merged cell's metrics).
+ * identity.c - the identity of a result cell (gb_cell_same, and gb_cell_id
+ * as its hash key) and the merge of cells that share one. Every reader
+ * that needs one entry per cell (compare, export, fidelity, plot) calls
+ * gb_results_merge_duplicates() on what it loaded. It does not read files
+ * (results_io.c) and does not compute statistics itself (report_json.c
+ * recomputes the merged cell's metrics and speedups).
  */
 #include "identity.h"
 
