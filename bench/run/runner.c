@@ -543,10 +543,10 @@ static void runner_progress_clear(void)
 
 /*
  * Runs one repetition in a child; returns 0 with *sample, or fills status
- * ("failed", "timeout") and why.
+ * (GB_CELL_FAILED, GB_CELL_TIMEOUT) and why.
  */
 static int runner_rep(const struct gb_cell *cell, double deadline, const char *trace_path,
-                      enum gb_trace_format trace_fmt, json_t **sample, const char **status,
+                      enum gb_trace_format trace_fmt, json_t **sample, enum gb_cell_status *status,
                       char *why, size_t why_len)
 {
 	char *buf = NULL;
@@ -556,7 +556,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	json_t *msg;
 
 	*sample = NULL;
-	*status = gb_cell_status_name(GB_CELL_FAILED);
+	*status = GB_CELL_FAILED;
 	fflush(NULL);
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(why, why_len, "pipe: %s", strerror(errno));
@@ -643,7 +643,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	}
 
 	if (timed_out) {
-		*status = gb_cell_status_name(GB_CELL_TIMEOUT);
+		*status = GB_CELL_TIMEOUT;
 		snprintf(why, why_len, "timed out");
 		free(buf);
 		return -ETIMEDOUT;
@@ -697,7 +697,8 @@ static char *runner_trace_path(const struct gb_matrix *m, const struct gb_cell *
 static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell)
 {
 	json_t *res, *params = gb_report_params(cell, m->reps, m->warmup), *samples;
-	const char *reason = NULL, *status = gb_cell_status_name(GB_CELL_OK);
+	enum gb_cell_status status = GB_CELL_OK;
+	const char *reason = NULL;
 	char why[512] = "", bound[512] = "", peer[32] = "";
 	double deadline = runner_now() + m->timeout_s;
 	char *trace = NULL;
@@ -709,7 +710,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	if (berr) {
 		/* Out of memory is a failure of this run, not a cell that cannot be. */
 		if (berr == -ENOMEM)
-			status = gb_cell_status_name(GB_CELL_FAILED);
+			status = GB_CELL_FAILED;
 		if (!why[0])
 			snprintf(why, sizeof(why), "cannot build the workload's programs: %s",
 			         strerror(-berr));
@@ -723,9 +724,8 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	}
 	if (why[0]) {
 		json_object_set_new(res, "status",
-		                    json_string(berr == -ENOMEM
-		                                        ? status
-		                                        : gb_cell_status_name(GB_CELL_SKIPPED)));
+		                    json_string(gb_cell_status_name(
+		                            berr == -ENOMEM ? status : GB_CELL_SKIPPED)));
 		json_object_set_new(res, "error", json_string(why));
 		json_object_set_new(res, "samples", json_object());
 		json_object_set_new(res, "metrics", json_object());
@@ -743,7 +743,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		int err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
 		                     sizeof(why));
 		if (err) {
-			if (gb_cell_status_parse(status) == GB_CELL_TIMEOUT)
+			if (status == GB_CELL_TIMEOUT)
 				snprintf(why, sizeof(why), "timed out after %g s (--timeout)",
 				         m->timeout_s);
 			break;
@@ -769,7 +769,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		json_object_set_new(params, "peer_cpus", json_string(peer));
 	json_object_set_new(res, "samples", samples);
 	if (why[0]) {
-		json_object_set_new(res, "status", json_string(status));
+		json_object_set_new(res, "status", json_string(gb_cell_status_name(status)));
 		json_object_set_new(res, "error", json_string(why));
 		json_object_set_new(res, "metrics", json_object());
 		return res;
