@@ -175,8 +175,7 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
 		if (*p != ',')
 			goto bad_syntax;
 	}
-	if (hwloc_bitmap_list_sscanf(out, list) != 0 || hwloc_bitmap_iszero(out) ||
-	    hwloc_bitmap_weight(out) < 0) {
+	if (gb_cpus_list_set(list, out) != 0) {
 		snprintf(why, why_len, "'%s' is not a CPU list such as 0-3,6", list);
 		return -EINVAL;
 	}
