@@ -175,8 +175,7 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
 		if (*p != ',')
 			goto bad_syntax;
 	}
-	if (hwloc_bitmap_list_sscanf(out, list) != 0 || hwloc_bitmap_iszero(out) ||
-	    hwloc_bitmap_weight(out) < 0) {
+	if (gb_cpus_list_set(list, out) != 0) {
 		snprintf(why, why_len, "'%s' is not a CPU list such as 0-3,6", list);
 		return -EINVAL;
 	}
@@ -225,6 +224,48 @@ static unsigned pin_spread_cores(const struct gb_topo *t, hwloc_obj_t *cores, un
 			break;
 	}
 	return n;
+}
+
+int gb_cpus_list_set(const char *list, hwloc_bitmap_t out)
+{
+	if (!list || !*list || hwloc_bitmap_list_sscanf(out, list) != 0)
+		return -EINVAL;
+	/* hwloc reads "x" as empty and an open "3-" as infinite: neither is a list. */
+	if (hwloc_bitmap_iszero(out) || hwloc_bitmap_weight(out) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int gb_cpus_list_equal(const char *a, const char *b)
+{
+	hwloc_bitmap_t sa = hwloc_bitmap_alloc(), sb = hwloc_bitmap_alloc();
+	int eq;
+
+	if (sa && sb && gb_cpus_list_set(a, sa) == 0 && gb_cpus_list_set(b, sb) == 0)
+		eq = hwloc_bitmap_isequal(sa, sb);
+	else
+		eq = a && b && strcmp(a, b) == 0;
+	hwloc_bitmap_free(sa);
+	hwloc_bitmap_free(sb);
+	return eq;
+}
+
+int gb_cpus_lists_have(const char *joined, const char *list)
+{
+	char one[1024];
+
+	while (joined && *joined) {
+		size_t n = strcspn(joined, ";");
+
+		if (n < sizeof(one)) {
+			memcpy(one, joined, n);
+			one[n] = '\0';
+			if (gb_cpus_list_equal(one, list))
+				return 1;
+		}
+		joined += n + (joined[n] == ';');
+	}
+	return 0;
 }
 
 int gb_placement_order(const struct gb_topo *t, enum gb_placement p, hwloc_const_bitmap_t allowed,

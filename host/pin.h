@@ -41,6 +41,25 @@ int gb_cpus_parse(const struct gb_topo *t, const char *list, hwloc_bitmap_t out,
                   size_t why_len);
 
 /*
+ * A CPU list ("0-1", "0,2-3") as a set, syntax only (no topology: a list a
+ * result file holds may name another machine's CPUs). 0, or -EINVAL when
+ * list is NULL, empty or not a list.
+ */
+int gb_cpus_list_set(const char *list, hwloc_bitmap_t out);
+
+/*
+ * 1 when two CPU lists name the same set ("0-1" and "0,1"; "0-1" is not
+ * "10-11"). A text that is not a list ("none") equals only the same text.
+ */
+int gb_cpus_list_equal(const char *a, const char *b);
+
+/*
+ * 1 when one of the ';'-joined lists of `joined` ("0-1;2-3", as bound_cpus
+ * holds the distinct bindings of several repetitions) is the set `list`.
+ */
+int gb_cpus_lists_have(const char *joined, const char *list);
+
+/*
  * The PUs tasks may use, in placement order: compact fills a core's PUs
  * before the next core; spread takes one PU per core, cores alternating
  * across packages, before any core's second PU. `allowed` (NULL = all)

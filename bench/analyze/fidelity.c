@@ -26,7 +26,9 @@
 #include "identity.h"
 #include "log.h"
 #include "results_io.h"
+#include "report_json.h"
 #include "stats.h"
+#include "status.h"
 
 #define FID_PREFIX "cpython-"
 /* The seed workload's ideal wall: bob's 0.3 s sleep (bench/workloads.c). */
@@ -71,7 +73,7 @@ static const char *fid_str(json_t *cell, const char *key)
 
 static int fid_is_ok(json_t *cell)
 {
-	return strcmp(fid_str(cell, "status"), "ok") == 0;
+	return gb_cell_is_ok(cell);
 }
 
 /* Reals written by different programs (C's %.10g, Python's repr) compare
@@ -278,7 +280,7 @@ static int fid_side_ratio(const struct fid_side *side, json_t *cell, const struc
 		if ((err = fid_median(side, base, "wall_s", &ref)) <= 0 ||
 		    (err = fid_median(side, cell, "wall_s", &v)) <= 0)
 			goto missing;
-		*out = v > 0 ? ref / v : NAN;
+		*out = gb_speedup(ref, v);
 		break;
 	}
 	case FID_LAT_OVER_SI:
@@ -389,8 +391,8 @@ static int fid_pair(const struct fid_side *sides, size_t si, size_t ri,
 static int fid_run(const struct fid_side *sides, const struct gb_fidelity_opts *o,
                    struct gb_fidelity_result *res)
 {
-	size_t nreal = json_array_size(sides[1].results), i, j;
-	json_t *c, *d;
+	size_t nreal = json_array_size(sides[1].results), i;
+	json_t *c;
 
 	res->only_real = calloc(nreal + 1, sizeof(*res->only_real));
 	res->labels = calloc(nreal + 1, sizeof(*res->labels));
@@ -399,25 +401,10 @@ static int fid_run(const struct fid_side *sides, const struct gb_fidelity_opts *
 		return -ENOMEM;
 	json_array_foreach(sides[1].results, i, c)
 	{
-		int dup = 0, not_ok, err;
+		int not_ok, err;
 		long si;
 
 		if (strncmp(fid_str(c, "model"), FID_PREFIX, strlen(FID_PREFIX)) != 0)
-			continue;
-		/* A cell repeated in the real file (two sweeps sharing a point)
-		 * is paired once, as its first occurrence. */
-		json_array_foreach(sides[1].results, j, d)
-		{
-			if (j >= i)
-				break;
-			if (strcmp(fid_str(c, "model"), fid_str(d, "model")) == 0 &&
-			    strcmp(fid_str(c, "workload"), fid_str(d, "workload")) == 0 &&
-			    fid_same_work(c, d) && fid_same_work(d, c)) {
-				dup = 1;
-				break;
-			}
-		}
-		if (dup)
 			continue;
 		si = fid_find_sim(&sides[0], c, &not_ok);
 		/* A cell neither side ran (skipped, failed on both) says nothing. */
@@ -510,13 +497,18 @@ static int fid_labels(const struct fid_side *real, struct gb_fidelity_result *re
 int gb_fidelity(json_t *sim, json_t *real, const struct gb_fidelity_opts *o,
                 struct gb_fidelity_result *out)
 {
-	const struct fid_side sides[2] = {
-	        {.path = o->sim_name, .results = json_object_get(sim, "results")},
-	        {.path = o->real_name, .results = json_object_get(real, "results")},
-	};
+	struct fid_side sides[2] = {{.path = o->sim_name}, {.path = o->real_name}};
+	size_t merged;
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	/* A cell repeated in a file (two sweeps sharing a point) is paired
+	 * once, its samples merged as every reader merges them. */
+	if (gb_results_merge_duplicates(sim, &merged) != 0 ||
+	    gb_results_merge_duplicates(real, &merged) != 0)
+		return -ENOMEM;
+	sides[0].results = json_object_get(sim, "results");
+	sides[1].results = json_object_get(real, "results");
 	out->sim_results = sides[0].results;
 	out->real_results = sides[1].results;
 	out->nreal = json_array_size(sides[1].results);

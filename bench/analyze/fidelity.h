@@ -53,7 +53,8 @@ struct gb_fidelity_result {
 };
 
 /*
- * Compares `sim` with `real` (loaded result documents, borrowed). Fills
+ * Compares `sim` with `real` (loaded result documents, borrowed; their
+ * repeated cells are merged in place, as gb_compare does). Fills
  * *out, which the caller frees with gb_fidelity_result_free whatever the
  * return. 0 (also when no pair was found: out->pairs is 0), -ENOMEM
  * (nothing printed) or -EINVAL (a malformed samples array, one line

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "identity.h"
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
@@ -63,10 +64,10 @@ static void plot_usage(FILE *f)
 	        "  --templates DIR     the gnuplot templates (default $GILBENCH_PLOT_DIR, else\n"
 	        "                      %s/scripts/plot)\n"
 	        "  -h, --help          this text\n\n"
-	        "Several RESULTS files are merged (a cell in a later file replaces the same "
-	        "cell\nin an earlier one). Results of real CPython (models cpython-*) are "
-	        "drawn over\nthe simulation's. Charts with no data are skipped with a note. "
-	        "Needs gnuplot\n(Debian package gnuplot-nox). See docs/charts.md.\n",
+	        "Several RESULTS files are merged: a cell repeated within or across them is\n"
+	        "one cell, the samples of its runs merged. Results of real CPython (models\n"
+	        "cpython-*) are drawn over the simulation's. Charts with no data are skipped\n"
+	        "with a note. Needs gnuplot (Debian package gnuplot-nox). See docs/charts.md.\n",
 	        GB_SOURCE_DIR);
 }
 
@@ -135,12 +136,14 @@ static int plot_link_context(json_t *doc)
 	return 0;
 }
 
-/* Merges the results of several files into one document; later cells win. */
+/*
+ * The files' results in one document, cells repeated within or across
+ * them merged as every reader merges them (identity.c).
+ */
 int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out)
 {
 	json_t *merged = json_object(), *results = json_array();
-	char **ids = NULL;
-	size_t nids = 0, cap = 0;
+	size_t n;
 	int err = -ENOMEM;
 
 	if (!merged || !results)
@@ -159,46 +162,19 @@ int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out)
 		}
 	}
 	for (size_t d = 0; d < ndocs; d++) {
-		size_t i;
-		json_t *cell;
 		if (plot_link_context(docs[d]))
 			goto fail;
-		json_array_foreach(json_object_get(docs[d], "results"), i, cell)
-		{
-			char *id = gb__res_cell_id(cell);
-			size_t j;
-			if (!id)
-				goto fail;
-			for (j = 0; j < nids; j++)
-				if (strcmp(ids[j], id) == 0)
-					break;
-			if (j < nids) {
-				free(id);
-				json_array_set(results, j, cell);
-				continue;
-			}
-			if (nids == cap) {
-				char **p = realloc(ids, (cap ? 2 * cap : 64) * sizeof(*p));
-				if (!p) {
-					free(id);
-					goto fail;
-				}
-				ids = p;
-				cap = cap ? 2 * cap : 64;
-			}
-			ids[nids++] = id;
-			json_array_append(results, cell);
-		}
+		if (json_array_extend(results, json_object_get(docs[d], "results")))
+			goto fail;
 	}
 	json_object_set_new(merged, "results", results);
 	results = NULL;
+	if ((err = gb_results_merge_duplicates(merged, &n)) != 0)
+		goto fail;
 	*out = merged;
 	merged = NULL;
 	err = 0;
 fail:
-	for (size_t i = 0; i < nids; i++)
-		free(ids[i]);
-	free(ids);
 	json_decref(results);
 	json_decref(merged);
 	return err;
@@ -213,10 +189,10 @@ static int plot_share_cell(json_t *a, json_t *b)
 
 	json_array_foreach(json_object_get(a, "results"), i, ca)
 	{
-		char *ida = gb__res_cell_id(ca);
+		char *ida = gb_cell_id(ca);
 		json_array_foreach(json_object_get(b, "results"), j, cb)
 		{
-			char *idb = gb__res_cell_id(cb);
+			char *idb = gb_cell_id(cb);
 			found |= ida && idb && strcmp(ida, idb) == 0;
 			free(idb);
 			if (found)
@@ -248,14 +224,10 @@ static const char *plot_templates(const char *opt)
 int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results, const char *const *traces,
                  size_t ntraces)
 {
-	int (*const charts[])(struct gb__plot_ctx *, json_t **) = {
-	        gb__plot_cpu_scaling,     gb__plot_io_scaling,      gb__plot_convoy,
-	        gb__plot_switch_interval, gb__plot_native_fraction, gb__plot_yield_every,
-	};
 	int err = 0;
 
-	for (size_t c = 0; have_results && c < sizeof(charts) / sizeof(charts[0]) && !err; c++)
-		err = charts[c](pc, sel);
+	for (size_t c = 0; have_results && c < gb__plot_ncharts && !err; c++)
+		err = gb__plot_chart_run(pc, sel, &gb__plot_charts[c]);
 	for (size_t i = 0; i < ntraces && !err; i++) {
 		char stem[64];
 
@@ -270,7 +242,17 @@ int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results, const 
 	return err;
 }
 
-int gb_cmd_plot(int argc, char **argv)
+/* What the command line asks for, besides what goes into the context. */
+struct plot_args {
+	const char **traces; /* argc + 1 slots */
+	size_t ntraces;
+	const char *base_path, *tpl_opt;
+	char *const *files; /* the RESULTS operands */
+	size_t nfiles;
+};
+
+/* The options into pc and a: 0, 1 after one error line, -1 for --help (printed). */
+static int plot_parse(int argc, char **argv, struct gb__plot_ctx *pc, struct plot_args *a)
 {
 	static const struct option longopts[] = {
 	        {"output", required_argument, NULL, 'o'},
@@ -281,21 +263,8 @@ int gb_cmd_plot(int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	struct gb__plot_ctx *pc = calloc(1, sizeof(*pc));
-	const char **traces = calloc((size_t)argc + 1, sizeof(char *));
-	json_t **docs = calloc((size_t)argc + 1, sizeof(json_t *));
-	json_t **sel = NULL;
-	const char *base_path = NULL, *tpl_opt = NULL;
-	const char **sources = NULL;
-	json_t **contexts = NULL;
-	size_t ntraces = 0, ndocs = 0, nsrc = 0, nfiles;
-	char path[4096];
-	int opt, rc = 1, err;
+	int opt;
 
-	if (!pc || !traces || !docs) {
-		gb_err("plot", "out of memory");
-		goto out;
-	}
 	pc->outdir = ".";
 	pc->png = pc->svg = 1;
 	opterr = 0;
@@ -306,36 +275,43 @@ int gb_cmd_plot(int argc, char **argv)
 			pc->outdir = optarg;
 			break;
 		case 't':
-			traces[ntraces++] = optarg;
+			a->traces[a->ntraces++] = optarg;
 			break;
 		case 'b':
-			base_path = optarg;
+			a->base_path = optarg;
 			break;
 		case 'f':
 			if (plot_parse_format(pc, optarg))
-				goto out;
+				return 1;
 			break;
 		case 'T':
-			tpl_opt = optarg;
+			a->tpl_opt = optarg;
 			break;
 		case 'h':
 			plot_usage(stdout);
-			rc = 0;
-			goto out;
+			return -1;
 		case ':':
 			gb_err("plot", "option '%s' needs a value", argv[optind - 1]);
-			goto out;
+			return 1;
 		default:
 			gb_err("plot", "unknown option '%s' (try 'gilbench plot --help')",
 			       argv[optind - 1]);
-			goto out;
+			return 1;
 		}
 	}
-	nfiles = (size_t)(argc - optind);
-	if (!nfiles && !ntraces) {
+	a->files = argv + optind;
+	a->nfiles = (size_t)(argc - optind);
+	if (!a->nfiles && !a->ntraces) {
 		gb_err("plot", "no result file given (try 'gilbench plot --help')");
-		goto out;
+		return 1;
 	}
+	return 0;
+}
+
+/* The templates (pc->tpl_dir) and gnuplot (pc->gnuplot): 0, or 1 after one line. */
+static int plot_tools(struct gb__plot_ctx *pc, const char *tpl_opt)
+{
+	char path[4096];
 
 	pc->tpl_dir = plot_templates(tpl_opt);
 	snprintf(path, sizeof(path), "%s/style.gp", pc->tpl_dir);
@@ -344,23 +320,30 @@ int gb_cmd_plot(int argc, char **argv)
 		       "no gnuplot templates here (style.gp: %s); use --templates "
 		       "DIR or GILBENCH_PLOT_DIR",
 		       strerror(errno));
-		goto out;
+		return 1;
 	}
 	if (plot_find_gnuplot(pc) != 0) {
 		gb_err("plot", "gnuplot not found in PATH: install the gnuplot-nox package "
 		               "(scripts/install-deps does)");
-		goto out;
+		return 1;
 	}
+	return 0;
+}
 
-	for (size_t i = 0; i < nfiles; i++) {
-		if (gb_results_load(argv[optind + (int)i], &docs[ndocs]) != 0)
-			goto out;
-		ndocs++;
-	}
-	if (base_path) {
-		if (gb_results_load(base_path, &pc->base) != 0)
-			goto out;
-		pc->base_path = base_path;
+/*
+ * The base of the compare chart: --base, else the first of exactly two
+ * files that share a cell (taken out of docs). Its repeated cells are
+ * merged as the results' are. 0, or 1 after one line.
+ */
+static int plot_base(struct gb__plot_ctx *pc, const struct plot_args *a, json_t **docs,
+                     size_t ndocs)
+{
+	json_t *one = NULL;
+
+	if (a->base_path) {
+		if (gb_results_load(a->base_path, &pc->base) != 0)
+			return 1;
+		pc->base_path = a->base_path;
 	} else if (ndocs == 2 && plot_share_cell(docs[0], docs[1])) {
 		/*
 		 * Two files of the same cells and no --base: the first is the base,
@@ -368,79 +351,123 @@ int gb_cmd_plot(int argc, char **argv)
 		 * simulation and a CPython run) are merged and overlaid instead.
 		 */
 		pc->base = docs[0];
-		pc->base_path = argv[optind];
+		pc->base_path = a->files[0];
 		docs[0] = NULL;
 	}
-	if (pc->base) {
-		/* The base's repeated cells resolve as the results' do: the later wins. */
-		json_t *one = NULL;
-		if (gb__plot_merge(&pc->base, 1, &one) != 0) {
-			gb_err("plot", "out of memory");
-			goto out;
-		}
-		json_decref(pc->base);
-		pc->base = one;
+	if (!pc->base)
+		return 0;
+	if (gb__plot_merge(&pc->base, 1, &one) != 0) {
+		gb_err("plot", "out of memory");
+		return 1;
 	}
-	sources = calloc(nfiles + 1, sizeof(char *));
-	contexts = calloc(nfiles + 1, sizeof(json_t *));
-	if (!sources || !contexts)
-		goto out;
-	for (size_t i = 0; i < nfiles; i++)
+	json_decref(pc->base);
+	pc->base = one;
+	return 0;
+}
+
+/*
+ * pc->doc: the files still in docs (not the base) merged, each named in
+ * sources[] with its context in contexts[] (room for every file); an empty
+ * document when there are none. 0, or 1 after one line.
+ */
+static int plot_doc(struct gb__plot_ctx *pc, const struct plot_args *a, json_t **docs, size_t ndocs,
+                    const char **sources, json_t **contexts)
+{
+	size_t nsrc = 0;
+
+	for (size_t i = 0; i < a->nfiles; i++)
 		if (docs[i]) {
 			contexts[nsrc] = json_object_get(docs[i], "context");
-			sources[nsrc++] = argv[optind + (int)i];
+			sources[nsrc++] = a->files[i];
 		}
 	pc->sources = sources;
 	pc->nsources = nsrc;
-
 	if (nsrc) {
-		json_t **live = docs + (ndocs - nsrc);
-		if (gb__plot_merge(live, nsrc, &pc->doc) != 0) {
+		if (gb__plot_merge(docs + (ndocs - nsrc), nsrc, &pc->doc) != 0) {
 			gb_err("plot", "out of memory");
-			goto out;
+			return 1;
 		}
 	} else {
 		pc->doc = json_pack("{s:i, s:{}, s:[]}", "schema_version", 1, "context", "results");
 		if (!pc->doc)
-			goto out;
+			return 1;
 	}
 	gb__res_machine(pc->doc, pc->machine, sizeof(pc->machine));
 	gb__res_num(pc->doc, "context.topology.cores", &pc->cores);
+	return 0;
+}
 
-	err = plot_mkdirs(pc->outdir);
+/* The charts and report.md into pc->outdir: 0, or 1 (after one line). */
+static int plot_draw(struct gb__plot_ctx *pc, const struct plot_args *a, json_t **contexts)
+{
+	json_t **sel;
+	char path[4096];
+	int err = plot_mkdirs(pc->outdir);
+
 	if (err) {
 		gb_err(pc->outdir, "cannot create the output directory: %s", strerror(-err));
-		goto out;
+		return 1;
 	}
-
 	sel = calloc(json_array_size(json_object_get(pc->doc, "results")) + 1, sizeof(json_t *));
 	if (!sel)
-		goto out;
-	err = gb__plot_all(pc, sel, nsrc > 0, traces, ntraces);
+		return 1;
+	err = gb__plot_all(pc, sel, pc->nsources > 0, a->traces, a->ntraces);
+	free(sel);
 	if (err) {
 		if (err == -ENOMEM)
 			gb_err("plot", "out of memory");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/report.md", pc->outdir);
+	if (gb_report_md_write(path, pc->doc, pc->sources, contexts, pc->nsources, pc->charts,
+	                       pc->ncharts) != 0)
+		return 1;
+	return pc->failed ? 1 : 0;
+}
+
+int gb_cmd_plot(int argc, char **argv)
+{
+	struct gb__plot_ctx *pc = calloc(1, sizeof(*pc));
+	struct plot_args a = {.traces = calloc((size_t)argc + 1, sizeof(char *))};
+	json_t **docs = calloc((size_t)argc + 1, sizeof(json_t *)), **contexts = NULL;
+	const char **sources = NULL;
+	size_t ndocs = 0;
+	int rc = 1;
+
+	if (!pc || !a.traces || !docs) {
+		gb_err("plot", "out of memory");
 		goto out;
 	}
-
-	snprintf(path, sizeof(path), "%s/report.md", pc->outdir);
-	if (gb_report_md_write(path, pc->doc, sources, contexts, nsrc, pc->charts, pc->ncharts) !=
-	    0)
+	rc = plot_parse(argc, argv, pc, &a);
+	if (rc) {
+		rc = rc < 0 ? 0 : 1;
 		goto out;
-	rc = pc->failed ? 1 : 0;
+	}
+	rc = 1;
+	if (plot_tools(pc, a.tpl_opt))
+		goto out;
+	for (size_t i = 0; i < a.nfiles; i++) {
+		if (gb_results_load(a.files[i], &docs[ndocs]) != 0)
+			goto out;
+		ndocs++;
+	}
+	sources = calloc(a.nfiles + 1, sizeof(char *));
+	contexts = calloc(a.nfiles + 1, sizeof(json_t *));
+	if (!sources || !contexts || plot_base(pc, &a, docs, ndocs) ||
+	    plot_doc(pc, &a, docs, ndocs, sources, contexts))
+		goto out;
+	rc = plot_draw(pc, &a, contexts);
 out:
-	if (docs)
-		for (size_t i = 0; i < ndocs; i++)
-			json_decref(docs[i]);
+	for (size_t i = 0; docs && i < ndocs; i++)
+		json_decref(docs[i]);
 	if (pc) {
 		json_decref(pc->doc);
 		json_decref(pc->base);
 	}
 	free(docs);
-	free(traces);
+	free(a.traces);
 	free(sources);
 	free(contexts);
-	free(sel);
 	free(pc);
 	return rc;
 }

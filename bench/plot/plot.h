@@ -55,7 +55,7 @@ struct gb__plot_ctx {
 
 /* The series of `cell` in d (its key and title from gb__res_series), made if new. */
 struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cell);
-/* Adds a point; a second point at the same x replaces the first (the later file wins). */
+/* Adds a point; a second point at the same x replaces the first. */
 int gb__plot_series_add(struct gb__plot_series *s, double x, double v0, double v1, double v2,
                         double v3);
 /* Points by x, series by gb__res_rank (serial, threads by policy, processes, ...). */
@@ -131,7 +131,11 @@ void gb__plot_fmt_rate(char *buf, size_t len, double r);
 
 /* ---- plot.c: what the fuzz targets drive too ---- */
 
-/* Merges the results of several files into one document. 0 or -errno. */
+/*
+ * The results of several files as one document, cells repeated within or
+ * across them merged by gb_results_merge_duplicates; each cell gets
+ * "_context", its file's context. 0 or -errno.
+ */
 int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out);
 /* Every chart of pc: from the results (if have_results), a timeline per
  * trace, the compare chart against pc->base. sel has room for every result
@@ -139,13 +143,45 @@ int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out);
 int gb__plot_all(struct gb__plot_ctx *pc, json_t **sel, int have_results, const char *const *traces,
                  size_t ntraces);
 
-/* ---- the charts ---- */
-int gb__plot_cpu_scaling(struct gb__plot_ctx *pc, json_t **sel);
-int gb__plot_io_scaling(struct gb__plot_ctx *pc, json_t **sel);
-int gb__plot_convoy(struct gb__plot_ctx *pc, json_t **sel);
-int gb__plot_switch_interval(struct gb__plot_ctx *pc, json_t **sel);
-int gb__plot_native_fraction(struct gb__plot_ctx *pc, json_t **sel);
-int gb__plot_yield_every(struct gb__plot_ctx *pc, json_t **sel);
+/* ---- plot_charts.c: the chart skeleton and the charts drawn from results ---- */
+
+/* One chart while it is drawn: what the skeleton and the chart's parts share. */
+struct gb__plot_run {
+	struct gb__plot_ctx *pc;
+	json_t *results; /* pc->doc's */
+	struct gb_report_chart *ch;
+	struct gb__plot_data d;
+	double xmax;  /* the largest x of any point, once the points are in */
+	double tasks; /* a chart's task count, as its point() sets it; NAN until */
+};
+
+/*
+ * A chart drawn from the results: which cells (pick), what each becomes
+ * (point), when there is enough to draw (enough; NULL = any point), the
+ * .dat header (columns), the report's reason when not drawn (empty), the
+ * sentence and the template vars of its own (vars; NULL = none beyond dat
+ * and keys). stem names the .dat file, the template and the image.
+ */
+struct gb__plot_chart_desc {
+	const char *title;
+	const char *stem;
+	struct gb__plot_pick pick;
+	const char *columns;
+	const char *empty;
+	int (*point)(struct gb__plot_run *r, json_t *cell); /* 0, or -ENOMEM */
+	int (*enough)(struct gb__plot_run *r);
+	void (*sentence)(struct gb__plot_run *r);
+	void (*vars)(struct gb__plot_run *r, FILE *vf);
+};
+
+/* The charts drawn from results, in the report's order. */
+extern const struct gb__plot_chart_desc gb__plot_charts[];
+extern const size_t gb__plot_ncharts;
+
+/* Draws one chart (or records why not). sel has room for every result. 0 or -errno. */
+int gb__plot_chart_run(struct gb__plot_ctx *pc, json_t **sel, const struct gb__plot_chart_desc *cd);
+
+/* ---- the other charts ---- */
 int gb__plot_compare(struct gb__plot_ctx *pc);
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem);
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,30 +114,153 @@ static size_t plot_split(char *line, char **f, size_t cap)
 	}
 }
 
+/* Where the header puts each column; n = how many it names. */
+struct plot_cols {
+	size_t n;
+	int t, th, ev, pid; /* pid -1: no pid column */
+};
+
 /* The columns of the header line: -EINVAL (one line) if t_ns, thread or event is missing. */
-static int plot_header(char *line, const char *where, size_t *ncols, int *ct, int *cth, int *cev,
-                       int *cpid)
+static int plot_header(char *line, const char *where, struct plot_cols *c)
 {
 	char *f[PLOT_TL_COLS];
 	size_t n = plot_split(line, f, PLOT_TL_COLS);
 
-	*ct = *cth = *cev = *cpid = -1;
+	c->t = c->th = c->ev = c->pid = -1;
 	for (size_t i = 0; i < n && i < PLOT_TL_COLS; i++) {
 		if (strcmp(f[i], "t_ns") == 0)
-			*ct = (int)i;
+			c->t = (int)i;
 		else if (strcmp(f[i], "thread") == 0)
-			*cth = (int)i;
+			c->th = (int)i;
 		else if (strcmp(f[i], "event") == 0)
-			*cev = (int)i;
+			c->ev = (int)i;
 		else if (strcmp(f[i], "pid") == 0 || strcmp(f[i], "process") == 0)
-			*cpid = (int)i;
+			c->pid = (int)i;
 	}
-	if (n > PLOT_TL_COLS || *ct < 0 || *cth < 0 || *cev < 0) {
+	if (n > PLOT_TL_COLS || c->t < 0 || c->th < 0 || c->ev < 0) {
 		gb_err(where, "not a gilbench trace: expected the header 't_ns,thread,event' "
 		              "(a pid column may be added)");
 		return -EINVAL;
 	}
-	*ncols = n;
+	c->n = n;
+	return 0;
+}
+
+/*
+ * A comment line: "# thread N: pid P" (a thread's process when no column
+ * says it), "# lost_events=N", else the first one before the header is the
+ * cell's label. 0 or -ENOMEM.
+ */
+static int plot_trace_comment(struct plot_trace *tr, const char *line, int header)
+{
+	char tname[32], tpid[32];
+	unsigned long long lost;
+
+	if (sscanf(line, "# thread %31[^:]: pid %31s", tname, tpid) == 2) {
+		void *p = realloc(tr->tp, (tr->ntp + 1) * sizeof(*tr->tp));
+		if (!p)
+			return -ENOMEM;
+		tr->tp = p;
+		snprintf(tr->tp[tr->ntp].name, sizeof(tname), "%s", tname);
+		snprintf(tr->tp[tr->ntp].pid, sizeof(tpid), "%s", tpid);
+		tr->ntp++;
+	} else if (sscanf(line, "# lost_events=%llu", &lost) == 1) {
+		tr->lost += lost;
+	} else if (!tr->label[0] && !header) {
+		snprintf(tr->label, sizeof(tr->label), "%s", line + 1 + strspn(line + 1, " "));
+	}
+	return 0;
+}
+
+static int plot_trace_push(struct plot_trace *tr, double tns, size_t thread, enum plot_ev k)
+{
+	if (tr->nev == tr->cap) {
+		size_t ncap = tr->cap ? 2 * tr->cap : 1024;
+		struct plot_event *p = realloc(tr->ev, ncap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		tr->ev = p;
+		tr->cap = ncap;
+	}
+	tr->ev[tr->nev] =
+	        (struct plot_event){.t_ns = tns, .thread = thread, .seq = tr->nev, .ev = k};
+	tr->nev++;
+	return 0;
+}
+
+/* The event named ev, or PLOT_NEV after one line naming `where`. */
+static size_t plot_event_kind(const char *ev, const char *where)
+{
+	for (size_t k = 0; k < PLOT_NEV; k++)
+		if (strcmp(ev, plot_ev_names[k]) == 0)
+			return k;
+	gb_err(where,
+	       "unknown event '%s' (want request, acquire, drop_forced, drop_voluntary, "
+	       "drop_request, io_start, io_end, native_start or native_end)",
+	       ev);
+	return PLOT_NEV;
+}
+
+/* One data line (split in place): its event appended. 0, -EINVAL after one line, -ENOMEM. */
+static int plot_trace_row(struct plot_trace *tr, char *line, const struct plot_cols *c,
+                          const char *where)
+{
+	char *fld[PLOT_TL_COLS], *t, *th, *end;
+	const char *pid;
+	size_t k, idx, n = plot_split(line, fld, PLOT_TL_COLS);
+	double tns;
+	int err;
+
+	if (n != c->n) {
+		gb_err(where, "expected %zu fields, as the header names, not %zu", c->n, n);
+		return -EINVAL;
+	}
+	t = fld[c->t];
+	th = fld[c->th];
+	pid = c->pid >= 0 ? fld[c->pid] : "";
+	for (size_t i = 0; c->pid < 0 && i < tr->ntp; i++)
+		if (strcmp(tr->tp[i].name, th) == 0)
+			pid = tr->tp[i].pid;
+	errno = 0;
+	tns = strtod(t, &end);
+	if (end == t || *end || errno || !(tns >= 0) || isinf(tns)) {
+		gb_err(where, "t_ns '%s' is not a time in ns", t);
+		return -EINVAL;
+	}
+	if (!*th || strlen(th) >= sizeof(tr->th[0].name)) {
+		gb_err(where, "thread '%s' is empty or longer than 31 characters", th);
+		return -EINVAL;
+	}
+	if (c->pid >= 0 && (!*pid || strlen(pid) >= sizeof(tr->th[0].pid))) {
+		gb_err(where, "pid '%s' is empty or longer than 31 characters", pid);
+		return -EINVAL;
+	}
+	k = plot_event_kind(fld[c->ev], where);
+	if (k == PLOT_NEV)
+		return -EINVAL;
+	/* Names become gnuplot words: no blanks. */
+	for (char *p = th; *p; p++)
+		if (*p == ' ' || *p == '\t')
+			*p = '_';
+	err = plot_trace_thread(tr, pid, th, &idx);
+	return err ? err : plot_trace_push(tr, tns, idx, (enum plot_ev)k);
+}
+
+/* What a trace read to its end must have: a header and an event. */
+static int plot_trace_check(FILE *f, const char *path, const struct plot_trace *tr, int header)
+{
+	if (ferror(f)) {
+		gb_err(path, "read error");
+		return -EIO;
+	}
+	if (!header) {
+		gb_err(path, "not a gilbench trace: no 't_ns,thread,event' header");
+		return -EINVAL;
+	}
+	if (!tr->nev) {
+		gb_err(path, "the trace has no events");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -144,8 +268,9 @@ static int plot_header(char *line, const char *where, size_t *ncols, int *ct, in
 static int plot_trace_load(const char *path, struct plot_trace *tr)
 {
 	char *line = NULL, where[4200];
-	size_t cap = 0, lineno = 0, ncols = 0;
-	int header = 0, err = 0, ct = -1, cth = -1, cev = -1, cpid = -1;
+	size_t cap = 0, lineno = 0;
+	struct plot_cols cols = {0};
+	int header = 0, err = 0;
 	ssize_t len;
 	FILE *f = fopen(path, "r");
 
@@ -154,120 +279,22 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 		gb_err(path, "cannot read: %s", strerror(-err));
 		return err;
 	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		char *fld[PLOT_TL_COLS], *t, *th, *ev, *end;
-		const char *pid;
-		size_t k, idx, n;
-		double tns;
+	while (!err && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		snprintf(where, sizeof(where), "%s:%zu", path, lineno);
 		if (len == 0)
 			continue;
-		if (line[0] == '#') {
-			char tname[32], tpid[32];
-			unsigned long long lost;
-			if (sscanf(line, "# thread %31[^:]: pid %31s", tname, tpid) == 2) {
-				void *p = realloc(tr->tp, (tr->ntp + 1) * sizeof(*tr->tp));
-				if (!p) {
-					err = -ENOMEM;
-					goto out;
-				}
-				tr->tp = p;
-				snprintf(tr->tp[tr->ntp].name, sizeof(tname), "%s", tname);
-				snprintf(tr->tp[tr->ntp].pid, sizeof(tpid), "%s", tpid);
-				tr->ntp++;
-			} else if (sscanf(line, "# lost_events=%llu", &lost) == 1) {
-				tr->lost += lost;
-			} else if (!tr->label[0] && !header) {
-				snprintf(tr->label, sizeof(tr->label), "%s",
-				         line + 1 + strspn(line + 1, " "));
-			}
-			continue;
-		}
-		if (!header) {
-			err = plot_header(line, where, &ncols, &ct, &cth, &cev, &cpid);
-			if (err)
-				goto out;
+		if (line[0] == '#')
+			err = plot_trace_comment(tr, line, header);
+		else if (!header && (err = plot_header(line, where, &cols)) == 0)
 			header = 1;
-			continue;
-		}
-		n = plot_split(line, fld, PLOT_TL_COLS);
-		if (n != ncols) {
-			gb_err(where, "expected %zu fields, as the header names, not %zu", ncols,
-			       n);
-			err = -EINVAL;
-			goto out;
-		}
-		t = fld[ct];
-		th = fld[cth];
-		ev = fld[cev];
-		pid = cpid >= 0 ? fld[cpid] : "";
-		for (size_t i = 0; cpid < 0 && i < tr->ntp; i++)
-			if (strcmp(tr->tp[i].name, fld[cth]) == 0)
-				pid = tr->tp[i].pid;
-		errno = 0;
-		tns = strtod(t, &end);
-		if (end == t || *end || errno || !(tns >= 0) || isinf(tns)) {
-			gb_err(where, "t_ns '%s' is not a time in ns", t);
-			err = -EINVAL;
-			goto out;
-		}
-		if (!*th || strlen(th) >= sizeof(tr->th[0].name)) {
-			gb_err(where, "thread '%s' is empty or longer than 31 characters", th);
-			err = -EINVAL;
-			goto out;
-		}
-		if (cpid >= 0 && (!*pid || strlen(pid) >= sizeof(tr->th[0].pid))) {
-			gb_err(where, "pid '%s' is empty or longer than 31 characters", pid);
-			err = -EINVAL;
-			goto out;
-		}
-		for (k = 0; k < PLOT_NEV; k++)
-			if (strcmp(ev, plot_ev_names[k]) == 0)
-				break;
-		if (k == PLOT_NEV) {
-			gb_err(where,
-			       "unknown event '%s' (want request, acquire, drop_forced, "
-			       "drop_voluntary, drop_request, io_start, io_end, native_start "
-			       "or native_end)",
-			       ev);
-			err = -EINVAL;
-			goto out;
-		}
-		/* Names become gnuplot words: no blanks. */
-		for (char *p = th; *p; p++)
-			if (*p == ' ' || *p == '\t')
-				*p = '_';
-		err = plot_trace_thread(tr, pid, th, &idx);
-		if (err)
-			goto out;
-		if (tr->nev == tr->cap) {
-			size_t ncap = tr->cap ? 2 * tr->cap : 1024;
-			struct plot_event *p = realloc(tr->ev, ncap * sizeof(*p));
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			tr->ev = p;
-			tr->cap = ncap;
-		}
-		tr->ev[tr->nev] =
-		        (struct plot_event){.t_ns = tns, .thread = idx, .seq = tr->nev, .ev = k};
-		tr->nev++;
+		else if (header)
+			err = plot_trace_row(tr, line, &cols, where);
 	}
-	if (ferror(f)) {
-		err = -EIO;
-		gb_err(path, "read error");
-	} else if (!header) {
-		gb_err(path, "not a gilbench trace: no 't_ns,thread,event' header");
-		err = -EINVAL;
-	} else if (!tr->nev) {
-		gb_err(path, "the trace has no events");
-		err = -EINVAL;
-	}
-out:
+	if (!err)
+		err = plot_trace_check(f, path, tr, header);
 	free(line);
 	fclose(f);
 	if (!err)
@@ -379,290 +406,357 @@ static void plot_tl_bar(FILE *f, double t0, double t1, double row, double minw)
 	fprintf(f, "%.6f %.6f %g %.6f %.6f\n", t0, t1, row, t0, fmax(t1, t0 + minw));
 }
 
-int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem)
-{
-	struct gb_report_chart *ch = gb__plot_chart(pc, "GIL timeline");
-	struct plot_trace tr = {0};
-	struct plot_tl_state *st = NULL;
-	struct plot_thread **order = NULL;
-	size_t *row = NULL, counts[PLOT_TL_BLOCKS] = {0}, nrows;
-	FILE *blk[PLOT_TL_BLOCKS] = {0};
-	char *btext[PLOT_TL_BLOCKS] = {0};
-	size_t blen[PLOT_TL_BLOCKS] = {0};
-	static const char *const bname[PLOT_TL_BLOCKS] = {
-	        "held: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
-	        "waiting: t0_ms t1_ms row",
-	        "io: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
-	        "forced drop: t_ms row",
-	        "drop request: t_ms row",
-	        "native: t0_ms t1_ms row shown_t0_ms shown_t1_ms"};
-	char path[4096], name[300], *vars = NULL, rname[3][96];
-	size_t vlen = 0;
-	double t_end, t0;
-	unsigned acq = 0, forced = 0;
-	int one_each = 1;
-	FILE *f, *vf;
-	int err;
+/* Appends to a sentence; a full buffer just stops growing. */
+static void plot_tl_cat(char *buf, size_t len, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
-	if (!ch)
+static void plot_tl_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t off = strlen(buf);
+	va_list ap;
+
+	if (off + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
+static const char *const plot_tl_bname[PLOT_TL_BLOCKS] = {
+        "held: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
+        "waiting: t0_ms t1_ms row",
+        "io: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
+        "forced drop: t_ms row",
+        "drop request: t_ms row",
+        "native: t0_ms t1_ms row shown_t0_ms shown_t1_ms"};
+
+/* One timeline while it is built: the trace, each thread's state, the blocks. */
+struct plot_tl {
+	struct plot_trace tr;
+	struct plot_tl_state *st;
+	struct plot_thread **order; /* rows, top first */
+	size_t *row;                /* per thread: its row from the bottom, 0 = not drawn */
+	size_t nrows;
+	FILE *blk[PLOT_TL_BLOCKS];
+	char *btext[PLOT_TL_BLOCKS];
+	size_t blen[PLOT_TL_BLOCKS], counts[PLOT_TL_BLOCKS];
+	double t_end; /* ms from the first event to the last */
+	unsigned acq, forced;
+	int one_each; /* every thread in a process of its own */
+};
+
+/* Rows, per-thread state and the blocks' memstreams. 0 or -ENOMEM. */
+static int plot_tl_rows(struct plot_tl *tl, const char *trace_path)
+{
+	struct plot_trace *tr = &tl->tr;
+
+	tl->st = calloc(tr->nthreads, sizeof(*tl->st));
+	tl->row = calloc(tr->nthreads, sizeof(*tl->row));
+	if (!tl->st || !tl->row)
 		return -ENOMEM;
-	err = plot_trace_load(trace_path, &tr);
-	if (err)
-		goto out;
-	err = plot_trace_order(&tr, &order);
-	if (err)
-		goto out;
-	err = -ENOMEM;
-	st = calloc(tr.nthreads, sizeof(*st));
-	row = calloc(tr.nthreads, sizeof(*row));
-	if (!st || !row)
-		goto out;
 	/* Row 0 = not drawn: past PLOT_TL_ROWS only the first rows are, with a note. */
-	nrows = tr.nthreads < PLOT_TL_ROWS ? tr.nthreads : PLOT_TL_ROWS;
-	for (size_t r = 0; r < tr.nthreads; r++)
-		row[order[r] - tr.th] = r < nrows ? nrows - r : 0;
-	for (size_t i = 0; i < tr.nthreads; i++)
+	tl->nrows = tr->nthreads < PLOT_TL_ROWS ? tr->nthreads : PLOT_TL_ROWS;
+	for (size_t r = 0; r < tr->nthreads; r++)
+		tl->row[tl->order[r] - tr->th] = r < tl->nrows ? tl->nrows - r : 0;
+	tl->one_each = 1;
+	for (size_t i = 0; i < tr->nthreads; i++)
 		for (size_t j = 0; j < i; j++)
-			one_each &= strcmp(tr.th[i].pid, tr.th[j].pid) != 0;
-	if (nrows < tr.nthreads)
+			tl->one_each &= strcmp(tr->th[i].pid, tr->th[j].pid) != 0;
+	if (tl->nrows < tr->nthreads)
 		fprintf(stderr,
 		        "gilbench: %s: note: %zu threads; the timeline shows the first %zu\n",
-		        trace_path, tr.nthreads, nrows);
+		        trace_path, tr->nthreads, tl->nrows);
 	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
-		blk[b] = open_memstream(&btext[b], &blen[b]);
-		if (!blk[b])
-			goto out;
-		fprintf(blk[b], "# %s\n", bname[b]);
+		tl->blk[b] = open_memstream(&tl->btext[b], &tl->blen[b]);
+		if (!tl->blk[b])
+			return -ENOMEM;
+		fprintf(tl->blk[b], "# %s\n", plot_tl_bname[b]);
 	}
+	return 0;
+}
 
-	t0 = tr.ev[0].t_ns;
-	t_end = (tr.ev[tr.nev - 1].t_ns - t0) / 1e6;
-	for (size_t e = 0; e < tr.nev; e++) {
-		const struct plot_event *ev = &tr.ev[e];
-		struct plot_tl_state *s = &st[ev->thread];
-		double t = (ev->t_ns - t0) / 1e6, r = (double)row[ev->thread];
-		if (!row[ev->thread])
-			continue;
-		switch (ev->ev) {
-		case PLOT_EV_REQUEST:
-			if (!s->holding && !s->waiting)
-				s->waiting = 1, s->wait0 = t;
-			break;
-		case PLOT_EV_ACQUIRE:
-			if (s->waiting) {
-				fprintf(blk[1], "%.6f %.6f %g\n", s->wait0, t, r), counts[1]++;
-				s->waited += t - s->wait0;
-			}
-			s->waiting = 0;
-			s->holding = 1;
-			s->hold0 = t;
-			acq++;
-			break;
-		case PLOT_EV_FORCED:
-		case PLOT_EV_VOLUNTARY:
-			/* A ring that wrapped may open with a drop: nothing to draw for it. */
-			if (s->holding) {
-				plot_tl_bar(blk[0], s->hold0, t, r, t_end * PLOT_TL_MIN_HOLD);
-				counts[0]++;
-				s->held += t - s->hold0;
-			}
-			s->holding = 0;
-			if (ev->ev == PLOT_EV_FORCED) {
-				fprintf(blk[3], "%.6f %g\n", t, r), counts[3]++;
-				forced++;
-			}
-			break;
-		case PLOT_EV_DROPREQ:
-			fprintf(blk[4], "%.6f %g\n", t, r), counts[4]++;
-			break;
-		case PLOT_EV_IOS:
-			s->in_io = 1;
-			s->io0 = t;
-			break;
-		case PLOT_EV_IOE:
-			if (s->in_io) {
-				plot_tl_bar(blk[2], s->io0, t, r, t_end * PLOT_TL_MIN_IO);
-				counts[2]++;
-				s->io += t - s->io0;
-			}
-			s->in_io = 0;
-			break;
-		case PLOT_EV_NATS:
-			s->in_nat = 1;
-			s->nat0 = t;
-			break;
-		case PLOT_EV_NATE:
-			if (s->in_nat) {
-				plot_tl_bar(blk[5], s->nat0, t, r, t_end * PLOT_TL_MIN_IO);
-				counts[5]++;
-				s->nat += t - s->nat0;
-			}
-			s->in_nat = 0;
-			break;
+/* Block b gets the bar t0..t1 of row r, drawn at least minw wide; *sum the time. */
+static void plot_tl_span(struct plot_tl *tl, int b, double t0, double t1, double r, double minw,
+                         double *sum)
+{
+	plot_tl_bar(tl->blk[b], t0, t1, r, minw);
+	tl->counts[b]++;
+	*sum += t1 - t0;
+}
+
+static void plot_tl_wait(struct plot_tl *tl, struct plot_tl_state *s, double t, double r)
+{
+	fprintf(tl->blk[1], "%.6f %.6f %g\n", s->wait0, t, r);
+	tl->counts[1]++;
+	s->waited += t - s->wait0;
+}
+
+/* A mark (forced drop, drop request) at t in block b. */
+static void plot_tl_mark(struct plot_tl *tl, int b, double t, double r)
+{
+	fprintf(tl->blk[b], "%.6f %g\n", t, r);
+	tl->counts[b]++;
+}
+
+/* One event of a drawn thread at t ms, on row r. */
+static void plot_tl_event(struct plot_tl *tl, struct plot_tl_state *s, enum plot_ev ev, double t,
+                          double r)
+{
+	double hold_w = tl->t_end * PLOT_TL_MIN_HOLD, io_w = tl->t_end * PLOT_TL_MIN_IO;
+
+	switch (ev) {
+	case PLOT_EV_REQUEST:
+		if (!s->holding && !s->waiting)
+			s->waiting = 1, s->wait0 = t;
+		break;
+	case PLOT_EV_ACQUIRE:
+		if (s->waiting)
+			plot_tl_wait(tl, s, t, r);
+		s->waiting = 0;
+		s->holding = 1;
+		s->hold0 = t;
+		tl->acq++;
+		break;
+	case PLOT_EV_FORCED:
+	case PLOT_EV_VOLUNTARY:
+		/* A ring that wrapped may open with a drop: nothing to draw for it. */
+		if (s->holding)
+			plot_tl_span(tl, 0, s->hold0, t, r, hold_w, &s->held);
+		s->holding = 0;
+		if (ev == PLOT_EV_FORCED) {
+			plot_tl_mark(tl, 3, t, r);
+			tl->forced++;
 		}
+		break;
+	case PLOT_EV_DROPREQ:
+		plot_tl_mark(tl, 4, t, r);
+		break;
+	case PLOT_EV_IOS:
+		s->in_io = 1;
+		s->io0 = t;
+		break;
+	case PLOT_EV_IOE:
+		if (s->in_io)
+			plot_tl_span(tl, 2, s->io0, t, r, io_w, &s->io);
+		s->in_io = 0;
+		break;
+	case PLOT_EV_NATS:
+		s->in_nat = 1;
+		s->nat0 = t;
+		break;
+	case PLOT_EV_NATE:
+		if (s->in_nat)
+			plot_tl_span(tl, 5, s->nat0, t, r, io_w, &s->nat);
+		s->in_nat = 0;
+		break;
 	}
-	/* Intervals still open at the end close at the last event. */
-	for (size_t i = 0; i < tr.nthreads; i++) {
-		double r = (double)row[i];
+}
+
+/* Every event into the blocks; intervals still open close at the last event. */
+static void plot_tl_events(struct plot_tl *tl)
+{
+	const struct plot_trace *tr = &tl->tr;
+	double t0 = tr->ev[0].t_ns, t_end, hold_w, io_w;
+
+	t_end = tl->t_end = (tr->ev[tr->nev - 1].t_ns - t0) / 1e6;
+	hold_w = t_end * PLOT_TL_MIN_HOLD;
+	io_w = t_end * PLOT_TL_MIN_IO;
+	for (size_t e = 0; e < tr->nev; e++) {
+		const struct plot_event *ev = &tr->ev[e];
+
+		if (tl->row[ev->thread])
+			plot_tl_event(tl, &tl->st[ev->thread], ev->ev, (ev->t_ns - t0) / 1e6,
+			              (double)tl->row[ev->thread]);
+	}
+	for (size_t i = 0; i < tr->nthreads; i++) {
+		struct plot_tl_state *s = &tl->st[i];
+		double r = (double)tl->row[i];
+
 		if (!r)
 			continue;
-		if (st[i].holding) {
-			plot_tl_bar(blk[0], st[i].hold0, t_end, r, t_end * PLOT_TL_MIN_HOLD);
-			counts[0]++;
-			st[i].held += t_end - st[i].hold0;
-		}
-		if (st[i].waiting) {
-			fprintf(blk[1], "%.6f %.6f %g\n", st[i].wait0, t_end, r), counts[1]++;
-			st[i].waited += t_end - st[i].wait0;
-		}
-		if (st[i].in_io) {
-			plot_tl_bar(blk[2], st[i].io0, t_end, r, t_end * PLOT_TL_MIN_IO);
-			counts[2]++;
-			st[i].io += t_end - st[i].io0;
-		}
-		if (st[i].in_nat) {
-			plot_tl_bar(blk[5], st[i].nat0, t_end, r, t_end * PLOT_TL_MIN_IO);
-			counts[5]++;
-			st[i].nat += t_end - st[i].nat0;
-		}
+		if (s->holding)
+			plot_tl_span(tl, 0, s->hold0, t_end, r, hold_w, &s->held);
+		if (s->waiting)
+			plot_tl_wait(tl, s, t_end, r);
+		if (s->in_io)
+			plot_tl_span(tl, 2, s->io0, t_end, r, io_w, &s->io);
+		if (s->in_nat)
+			plot_tl_span(tl, 5, s->nat0, t_end, r, io_w, &s->nat);
 	}
+}
+
+/* DIR/stem.dat: a comment line, then the blocks. 0, -EIO or -ENOMEM. */
+static int plot_tl_write(struct gb__plot_ctx *pc, struct plot_tl *tl, const char *trace_path,
+                         const char *stem)
+{
+	char path[4096], name[300];
+	FILE *f;
 
 	snprintf(name, sizeof(name), "%s.dat", stem);
 	f = gb__plot_open(pc, name, path, sizeof(path));
-	if (!f) {
-		err = -EIO;
-		goto out;
-	}
-	fprintf(f,
-	        "# gilbench plot: GIL timeline of %s (%s); times in ms from the first "
-	        "event\n",
-	        trace_path, tr.label[0] ? tr.label : "no cell label");
+	if (!f)
+		return -EIO;
+	fprintf(f, "# gilbench plot: GIL timeline of %s (%s); times in ms from the first event\n",
+	        trace_path, tl->tr.label[0] ? tl->tr.label : "no cell label");
 	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
-		if (fclose(blk[b]) != 0) {
-			blk[b] = NULL;
+		int bad = fclose(tl->blk[b]) != 0;
+
+		tl->blk[b] = NULL;
+		if (bad) {
 			fclose(f);
-			goto out;
+			return -ENOMEM;
 		}
-		blk[b] = NULL;
 		/* An empty block would merge with the next: "?" keeps its index. */
-		fprintf(f, "%s%s%s", b ? "\n\n" : "", btext[b],
-		        counts[b]         ? ""
+		fprintf(f, "%s%s%s", b ? "\n\n" : "", tl->btext[b],
+		        tl->counts[b]     ? ""
 		        : b == 1          ? "? ? ?\n"
 		        : b < 3 || b == 5 ? "? ? ? ? ?\n"
 		                          : "? ?\n");
 	}
-	err = gb__plot_close(f, path);
-	if (err)
-		goto out;
+	return gb__plot_close(f, path);
+}
 
-	{
-		size_t top = 0, io = 0;
-		ch->sentence[0] = '\0';
-		for (size_t i = 1; i < tr.nthreads; i++) {
-			if (st[i].held > st[top].held)
-				top = i;
-			if (st[i].io > st[io].io)
-				io = i;
-		}
-		plot_row_name(&tr, &tr.th[top], one_each, rname[0], sizeof(rname[0]));
-		snprintf(ch->sentence, sizeof(ch->sentence), "Over %.3g ms, %zu threads", t_end,
-		         tr.nthreads);
-		if (tr.nprocs > 1)
-			snprintf(ch->sentence + strlen(ch->sentence),
-			         sizeof(ch->sentence) - strlen(ch->sentence),
-			         " in %zu processes (each with its own GIL)", tr.nprocs);
-		snprintf(ch->sentence + strlen(ch->sentence),
-		         sizeof(ch->sentence) - strlen(ch->sentence),
-		         " took a GIL %u times and %u of the drops were forced; %s held it "
-		         "longest (%.0f%% of the time)",
-		         acq, forced, rname[0], t_end > 0 ? 100 * st[top].held / t_end : 0);
-		/* The convoy in one clause: how long the I/O thread waited to run again. */
-		if (st[io].io > 0 && t_end > 0) {
-			plot_row_name(&tr, &tr.th[io], one_each, rname[1], sizeof(rname[1]));
-			snprintf(ch->sentence + strlen(ch->sentence),
-			         sizeof(ch->sentence) - strlen(ch->sentence),
-			         "; %s, the one doing I/O, spent %.0f%% of the time in I/O and "
-			         "%.0f%% waiting for the GIL",
-			         rname[1], 100 * st[io].io / t_end, 100 * st[io].waited / t_end);
-		}
-		if (tr.lost)
-			snprintf(ch->sentence + strlen(ch->sentence),
-			         sizeof(ch->sentence) - strlen(ch->sentence),
-			         " (the trace lost %llu events: its rings were full, so the "
-			         "earliest are missing)",
-			         tr.lost);
-		snprintf(ch->sentence + strlen(ch->sentence),
-		         sizeof(ch->sentence) - strlen(ch->sentence), "%s%s.",
-		         tr.label[0] ? ". Cell: " : "", tr.label);
-		/* The report is markdown: it wants plain spaces. */
-		for (char *p; (p = strstr(ch->sentence, "\xc2\xa0"));)
-			memmove(p, p + 1, strlen(p + 1) + 1), *p = ' ';
-	}
+/* What the timeline shows, in one sentence for the report. */
+static void plot_tl_sentence(const struct plot_tl *tl, char *buf, size_t len)
+{
+	const struct plot_trace *tr = &tl->tr;
+	const struct plot_tl_state *st = tl->st;
+	double t_end = tl->t_end;
+	size_t top = 0, io = 0;
+	char rname[2][96];
 
-	err = -ENOMEM;
-	vf = gb__plot_vars_open(pc, &vars, &vlen, stem, NULL);
-	if (!vf)
-		goto out;
-	gb__plot_var_num(vf, "rows", (double)nrows);
-	gb__plot_var_num(vf, "t_end", t_end);
-	gb__plot_var_num(vf, "height", (double)(nrows > 6 ? 140 + 60 * nrows : 500));
-	gb__plot_var_num(vf, "nprocs", (double)tr.nprocs);
-	gb__plot_var_str(vf, "cell", tr.label);
-	{
-		/* The held bars take the colour of the traced model (threads, gil X). */
-		char key[64] = "threads_new";
-		const char *g = strstr(tr.label, "gil=");
-		const char *m = strstr(tr.label, "model=");
-		if (m && strncmp(m + 6, "threads", 7) != 0)
-			snprintf(key, sizeof(key), "%.*s", (int)strcspn(m + 6, " ,"), m + 6);
-		else if (g)
-			snprintf(key, sizeof(key), "threads_%.*s", (int)strcspn(g + 4, " ,"),
-			         g + 4);
-		gb__plot_var_str(vf, "held_key", key);
+	buf[0] = '\0';
+	for (size_t i = 1; i < tr->nthreads; i++) {
+		if (st[i].held > st[top].held)
+			top = i;
+		if (st[i].io > st[io].io)
+			io = i;
 	}
-	{
-		/* Words for gnuplot's word(), top row first. */
-		char *labels = NULL;
-		size_t llen = 0;
-		FILE *lf = open_memstream(&labels, &llen);
-		if (!lf) {
-			fclose(vf);
-			free(vars);
-			vars = NULL;
-			goto out;
-		}
-		for (size_t r = 0; r < nrows; r++) {
-			char one[96];
-			plot_row_name(&tr, order[r], one_each, one, sizeof(one));
-			fprintf(lf, "%s%s", r ? " " : "", one);
-		}
-		if (fclose(lf) != 0) {
-			fclose(vf);
-			free(vars);
-			vars = NULL;
-			goto out;
-		}
-		gb__plot_var_str(vf, "row_labels", labels);
+	plot_row_name(tr, &tr->th[top], tl->one_each, rname[0], sizeof(rname[0]));
+	plot_tl_cat(buf, len, "Over %.3g ms, %zu threads", t_end, tr->nthreads);
+	if (tr->nprocs > 1)
+		plot_tl_cat(buf, len, " in %zu processes (each with its own GIL)", tr->nprocs);
+	plot_tl_cat(buf, len,
+	            " took a GIL %u times and %u of the drops were forced; %s held it longest "
+	            "(%.0f%% of the time)",
+	            tl->acq, tl->forced, rname[0], t_end > 0 ? 100 * st[top].held / t_end : 0);
+	/* The convoy in one clause: how long the I/O thread waited to run again. */
+	if (st[io].io > 0 && t_end > 0) {
+		plot_row_name(tr, &tr->th[io], tl->one_each, rname[1], sizeof(rname[1]));
+		plot_tl_cat(buf, len,
+		            "; %s, the one doing I/O, spent %.0f%% of the time in I/O and %.0f%% "
+		            "waiting for the GIL",
+		            rname[1], 100 * st[io].io / t_end, 100 * st[io].waited / t_end);
+	}
+	if (tr->lost)
+		plot_tl_cat(
+		        buf, len,
+		        " (the trace lost %llu events: its rings were full, so the earliest are "
+		        "missing)",
+		        tr->lost);
+	plot_tl_cat(buf, len, "%s%s.", tr->label[0] ? ". Cell: " : "", tr->label);
+	/* The report is markdown: it wants plain spaces. */
+	for (char *p; (p = strstr(buf, "\xc2\xa0"));)
+		memmove(p, p + 1, strlen(p + 1) + 1), *p = ' ';
+}
+
+/* The style key of the held bars: the colour of the traced model (threads, gil X). */
+static void plot_tl_held_key(const char *label, char *key, size_t len)
+{
+	const char *g = strstr(label, "gil=");
+	const char *m = strstr(label, "model=");
+
+	snprintf(key, len, "threads_new");
+	if (m && strncmp(m + 6, "threads", 7) != 0)
+		snprintf(key, len, "%.*s", (int)strcspn(m + 6, " ,"), m + 6);
+	else if (g)
+		snprintf(key, len, "threads_%.*s", (int)strcspn(g + 4, " ,"), g + 4);
+}
+
+/* row_labels: words for gnuplot's word(), top row first. 0 or -ENOMEM. */
+static int plot_tl_labels(const struct plot_tl *tl, FILE *vf)
+{
+	char *labels = NULL;
+	size_t llen = 0;
+	FILE *lf = open_memstream(&labels, &llen);
+
+	if (!lf)
+		return -ENOMEM;
+	for (size_t r = 0; r < tl->nrows; r++) {
+		char one[96];
+		plot_row_name(&tl->tr, tl->order[r], tl->one_each, one, sizeof(one));
+		fprintf(lf, "%s%s", r ? " " : "", one);
+	}
+	if (fclose(lf) != 0) {
 		free(labels);
+		return -ENOMEM;
+	}
+	gb__plot_var_str(vf, "row_labels", labels);
+	free(labels);
+	return 0;
+}
+
+/* The template's vars and the render. 0, or -errno. */
+static int plot_tl_render(struct gb__plot_ctx *pc, const struct plot_tl *tl, const char *stem,
+                          struct gb_report_chart *ch)
+{
+	char *vars = NULL, key[64];
+	size_t vlen = 0, nrows = tl->nrows;
+	FILE *vf = gb__plot_vars_open(pc, &vars, &vlen, stem, NULL);
+
+	if (!vf)
+		return -ENOMEM;
+	gb__plot_var_num(vf, "rows", (double)nrows);
+	gb__plot_var_num(vf, "t_end", tl->t_end);
+	gb__plot_var_num(vf, "height", (double)(nrows > 6 ? 140 + 60 * nrows : 500));
+	gb__plot_var_num(vf, "nprocs", (double)tl->tr.nprocs);
+	gb__plot_var_str(vf, "cell", tl->tr.label);
+	plot_tl_held_key(tl->tr.label, key, sizeof(key));
+	gb__plot_var_str(vf, "held_key", key);
+	if (plot_tl_labels(tl, vf) != 0) {
+		fclose(vf);
+		free(vars);
+		return -ENOMEM;
 	}
 	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
 		char v[16];
 		snprintf(v, sizeof(v), "n%d", b);
-		gb__plot_var_num(vf, v, (double)counts[b]);
+		gb__plot_var_num(vf, v, (double)tl->counts[b]);
 	}
-	err = gb__plot_finish(pc, vf, &vars, "gil_timeline", stem, ch);
+	return gb__plot_finish(pc, vf, &vars, "gil_timeline", stem, ch);
+}
+
+int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem)
+{
+	struct gb_report_chart *ch = gb__plot_chart(pc, "GIL timeline");
+	struct plot_tl tl = {0};
+	int err;
+
+	if (!ch)
+		return -ENOMEM;
+	err = plot_trace_load(trace_path, &tl.tr);
 	if (!err)
-		snprintf(ch->sentence + strlen(ch->sentence),
-		         sizeof(ch->sentence) - strlen(ch->sentence), " Trace: `%s`.", trace_path);
-out:
-	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
-		if (blk[b])
-			fclose(blk[b]);
-		free(btext[b]);
+		err = plot_trace_order(&tl.tr, &tl.order);
+	if (!err)
+		err = plot_tl_rows(&tl, trace_path);
+	if (!err) {
+		plot_tl_events(&tl);
+		err = plot_tl_write(pc, &tl, trace_path, stem);
 	}
-	free(st);
-	free(row);
-	free(order);
-	plot_trace_free(&tr);
+	if (!err) {
+		plot_tl_sentence(&tl, ch->sentence, sizeof(ch->sentence));
+		err = plot_tl_render(pc, &tl, stem, ch);
+	}
+	if (!err)
+		plot_tl_cat(ch->sentence, sizeof(ch->sentence), " Trace: `%s`.", trace_path);
+	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
+		if (tl.blk[b])
+			fclose(tl.blk[b]);
+		free(tl.btext[b]);
+	}
+	free(tl.st);
+	free(tl.row);
+	free(tl.order);
+	plot_trace_free(&tl.tr);
 	return err;
 }

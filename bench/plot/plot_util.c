@@ -13,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "identity.h"
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
+#include "status.h"
 
 /* ---- series ------------------------------------------------------------ */
 
@@ -42,7 +44,7 @@ struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cel
 	return s;
 }
 
-/* A second point at the same x replaces the first: the later file wins. */
+/* A second point at the same x replaces the first: the later cell wins. */
 int gb__plot_series_add(struct gb__plot_series *s, double x, double v0, double v1, double v2,
                         double v3)
 {
@@ -245,8 +247,7 @@ static void plot_mode_filter(json_t **cells, size_t n, const char *model,
 		size_t bestc = 0;
 
 		/* cpus follows the task count in some placements: not an axis. */
-		if (plot_in(pk->free_keys, k) || !gb__res_param_is_identity(k) ||
-		    strcmp(k, "cpus") == 0)
+		if (plot_in(pk->free_keys, k) || gb_param_is_volatile(k) || strcmp(k, "cpus") == 0)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			json_t *v;
@@ -291,8 +292,7 @@ size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t *
 	{
 		const char *g = gb__res_str(cell, "params.gil");
 		const char *model = gb__res_str(cell, "model");
-		if (strcmp(gb__res_str(cell, "status"), "ok") != 0 ||
-		    strcmp(gb__res_str(cell, "workload"), pk->wl) != 0)
+		if (!gb_cell_is_ok(cell) || strcmp(gb__res_str(cell, "workload"), pk->wl) != 0)
 			continue;
 		if (pk->model &&
 		    strcmp(pk->cpython ? gb__res_base_model(cell) : model, pk->model) != 0)

@@ -18,6 +18,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "results_io.h"
+#include "stats.h"
+#include "status.h"
 #include "warnings.h"
 
 int gb__res_num(json_t *obj, const char *path, double *out)
@@ -186,35 +188,9 @@ void gb__res_machine(json_t *doc, char *buf, size_t len)
 		snprintf(buf + off, len - off, " (%.7s)", sha);
 }
 
-int gb__res_param_is_identity(const char *key)
-{
-	return !gb_param_is_volatile(key);
-}
-
 char *gb__res_cell_id(json_t *cell)
 {
-	json_t *params = json_object_get(cell, "params");
-	json_t *id = json_object();
-	const char *k;
-	json_t *v;
-	char *dump, *out = NULL;
-
-	if (!id)
-		return NULL;
-	json_object_foreach(params, k, v)
-	{
-		if (gb__res_param_is_identity(k))
-			json_object_set(id, k, v);
-	}
-	dump = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-	json_decref(id);
-	if (!dump)
-		return NULL;
-	if (asprintf(&out, "%s|%s|%s", gb__res_str(cell, "model"), gb__res_str(cell, "workload"),
-	             dump) < 0)
-		out = NULL;
-	free(dump);
-	return out;
+	return gb_cell_id(cell);
 }
 
 /* Markdown table cells may not hold '|' or line breaks. */
@@ -417,7 +393,7 @@ size_t gb__res_varying(json_t *results, const char *wl, const char **keys, size_
 			int seen = 0, differs = 0;
 			size_t j;
 			json_t *other;
-			if (!gb__res_param_is_identity(k) || strcmp(k, "tasks") == 0 ||
+			if (gb_param_is_volatile(k) || strcmp(k, "tasks") == 0 ||
 			    strcmp(k, "gil") == 0)
 				continue;
 			for (size_t m = 0; m < n; m++)
@@ -469,7 +445,7 @@ static size_t report_series_varying(json_t *results, const char *wl, const char 
 		json_object_foreach(json_object_get(cell, "params"), k, v)
 		{
 			int seen = 0, differs = 0;
-			if (!gb__res_param_is_identity(k) || n == cap)
+			if (gb_param_is_volatile(k) || n == cap)
 				continue;
 			for (size_t m = 0; m < n; m++)
 				seen |= strcmp(keys[m], k) == 0;
@@ -497,136 +473,126 @@ static size_t report_series_varying(json_t *results, const char *wl, const char 
 }
 
 /*
- * The class of a noise warning: its metric and kind (noisy, or tight but too
- * few repetitions), without the numbers, which differ from cell to cell and
- * would make every warning its own line. The numbers go to `w`. A text of
- * another form is its own class.
+ * A class of warning: a noise warning's metric and kind, without the
+ * numbers (they differ from cell to cell and would make every warning its
+ * own line; the group holds their ranges), or any other warning's text,
+ * which is its own class.
  */
-struct report_wnums {
-	double cv;      /* percent; NAN when the text has none */
-	size_t n, need; /* need SIZE_MAX: no number of repetitions can */
-	int parsed;
+struct report_wclass {
+	int noise;
+	struct gb_warn_group g; /* noise: its metric and kind */
+	const char *text;       /* other: the text (borrowed from a cell) */
 };
 
-static void report_warn_class(const char *text, char *key, size_t len, struct report_wnums *w)
+static int report_has_class(json_t *cell, const struct report_wclass *c)
 {
-	const char *colon = strstr(text, ": "), *reps;
-	int noisy;
-
-	*w = (struct report_wnums){.cv = NAN};
-	snprintf(key, len, "%s", text);
-	if (!colon || colon == text || (size_t)(colon - text) >= 64)
-		return;
-	reps = colon + 2;
-	noisy = strncmp(reps, "cv ", 3) == 0;
-	if (noisy) {
-		if (sscanf(reps, "cv %lf%%", &w->cv) != 1)
-			return;
-		reps = strstr(reps, "; ");
-		reps = reps ? reps + 2 : NULL;
-	}
-	if (reps && sscanf(reps, "%zu repetitions, %zu needed", &w->n, &w->need) != 2) {
-		if (sscanf(reps, "%zu repetitions cannot", &w->n) != 1)
-			return;
-		w->need = SIZE_MAX;
-	}
-	if (!noisy && !reps)
-		return;
-	w->parsed = 1;
-	snprintf(key, len, "%.*s\t%s", (int)(colon - text), text, noisy ? "noisy" : "few");
-}
-
-/* The cell's warning of class `key`, or NULL. */
-static const char *report_warning_of(json_t *cell, const char *key, struct report_wnums *w)
-{
-	size_t j;
+	size_t i;
 	json_t *t;
-	char k[256];
 
-	json_array_foreach(json_object_get(cell, "warnings"), j, t)
+	if (c->noise)
+		return gb_warn_group_has(&c->g, cell);
+	json_array_foreach(json_object_get(cell, "warnings"), i, t)
 	{
-		if (!json_is_string(t))
-			continue;
-		report_warn_class(json_string_value(t), k, sizeof(k), w);
-		if (strcmp(k, key) == 0)
-			return json_string_value(t);
+		if (json_is_string(t) && strcmp(json_string_value(t), c->text) == 0)
+			return 1;
 	}
-	return NULL;
+	return 0;
 }
 
-static int report_has_warning(json_t *cell, const char *key)
+static int report_same_class(const struct report_wclass *a, const struct report_wclass *b)
 {
-	struct report_wnums w;
-
-	return report_warning_of(cell, key, &w) != NULL;
+	if (a->noise != b->noise)
+		return 0;
+	if (a->noise)
+		return a->g.kind == b->g.kind && strcmp(a->g.metric, b->g.metric) == 0;
+	return strcmp(a->text, b->text) == 0;
 }
 
 /*
- * The head of a warning line: the class's text with the range of its
- * numbers over the workload's cells, "wall_s: cv above 5% (5.5% to 33%);
- * 3 repetitions, 20 to 988 needed to detect a 5% change".
+ * The classes of the warnings of workload wl's cells, in the order first
+ * met, into cls[0..cap); *nok = its ok cells. Returns how many.
  */
-static void report_warn_head(FILE *f, json_t *results, const char *wl, const char *key)
+static size_t report_classes(json_t *results, const char *wl, struct report_wclass *cls, size_t cap,
+                             size_t *nok)
 {
-	double cv_lo = INFINITY, cv_hi = -INFINITY;
-	size_t n_lo = SIZE_MAX, n_hi = 0, need_lo = SIZE_MAX, need_hi = 0;
-	const char *tab = strchr(key, '\t'), *text = NULL;
-	struct report_wnums w;
+	size_t n = 0, i, j;
+	json_t *cell, *t;
+
+	*nok = 0;
+	json_array_foreach(results, i, cell)
+	{
+		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
+			continue;
+		*nok += gb_cell_is_ok(cell);
+		json_array_foreach(json_object_get(cell, "warnings"), j, t)
+		{
+			struct report_wclass c = {.text = json_string_value(t)};
+			struct gb_warn w;
+			int seen = 0;
+
+			if (!c.text)
+				continue;
+			if ((c.noise = gb_warn_of_text(cell, c.text, &w)))
+				gb_warn_group_init(&c.g, w.metric, w.kind);
+			for (size_t k = 0; k < n; k++)
+				seen |= report_same_class(&cls[k], &c);
+			if (!seen && n < cap)
+				cls[n++] = c;
+		}
+	}
+	return n;
+}
+
+/*
+ * The head of a warning line: a noise class with the range of its numbers
+ * over the workload's cells, "wall_s: cv above 5% (5.5% to 33%); 3
+ * repetitions, 20 to 988 needed to detect a 5% change"; another as its text.
+ */
+static void report_warn_head(FILE *f, json_t *results, const char *wl, struct report_wclass *c)
+{
+	struct gb_warn w;
 	size_t i;
 	json_t *cell;
 
-	json_array_foreach(results, i, cell)
-	{
-		const char *t;
-		if (strcmp(gb__res_str(cell, "workload"), wl) != 0 ||
-		    !(t = report_warning_of(cell, key, &w)))
-			continue;
-		text = t;
-		if (!w.parsed)
-			continue;
-		if (!isnan(w.cv)) {
-			cv_lo = fmin(cv_lo, w.cv);
-			cv_hi = fmax(cv_hi, w.cv);
-		}
-		if (w.n) {
-			n_lo = w.n < n_lo ? w.n : n_lo;
-			n_hi = w.n > n_hi ? w.n : n_hi;
-			need_lo = w.need < need_lo ? w.need : need_lo;
-			need_hi = w.need > need_hi ? w.need : need_hi;
-		}
-	}
 	fputs("- `", f);
-	if (!tab) {
-		report_cell_text(f, text ? text : key);
+	if (!c->noise) {
+		report_cell_text(f, c->text);
 		fputs("`", f);
 		return;
 	}
-	fprintf(f, "%.*s`: ", (int)(tab - key), key);
-	if (strcmp(tab + 1, "noisy") == 0) {
-		fputs("cv above 5% (", f);
-		gb_warn_put_range(f, cv_lo, cv_hi, "%.1f%%");
+	json_array_foreach(results, i, cell)
+	{
+		if (strcmp(gb__res_str(cell, "workload"), wl) == 0 &&
+		    gb_warn_of(cell, c->g.metric, &w) && w.kind == c->g.kind)
+			gb_warn_group_add(&c->g, &w);
+	}
+	fprintf(f, "%s`: ", c->g.metric);
+	if (c->g.kind == GB_WARN_NOISY) {
+		fprintf(f, "cv above %.0f%% (", 100 * GB_STATS_NOISY_CV);
+		gb_warn_put_range(f, 100 * c->g.cv_lo, 100 * c->g.cv_hi, "%.1f%%");
 		fputs(")", f);
-		if (n_hi == 0)
+		/* A noisy cell's text names its repetitions only when they are too few. */
+		if (!c->g.nfew)
 			return;
 		fputs("; ", f);
 	}
-	gb_warn_put_range(f, (double)n_lo, (double)n_hi, "%.0f");
+	gb_warn_put_range(f, (double)c->g.few.n_lo, (double)c->g.few.n_hi, "%.0f");
 	fputs(" repetitions, ", f);
-	gb_warn_put_need(f, need_lo, need_hi);
+	gb_warn_put_need(f, c->g.few.need_lo, c->g.few.need_hi);
 	fputs(" needed to detect a 5% change", f);
 }
 
-/* with: a cell carrying `text`; else an ok cell that does not. */
-static int report_pick(json_t *cell, const char *text, int with)
+/* with: a cell of class c; else an ok cell that is not. */
+static int report_pick(json_t *cell, const struct report_wclass *c, int with)
 {
 	if (with)
-		return report_has_warning(cell, text);
-	return strcmp(gb__res_str(cell, "status"), "ok") == 0 && !report_has_warning(cell, text);
+		return report_has_class(cell, c);
+	return gb_cell_is_ok(cell) && !report_has_class(cell, c);
 }
 
 /* "serial: tasks=1, 2, 4" or "threads (gil new): tasks=2 native_fraction=0.5, ...". */
 static void report_warned_series(FILE *f, json_t *results, const char *wl, const char *title,
-                                 const char *text, int with)
+                                 const struct report_wclass *c, int with)
 {
 	const char *vary[16];
 	size_t nv = report_series_varying(results, wl, title, vary, 16), i, k, nout = 0;
@@ -636,7 +602,7 @@ static void report_warned_series(FILE *f, json_t *results, const char *wl, const
 	json_array_foreach(results, i, cell)
 	{
 		json_t *params = json_object_get(cell, "params");
-		if (!report_in_series(cell, wl, title) || !report_pick(cell, text, with) || !nv)
+		if (!report_in_series(cell, wl, title) || !report_pick(cell, c, with) || !nv)
 			continue;
 		fputs(nout == 0 ? ": " : ", ", f);
 		for (k = 0; k < nv; k++) {
@@ -652,6 +618,32 @@ static void report_warned_series(FILE *f, json_t *results, const char *wl, const
 	}
 }
 
+/* The cells of class c, or the ok cells without it, series by series. */
+static void report_warned_cells(FILE *f, json_t *results, const char *wl,
+                                const struct report_wclass *c, int with)
+{
+	char done[64][128];
+	size_t ndone = 0, i;
+	json_t *cell;
+
+	json_array_foreach(results, i, cell)
+	{
+		char key[64], title[128];
+		int seen = 0;
+		if (strcmp(gb__res_str(cell, "workload"), wl) != 0 || !report_pick(cell, c, with))
+			continue;
+		gb__res_series(cell, key, sizeof(key), title, sizeof(title));
+		for (size_t m = 0; m < ndone; m++)
+			seen |= strcmp(done[m], title) == 0;
+		if (seen || ndone == 64)
+			continue;
+		snprintf(done[ndone], sizeof(done[0]), "%s", title);
+		fputs(ndone ? "; " : "", f);
+		ndone++;
+		report_warned_series(f, results, wl, title, c, with);
+	}
+}
+
 /*
  * One line per class of warning (metric and kind) and the cells it concerns,
  * grouped by series: the harness attaches near-identical texts to many cells
@@ -660,45 +652,25 @@ static void report_warned_series(FILE *f, json_t *results, const char *wl, const
  */
 static void report_warnings(FILE *f, json_t *results, const char *wl)
 {
-	char texts[64][256];
-	size_t ntexts = 0, nok = 0, i, j;
-	json_t *cell, *w;
-	struct report_wnums nums;
-	char cls[256];
+	struct report_wclass cls[64];
+	size_t nok, ncls = report_classes(results, wl, cls, 64, &nok), i;
+	json_t *cell;
 
-	json_array_foreach(results, i, cell)
-	{
-		if (strcmp(gb__res_str(cell, "workload"), wl) != 0)
-			continue;
-		nok += strcmp(gb__res_str(cell, "status"), "ok") == 0;
-		json_array_foreach(json_object_get(cell, "warnings"), j, w)
-		{
-			int seen = 0;
-			if (!json_is_string(w))
-				continue;
-			report_warn_class(json_string_value(w), cls, sizeof(cls), &nums);
-			for (size_t k = 0; k < ntexts; k++)
-				seen |= strcmp(texts[k], cls) == 0;
-			if (!seen && ntexts < sizeof(texts) / sizeof(texts[0]))
-				snprintf(texts[ntexts++], sizeof(texts[0]), "%s", cls);
-		}
-	}
-	if (!ntexts)
+	if (!ncls)
 		return;
-
 	fputs("Warnings (one line per metric and kind of warning, the range of its numbers, then "
 	      "the cells it concerns):\n\n",
 	      f);
-	for (size_t k = 0; k < ntexts; k++) {
+	for (size_t k = 0; k < ncls; k++) {
 		size_t count = 0;
 		int with;
 
 		json_array_foreach(results, i, cell)
 		{
 			count += strcmp(gb__res_str(cell, "workload"), wl) == 0 &&
-			         report_has_warning(cell, texts[k]);
+			         report_has_class(cell, &cls[k]);
 		}
-		report_warn_head(f, results, wl, texts[k]);
+		report_warn_head(f, results, wl, &cls[k]);
 		if (count == nok && nok > 1) {
 			fprintf(f, ": every ok cell (%zu)\n", count);
 			continue;
@@ -707,27 +679,7 @@ static void report_warnings(FILE *f, json_t *results, const char *wl)
 		with = count * 2 <= nok || count > nok;
 		fprintf(f, " (%zu of %zu ok cells): %s", count, nok,
 		        with ? "" : "every ok cell except ");
-		{
-			char done[64][128];
-			size_t ndone = 0;
-			json_array_foreach(results, i, cell)
-			{
-				char key[64], title[128];
-				int seen = 0;
-				if (strcmp(gb__res_str(cell, "workload"), wl) != 0 ||
-				    !report_pick(cell, texts[k], with))
-					continue;
-				gb__res_series(cell, key, sizeof(key), title, sizeof(title));
-				for (size_t m = 0; m < ndone; m++)
-					seen |= strcmp(done[m], title) == 0;
-				if (seen || ndone == 64)
-					continue;
-				snprintf(done[ndone], sizeof(done[0]), "%s", title);
-				fputs(ndone ? "; " : "", f);
-				ndone++;
-				report_warned_series(f, results, wl, title, texts[k], with);
-			}
-		}
+		report_warned_cells(f, results, wl, &cls[k], with);
 		fputs("\n", f);
 	}
 	fputs("\n", f);
@@ -843,25 +795,13 @@ static size_t report_commands(json_t *ctx, const char **out, size_t n, size_t ca
 	return n;
 }
 
-int gb_report_md_write(const char *path, json_t *doc, const char *const *sources,
-                       json_t *const *contexts, size_t nsources,
-                       const struct gb_report_chart *charts, size_t ncharts)
+/* The sources and every command that made them. */
+static void report_sources(FILE *f, json_t *ctx, const char *const *sources,
+                           json_t *const *contexts, size_t nsources)
 {
-	json_t *results = json_object_get(doc, "results");
-	json_t *ctx = json_object_get(doc, "context");
-	const char *wls[64], *cmds[256];
-	size_t nwl = 0, ncmds = 0, i, len = 0;
-	char *text = NULL;
-	json_t *cell;
-	int err, skipped = 0;
-	FILE *f = open_memstream(&text, &len);
+	const char *cmds[256];
+	size_t ncmds = 0, i;
 
-	if (!f) {
-		err = -errno;
-		gb_err(path, "cannot build the report: %s", strerror(-err));
-		return err;
-	}
-	fputs("# gilbench report\n\n", f);
 	if (nsources) {
 		fputs("Results from", f);
 		for (i = 0; i < nsources; i++)
@@ -881,8 +821,14 @@ int gb_report_md_write(const char *path, json_t *doc, const char *const *sources
 	} else {
 		fputs("\n\n", f);
 	}
-	if (json_is_object(ctx) && json_object_size(ctx))
-		report_machine(f, ctx);
+}
+
+/* A table per workload, in the order the workloads first appear. */
+static void report_results(FILE *f, json_t *results)
+{
+	const char *wls[64];
+	size_t nwl = 0, i;
+	json_t *cell;
 
 	json_array_foreach(results, i, cell)
 	{
@@ -893,17 +839,23 @@ int gb_report_md_write(const char *path, json_t *doc, const char *const *sources
 		if (!seen && nwl < sizeof(wls) / sizeof(wls[0]))
 			wls[nwl++] = wl;
 	}
-	if (nwl) {
-		fputs("## Results\n\nMedians over repetitions; an empty entry means the metric "
-		      "does not apply to that cell.\n\n",
-		      f);
-		for (i = 0; i < nwl; i++)
-			report_workload(f, results, wls[i]);
-	}
+	if (!nwl)
+		return;
+	fputs("## Results\n\nMedians over repetitions; an empty entry means the metric "
+	      "does not apply to that cell.\n\n",
+	      f);
+	for (i = 0; i < nwl; i++)
+		report_workload(f, results, wls[i]);
+}
+
+/* Each drawn chart with its sentence, then those not drawn and why. */
+static void report_charts(FILE *f, const struct gb_report_chart *charts, size_t ncharts)
+{
+	int skipped = 0;
 
 	if (ncharts)
 		fputs("## Charts\n\n", f);
-	for (i = 0; i < ncharts; i++) {
+	for (size_t i = 0; i < ncharts; i++) {
 		if (!charts[i].file[0]) {
 			skipped = 1;
 			continue;
@@ -911,13 +863,36 @@ int gb_report_md_write(const char *path, json_t *doc, const char *const *sources
 		fprintf(f, "### %s\n\n![%s](%s)\n\n%s\n\n", charts[i].title, charts[i].title,
 		        charts[i].file, charts[i].sentence);
 	}
-	if (skipped) {
-		fputs("Not drawn:\n\n", f);
-		for (i = 0; i < ncharts; i++)
-			if (!charts[i].file[0])
-				fprintf(f, "- %s: %s\n", charts[i].title, charts[i].sentence);
-		fputs("\n", f);
+	if (!skipped)
+		return;
+	fputs("Not drawn:\n\n", f);
+	for (size_t i = 0; i < ncharts; i++)
+		if (!charts[i].file[0])
+			fprintf(f, "- %s: %s\n", charts[i].title, charts[i].sentence);
+	fputs("\n", f);
+}
+
+int gb_report_md_write(const char *path, json_t *doc, const char *const *sources,
+                       json_t *const *contexts, size_t nsources,
+                       const struct gb_report_chart *charts, size_t ncharts)
+{
+	json_t *ctx = json_object_get(doc, "context");
+	size_t len = 0;
+	char *text = NULL;
+	int err;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		err = -errno;
+		gb_err(path, "cannot build the report: %s", strerror(-err));
+		return err;
 	}
+	fputs("# gilbench report\n\n", f);
+	report_sources(f, ctx, sources, contexts, nsources);
+	if (json_is_object(ctx) && json_object_size(ctx))
+		report_machine(f, ctx);
+	report_results(f, json_object_get(doc, "results"));
+	report_charts(f, charts, ncharts);
 	if (fclose(f) != 0) {
 		free(text);
 		gb_err(path, "cannot build the report: out of memory");

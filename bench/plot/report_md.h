@@ -67,13 +67,7 @@ int gb__res_rank(const char *key);
 /* The machine in one line (CPU model, cores, PUs, host, date, version). */
 void gb__res_machine(json_t *doc, char *buf, size_t len);
 
-/*
- * Whether param `key` is part of a cell's identity: not bound_cpus, reps or
- * warmup (they change between runs of the same cell).
- */
-int gb__res_param_is_identity(const char *key);
-
-/* "model|workload|{sorted identity params}": equal for the same cell. Caller frees. */
+/* gb_cell_id (identity.h) under its old name, for plot_compare.c. Caller frees. */
 char *gb__res_cell_id(json_t *cell);
 
 /*

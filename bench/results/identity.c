@@ -1,9 +1,10 @@
 /*
- * identity.c - the identity of a result cell and the merge of cells that
- * share one. Readers that need one entry per cell (compare, the exporters)
- * call gb_results_merge_duplicates() on what they loaded. It does not
- * read files (results_io.c) and does not compute statistics itself
- * (report_json.c recomputes the merged cell's metrics).
+ * identity.c - the identity of a result cell (gb_cell_same, and gb_cell_id
+ * as its hash key) and the merge of cells that share one. Every reader
+ * that needs one entry per cell (compare, export, fidelity, plot) calls
+ * gb_results_merge_duplicates() on what it loaded. It does not read files
+ * (results_io.c) and does not compute statistics itself (report_json.c
+ * recomputes the merged cell's metrics and speedups).
  */
 #include "identity.h"
 
@@ -15,7 +16,9 @@
 #include <string.h>
 
 #include "params.h"
+#include "pin.h"
 #include "report_json.h"
+#include "status.h"
 
 int gb_param_is_volatile(const char *key)
 {
@@ -168,13 +171,6 @@ char *gb_cell_id(json_t *cell)
 	return id;
 }
 
-static int id_is_ok(json_t *cell)
-{
-	const char *st = json_string_value(json_object_get(cell, "status"));
-
-	return st && strcmp(st, "ok") == 0;
-}
-
 /* Appends every samples array of `from` to those of `into`. */
 static int id_concat_samples(json_t *into, json_t *from)
 {
@@ -212,7 +208,7 @@ static int id_join_bound(json_t *params, json_t *from)
 	char *joined;
 	int err;
 
-	if (!add || (have && strstr(have, add)))
+	if (!add || gb_cpus_lists_have(have, add))
 		return 0;
 	if (!have)
 		return json_object_set_new(params, "bound_cpus", json_string(add)) ? -ENOMEM : 0;
@@ -235,7 +231,7 @@ static json_t *id_merge_group(json_t *results, const size_t *group, size_t n)
 		json_t *c = json_array_get(results, group[i]);
 		char note[512];
 
-		if (!id_is_ok(c)) {
+		if (!gb_cell_is_ok(c)) {
 			const char *err = json_string_value(json_object_get(c, "error"));
 
 			snprintf(note, sizeof(note),

@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "params.h"
 #include "stats.h"
+#include "status.h"
 
 json_t *gb_report_doc_new(const char *command)
 {
@@ -299,16 +300,18 @@ void gb_report_metrics(json_t *cell)
 		json_decref(warnings);
 }
 
-static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload)
+/* The ok cell of model `serial` doing the work of params in workload, or NULL. */
+static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload,
+                               const char *serial)
 {
 	json_t *results = json_object_get(doc, "results"), *c;
 	size_t i;
 
 	json_array_foreach(results, i, c)
 	{
-		if (strcmp(json_string_value(json_object_get(c, "model")), "serial") != 0 ||
+		if (strcmp(json_string_value(json_object_get(c, "model")), serial) != 0 ||
 		    strcmp(json_string_value(json_object_get(c, "workload")), workload) != 0 ||
-		    strcmp(json_string_value(json_object_get(c, "status")), "ok") != 0)
+		    !gb_cell_is_ok(c))
 			continue;
 		if (gb_params_same_work(json_object_get(c, "params"), params))
 			return c;
@@ -318,7 +321,24 @@ static json_t *rep_find_serial(json_t *doc, json_t *params, const char *workload
 
 int gb_report_has_serial(json_t *doc, json_t *params, const char *workload)
 {
-	return rep_find_serial(doc, params, workload) != NULL;
+	return rep_find_serial(doc, params, workload, "serial") != NULL;
+}
+
+/*
+ * The serial cell a cell's speedup is against: cpython-serial for a cell
+ * measured on real CPython (model cpython-...), as scripts/cpython/ sets
+ * it; serial for the simulation's.
+ */
+static const char *rep_serial_model(json_t *cell)
+{
+	const char *model = json_string_value(json_object_get(cell, "model"));
+
+	return model && strncmp(model, "cpython-", 8) == 0 ? "cpython-serial" : "serial";
+}
+
+double gb_speedup(double serial_wall, double wall)
+{
+	return serial_wall > 0 && wall > 0 ? serial_wall / wall : NAN;
 }
 
 void gb_report_speedups(json_t *doc, unsigned cpus)
@@ -333,9 +353,9 @@ void gb_report_speedups(json_t *doc, unsigned cpus)
 		double ref, speedup, tasks;
 		size_t j;
 
-		if (strcmp(json_string_value(json_object_get(c, "status")), "ok") != 0)
+		if (!gb_cell_is_ok(c))
 			continue;
-		base = rep_find_serial(doc, params, workload);
+		base = rep_find_serial(doc, params, workload, rep_serial_model(c));
 		metrics = json_object_get(c, "metrics");
 		samples = json_object_get(c, "samples");
 		if (!base || !rep_median(json_object_get(base, "samples"), "wall_s", &ref))
@@ -343,8 +363,10 @@ void gb_report_speedups(json_t *doc, unsigned cpus)
 		arr = json_array();
 		json_array_foreach(json_object_get(samples, "wall_s"), j, v)
 		{
-			double w = json_number_value(v);
-			json_array_append_new(arr, json_real(w > 0 ? ref / w : 0.0));
+			double s = gb_speedup(ref, json_number_value(v));
+
+			/* A sample with no speedup is 0 in the array: numbers only. */
+			json_array_append_new(arr, json_real(isnan(s) ? 0.0 : s));
 		}
 		json_object_set_new(samples, "speedup", arr);
 		if (!rep_median(samples, "speedup", &speedup))

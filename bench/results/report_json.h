@@ -35,8 +35,17 @@ void gb_report_metrics(json_t *cell);
 int gb_report_warns(json_t *cell, const char *key);
 
 /*
+ * A speedup over serial: serial_wall / wall, NAN unless both are positive.
+ * The one formula; every reader that derives a speedup itself (fidelity,
+ * a chart of a result file without metrics.speedup) calls it.
+ */
+double gb_speedup(double serial_wall, double wall);
+
+/*
  * Fills speedup and efficiency for every ok cell that has a serial cell
- * doing the same work in the document; cpus is the number of PUs usable.
+ * doing the same work in the document (cpython-serial for a cpython-
+ * cell, as scripts/cpython/gbresult.py does); cpus is the number of PUs
+ * usable.
  */
 void gb_report_speedups(json_t *doc, unsigned cpus);
 

@@ -1,31 +1,27 @@
 /*
- * run_warn.c - condenses the noise warnings of the cells one `gilbench
- * run` made into a few stderr lines: one per metric and kind, with the
- * cells it applies to, where a matrix of 50 noisy cells would otherwise
- * print 100 near-identical lines. The per-cell lines stay in the result
- * file (report_json.c writes them and decides which metrics warn); this
- * file only groups and prints.
+ * warnings.c - the noise warnings of result cells as data (struct
+ * gb_warn, from a cell's summaries), grouped by metric and kind (struct
+ * gb_warn_group), and the stderr lines of one `gilbench run`: one per
+ * metric and kind, with the cells it applies to, where a matrix of 50
+ * noisy cells would otherwise print 100 near-identical lines. The
+ * per-cell texts stay in the result file (report_json.c writes them and
+ * decides which metrics warn); this file never parses them, and the
+ * report's wording of a group is report_md.c's.
  */
 #include "warnings.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "identity.h"
 #include "metrics.h"
-#include "report_json.h"
 #include "stats.h"
+#include "status.h"
 
 /* Cells named on a line before "and N more". */
 #define RW_NAMED 6
-
-static int rw_is_ok(json_t *cell)
-{
-	const char *st = json_string_value(json_object_get(cell, "status"));
-
-	return st && strcmp(st, "ok") == 0;
-}
 
 /*
  * model/workload and the identity params whose value differs among the
@@ -85,71 +81,132 @@ void gb_warn_put_need(FILE *f, size_t lo, size_t hi)
 	}
 }
 
-/*
- * One line: kind 0 = noisy cells; kind 1 = tight cells (cv within 5%)
- * that still have too few repetitions for a 5% change.
- */
-static int rw_line(FILE *f, json_t *results, size_t first, size_t nok, const char *key, int kind)
+/* The text of cell's warning on metric key ("key: ..."), or NULL. */
+static const char *rw_text(json_t *cell, const char *key)
 {
-	double cv_lo = 1e300, cv_hi = 0;
-	size_t n_lo = SIZE_MAX, n_hi = 0, need_lo = SIZE_MAX, need_hi = 0, count = 0, named = 0;
-	json_t *c;
+	size_t len = strlen(key), i;
+	json_t *t;
 
-	for (size_t i = first; i < json_array_size(results); i++) {
-		json_t *sum;
-		double cv;
-		size_t n, need;
+	json_array_foreach(json_object_get(cell, "warnings"), i, t)
+	{
+		const char *s = json_string_value(t);
 
-		c = json_array_get(results, i);
-		if (!rw_is_ok(c) || !gb_report_warns(c, key))
-			continue;
-		sum = json_object_get(json_object_get(c, "summaries"), key);
-		if (json_is_true(json_object_get(sum, "noisy")) != (kind == 0))
-			continue;
-		cv = json_number_value(json_object_get(sum, "cv"));
-		n = (size_t)json_integer_value(json_object_get(sum, "n"));
-		need = gb_stats_reps_needed(cv, GB_STATS_DETECT_CHANGE, 0.05);
-		cv_lo = cv < cv_lo ? cv : cv_lo;
-		cv_hi = cv > cv_hi ? cv : cv_hi;
-		n_lo = n < n_lo ? n : n_lo;
-		n_hi = n > n_hi ? n : n_hi;
-		need_lo = need < need_lo ? need : need_lo;
-		need_hi = need > need_hi ? need : need_hi;
-		count++;
+		if (s && strncmp(s, key, len) == 0 && strncmp(s + len, ": ", 2) == 0)
+			return s;
 	}
-	if (!count)
+	return NULL;
+}
+
+/* The summary of key: "summaries", else (a file without them) "metrics". */
+static json_t *rw_summary(json_t *cell, const char *key)
+{
+	json_t *sums = json_object_get(cell, "summaries");
+
+	if (json_is_object(sums))
+		return json_object_get(sums, key);
+	return json_object_get(json_object_get(cell, "metrics"), key);
+}
+
+int gb_warn_of(json_t *cell, const char *key, struct gb_warn *w)
+{
+	const struct gb_metric *m = gb_metric_find(key);
+	json_t *sum = rw_summary(cell, key), *cv = json_object_get(sum, "cv");
+	int noisy = json_is_true(json_object_get(sum, "noisy"));
+	int few = json_is_true(json_object_get(sum, "too_few"));
+
+	if (!m || !(m->flags & GB_METRIC_WARN) || !json_is_number(cv) || (!noisy && !few) ||
+	    !rw_text(cell, key))
 		return 0;
-	fprintf(f, "gilbench: run: warning: %s: ", key);
-	if (kind == 0) {
+	*w = (struct gb_warn){
+	        .metric = m->key,
+	        .kind = noisy ? GB_WARN_NOISY : GB_WARN_FEW,
+	        .cv = json_number_value(cv),
+	        .n = (size_t)json_integer_value(json_object_get(sum, "n")),
+	        .need = gb_stats_reps_needed(json_number_value(cv), GB_STATS_DETECT_CHANGE, 0.05),
+	        .too_few = few,
+	};
+	return 1;
+}
+
+int gb_warn_of_text(json_t *cell, const char *text, struct gb_warn *w)
+{
+	for (size_t m = 0; m < gb_nmetrics; m++)
+		if (rw_text(cell, gb_metrics[m].key) == text)
+			return gb_warn_of(cell, gb_metrics[m].key, w);
+	return 0;
+}
+
+void gb_warn_group_init(struct gb_warn_group *g, const char *metric, enum gb_warn_kind kind)
+{
+	const struct gb_warn_reps none = {.n_lo = SIZE_MAX, .need_lo = SIZE_MAX};
+
+	*g = (struct gb_warn_group){.metric = metric,
+	                            .kind = kind,
+	                            .cv_lo = INFINITY,
+	                            .cv_hi = -INFINITY,
+	                            .all = none,
+	                            .few = none};
+}
+
+static void rw_reps_add(struct gb_warn_reps *r, const struct gb_warn *w)
+{
+	r->n_lo = w->n < r->n_lo ? w->n : r->n_lo;
+	r->n_hi = w->n > r->n_hi ? w->n : r->n_hi;
+	r->need_lo = w->need < r->need_lo ? w->need : r->need_lo;
+	r->need_hi = w->need > r->need_hi ? w->need : r->need_hi;
+}
+
+void gb_warn_group_add(struct gb_warn_group *g, const struct gb_warn *w)
+{
+	g->count++;
+	g->cv_lo = fmin(g->cv_lo, w->cv);
+	g->cv_hi = fmax(g->cv_hi, w->cv);
+	rw_reps_add(&g->all, w);
+	if (w->too_few) {
+		g->nfew++;
+		rw_reps_add(&g->few, w);
+	}
+}
+
+int gb_warn_group_has(const struct gb_warn_group *g, json_t *cell)
+{
+	struct gb_warn w;
+
+	return gb_warn_of(cell, g->metric, &w) && w.kind == g->kind;
+}
+
+/* The stderr line of group g over nok ok cells; the cells named from results[first..]. */
+static void rw_line(FILE *f, json_t *results, size_t first, size_t nok,
+                    const struct gb_warn_group *g)
+{
+	size_t named = 0;
+
+	fprintf(f, "gilbench: run: warning: %s: ", g->metric);
+	if (g->kind == GB_WARN_NOISY) {
 		fprintf(f, "cv above %.0f%% (", 100 * GB_STATS_NOISY_CV);
-		gb_warn_put_range(f, 100 * cv_lo, 100 * cv_hi, "%.1f%%");
+		gb_warn_put_range(f, 100 * g->cv_lo, 100 * g->cv_hi, "%.1f%%");
 		fputs("), too noisy to detect a 5% change with ", f);
 	} else {
 		fputs("cv ", f);
-		gb_warn_put_range(f, 100 * cv_lo, 100 * cv_hi, "%.1f%%");
+		gb_warn_put_range(f, 100 * g->cv_lo, 100 * g->cv_hi, "%.1f%%");
 		fputs(", but too few repetitions to detect a 5% change: ", f);
 	}
-	gb_warn_put_range(f, (double)n_lo, (double)n_hi, "%.0f");
+	gb_warn_put_range(f, (double)g->all.n_lo, (double)g->all.n_hi, "%.0f");
 	fputs(" repetitions (", f);
-	gb_warn_put_need(f, need_lo, need_hi);
-	fprintf(f, " needed), in %zu of %zu cells: ", count, nok);
+	gb_warn_put_need(f, g->all.need_lo, g->all.need_hi);
+	fprintf(f, " needed), in %zu of %zu cells: ", g->count, nok);
 	for (size_t i = first; i < json_array_size(results) && named < RW_NAMED; i++) {
-		json_t *sum;
+		json_t *c = json_array_get(results, i);
 
-		c = json_array_get(results, i);
-		if (!rw_is_ok(c) || !gb_report_warns(c, key))
-			continue;
-		sum = json_object_get(json_object_get(c, "summaries"), key);
-		if (json_is_true(json_object_get(sum, "noisy")) != (kind == 0))
+		if (!gb_cell_is_ok(c) || !gb_warn_group_has(g, c))
 			continue;
 		if (named++)
 			fputs(", ", f);
 		rw_label(f, results, first, c);
 	}
-	if (count > named)
-		fprintf(f, " and %zu more", count - named);
+	if (g->count > named)
+		fprintf(f, " and %zu more", g->count - named);
 	fputc('\n', f);
-	return 1;
 }
 
 size_t gb_run_warn_print(FILE *f, json_t *doc, size_t first)
@@ -158,11 +215,26 @@ size_t gb_run_warn_print(FILE *f, json_t *doc, size_t first)
 	size_t nok = 0, lines = 0;
 
 	for (size_t i = first; i < json_array_size(results); i++)
-		nok += rw_is_ok(json_array_get(results, i));
+		nok += gb_cell_is_ok(json_array_get(results, i));
 	if (!nok)
 		return 0;
 	for (size_t m = 0; m < gb_nmetrics; m++)
-		for (int kind = 0; kind < 2; kind++)
-			lines += (size_t)rw_line(f, results, first, nok, gb_metrics[m].key, kind);
+		for (int kind = GB_WARN_NOISY; kind <= GB_WARN_FEW; kind++) {
+			struct gb_warn_group g;
+			struct gb_warn w;
+
+			gb_warn_group_init(&g, gb_metrics[m].key, (enum gb_warn_kind)kind);
+			for (size_t i = first; i < json_array_size(results); i++) {
+				json_t *c = json_array_get(results, i);
+
+				if (gb_cell_is_ok(c) && gb_warn_of(c, g.metric, &w) &&
+				    w.kind == g.kind)
+					gb_warn_group_add(&g, &w);
+			}
+			if (g.count) {
+				rw_line(f, results, first, nok, &g);
+				lines++;
+			}
+		}
 	return lines;
 }

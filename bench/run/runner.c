@@ -29,6 +29,7 @@
 #include "params.h"
 #include "registry.h"
 #include "report_json.h"
+#include "status.h"
 
 #define RUNNER_TRACE_PER_THREAD 65536
 
@@ -674,13 +675,13 @@ static int runner_reap(pid_t pid, int kill_first)
 }
 
 /* The repetition's outcome from how its child ended and what it sent. */
-static int runner_verdict(struct runner_wait *w, int wstatus, json_t **sample, const char **status,
-                          char *why, size_t why_len)
+static int runner_verdict(struct runner_wait *w, int wstatus, json_t **sample,
+                          enum gb_cell_status *status, char *why, size_t why_len)
 {
 	json_t *msg;
 
 	if (w->timed_out) {
-		*status = "timeout";
+		*status = GB_CELL_TIMEOUT;
 		snprintf(why, why_len, "timed out");
 		return -ETIMEDOUT;
 	}
@@ -711,10 +712,10 @@ static int runner_verdict(struct runner_wait *w, int wstatus, json_t **sample, c
 
 /*
  * Runs one repetition in a child; returns 0 with *sample, or fills status
- * ("failed", "timeout") and why.
+ * (GB_CELL_FAILED, GB_CELL_TIMEOUT) and why.
  */
 static int runner_rep(const struct gb_cell *cell, double deadline, const char *trace_path,
-                      enum gb_trace_format trace_fmt, json_t **sample, const char **status,
+                      enum gb_trace_format trace_fmt, json_t **sample, enum gb_cell_status *status,
                       char *why, size_t why_len)
 {
 	struct runner_wait w = {0};
@@ -722,7 +723,7 @@ static int runner_rep(const struct gb_cell *cell, double deadline, const char *t
 	int rfd = -1, err, wstatus;
 
 	*sample = NULL;
-	*status = "failed";
+	*status = GB_CELL_FAILED;
 	err = runner_spawn(cell, trace_path, trace_fmt, &pid, &rfd, why, why_len);
 	if (err)
 		return err;
@@ -755,10 +756,11 @@ static char *runner_trace_path(const struct gb_matrix *m, const struct gb_cell *
 /*
  * Why the cell cannot run, in why (empty if it can): its programs cannot be
  * built, or the model does not run them. Returns the status a refusal
- * gets: "skipped", or "failed" when out of memory (a failure of this run,
+ * gets: GB_CELL_SKIPPED, or GB_CELL_FAILED when out of memory (a failure of this run,
  * not a cell that cannot be).
  */
-static const char *runner_cell_refusal(const struct gb_cell *cell, char *why, size_t why_len)
+static enum gb_cell_status runner_cell_refusal(const struct gb_cell *cell, char *why,
+                                               size_t why_len)
 {
 	struct gb_workload_set ws;
 	const char *reason;
@@ -768,7 +770,7 @@ static const char *runner_cell_refusal(const struct gb_cell *cell, char *why, si
 		if (!why[0])
 			snprintf(why, why_len, "cannot build the workload's programs: %s",
 			         strerror(-berr));
-		return berr == -ENOMEM ? "failed" : "skipped";
+		return berr == -ENOMEM ? GB_CELL_FAILED : GB_CELL_SKIPPED;
 	}
 	gb_workload_free(&ws);
 	if (!(cell->model->workloads & GB_WL_BIT(cell->p.workload)))
@@ -776,7 +778,7 @@ static const char *runner_cell_refusal(const struct gb_cell *cell, char *why, si
 		         gb_workload_name(cell->p.workload));
 	else if (cell->model->unsupported && (reason = cell->model->unsupported(&cell->p)))
 		snprintf(why, why_len, "%s", reason);
-	return "skipped";
+	return GB_CELL_SKIPPED;
 }
 
 /* What the kept repetitions say of the CPUs: bound_cpus joined, peer_cpus. */
@@ -787,7 +789,7 @@ static void runner_note_cpus(json_t *sample, char *bound, size_t blen, char *pee
 
 	if (pc && !peer[0])
 		snprintf(peer, plen, "%s", pc);
-	if (b && b[0] && strlen(bound) + strlen(b) + 2 < blen && !strstr(bound, b)) {
+	if (b && b[0] && strlen(bound) + strlen(b) + 2 < blen && !gb_cpus_lists_have(bound, b)) {
 		if (bound[0])
 			strcat(bound, ";");
 		strcat(bound, b);
@@ -801,7 +803,7 @@ static void runner_note_cpus(json_t *sample, char *bound, size_t blen, char *pee
 static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *cell, json_t *res)
 {
 	json_t *params = json_object_get(res, "params"), *samples = json_object();
-	const char *status = "ok";
+	enum gb_cell_status status = GB_CELL_OK;
 	char why[512] = "", bound[512] = "", peer[32] = "";
 	double deadline = runner_now() + m->timeout_s;
 	char *trace = NULL;
@@ -817,7 +819,7 @@ static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *ce
 		err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
 		                 sizeof(why));
 		if (err) {
-			if (strcmp(status, "timeout") == 0)
+			if (status == GB_CELL_TIMEOUT)
 				snprintf(why, sizeof(why), "timed out after %g s (--timeout)",
 				         m->timeout_s);
 			break;
@@ -834,12 +836,12 @@ static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *ce
 		json_object_set_new(params, "peer_cpus", json_string(peer));
 	json_object_set_new(res, "samples", samples);
 	if (why[0]) {
-		json_object_set_new(res, "status", json_string(status));
+		json_object_set_new(res, "status", json_string(gb_cell_status_name(status)));
 		json_object_set_new(res, "error", json_string(why));
 		json_object_set_new(res, "metrics", json_object());
 		return;
 	}
-	json_object_set_new(res, "status", json_string("ok"));
+	json_object_set_new(res, "status", json_string(gb_cell_status_name(GB_CELL_OK)));
 	gb_report_metrics(res);
 }
 
@@ -848,7 +850,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 	json_t *res = json_pack("{s:s, s:s, s:o}", "model", cell->model->name, "workload",
 	                        gb_workload_name(cell->p.workload), "params",
 	                        gb_report_params(cell, m->reps, m->warmup));
-	const char *status;
+	enum gb_cell_status status;
 	char why[512] = "";
 
 	status = runner_cell_refusal(cell, why, sizeof(why));
@@ -856,7 +858,7 @@ static json_t *runner_cell(const struct gb_matrix *m, const struct gb_cell *cell
 		runner_cell_reps(m, cell, res);
 		return res;
 	}
-	json_object_set_new(res, "status", json_string(status));
+	json_object_set_new(res, "status", json_string(gb_cell_status_name(status)));
 	json_object_set_new(res, "error", json_string(why));
 	json_object_set_new(res, "samples", json_object());
 	json_object_set_new(res, "metrics", json_object());
@@ -892,7 +894,8 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 		cell = runner_cell(m, &m->cells[i]);
 		runner_prog.done++;
 		st = json_string_value(json_object_get(cell, "status"));
-		if (strcmp(st, "failed") == 0 || strcmp(st, "timeout") == 0) {
+		if (gb_cell_status(cell) == GB_CELL_FAILED ||
+		    gb_cell_status(cell) == GB_CELL_TIMEOUT) {
 			rc = 2;
 			runner_progress_clear();
 			gb_err(m->cells[i].model->name, "%s %s: %s",

@@ -154,11 +154,14 @@ static void test_pairing(void)
 	 * over new, and legacy (not CPython's) is never paired. */
 	json_t *sim = doc(
 	        cell("serial", "cpu", "ok", CPU1, "{\"wall_s\": [1]}"),
-	        cell("threads", "cpu", "ok", "{\"tasks\": 2, \"work\": 1000, \"gil\": \"legacy\"}",
+	        cell("threads", "cpu", "ok",
+	             "{\"tasks\": 2, \"work\": 1000, \"native_fraction\": 0, \"gil\": \"legacy\"}",
 	             "{\"wall_s\": [0.1]}"),
-	        cell("threads", "cpu", "ok", "{\"tasks\": 2, \"work\": 1000, \"gil\": \"new\"}",
+	        cell("threads", "cpu", "ok",
+	             "{\"tasks\": 2, \"work\": 1000, \"native_fraction\": 0, \"gil\": \"new\"}",
 	             "{\"wall_s\": [0.2]}"),
-	        cell("threads", "cpu", "ok", "{\"tasks\": 2, \"work\": 1000, \"gil\": \"new312\"}",
+	        cell("threads", "cpu", "ok",
+	             "{\"tasks\": 2, \"work\": 1000, \"native_fraction\": 0, \"gil\": \"new312\"}",
 	             "{\"wall_s\": [1]}"),
 	        cell("threads", "cpu", "ok", "{\"tasks\": 4, \"work\": 1000, \"gil\": \"new\"}",
 	             "{\"wall_s\": [1]}"),
@@ -166,10 +169,12 @@ static void test_pairing(void)
 	json_t *real = doc(
 	        cell("cpython-serial", "cpu", "ok", CPU1, "{\"wall_s\": [1]}"),
 	        cell("cpython-threads", "cpu", "ok",
-	             "{\"tasks\": 2, \"work\": 1000, \"gil\": \"new312\"}", "{\"wall_s\": [1]}"),
-	        /* a repeat of the same real cell: paired once, as the first */
+	             "{\"tasks\": 2, \"work\": 1000, \"native_fraction\": 0, \"gil\": \"new312\"}",
+	             "{\"wall_s\": [1]}"),
+	        /* a repeat of the same real cell: merged with it, paired once */
 	        cell("cpython-threads", "cpu", "ok",
-	             "{\"tasks\": 2, \"work\": 1000, \"gil\": \"new312\"}", "{\"wall_s\": [9]}"),
+	             "{\"tasks\": 2, \"work\": 1000, \"native_fraction\": 0, \"gil\": \"new312\"}",
+	             "{\"wall_s\": [1]}"),
 	        cell("cpython-threads", "cpu", "ok", "{\"tasks\": 8, \"work\": 1000}",
 	             "{\"wall_s\": [1]}"),
 	        cell("cpython-processes", "cpu", "ok", "{\"tasks\": 2, \"work\": 1000}",
@@ -178,11 +183,18 @@ static void test_pairing(void)
 	        NULL);
 
 	ok(gb_fidelity(sim, real, &opts, &res) == 0, "gb_fidelity: 0");
-	ok(res.pairs == 2 && res.nrows == 1, "serial and threads tasks=2 pair; one ratio");
+	ok(res.pairs == 2 && res.nrows == 1,
+	   "serial and threads tasks=2 pair; one ratio (%zu, %zu)", res.pairs, res.nrows);
 	ok(res.nrows == 1 && res.rows[0].sim == 3 && res.rows[0].real == 1,
-	   "threads tasks=2 pairs with the new312 cell, and as its first repeat");
+	   "threads tasks=2 pairs with the new312 cell");
+	ok(json_array_size(json_object_get(real, "results")) == 5 &&
+	           json_array_size(json_object_get(
+	                   json_object_get(json_array_get(json_object_get(real, "results"), 1),
+	                                   "samples"),
+	                   "wall_s")) == 2,
+	   "the repeated real cell is merged into one, with both samples");
 	ok(res.nrows == 1 && fabs(res.rows[0].quotient - 1) < 1e-9, "new312's speedup 1 vs 1");
-	ok(res.nonly == 2 && res.only_real[0] == 3 && res.only_real[1] == 4,
+	ok(res.nonly == 2 && res.only_real[0] == 2 && res.only_real[1] == 3,
 	   "tasks=8 and cpython-processes have no simulated counterpart");
 	ok(res.sim_unpaired == 3, "legacy, new and tasks=4 simulated cells unpaired (got %zu)",
 	   res.sim_unpaired);
@@ -191,9 +203,11 @@ static void test_pairing(void)
 	json_decref(real);
 
 	/* A GIL policy CPython does not have is no counterpart, even alone. */
-	sim = doc(cell("threads", "cpu", "ok",
-	               "{\"tasks\": 2, \"work\": 1000, \"gil\": \"legacy\"}", "{\"wall_s\": [1]}"),
-	          NULL);
+	sim = doc(
+	        cell("threads", "cpu", "ok",
+	             "{\"tasks\": 2, \"work\": 1000, \"native_fraction\": 0, \"gil\": \"legacy\"}",
+	             "{\"wall_s\": [1]}"),
+	        NULL);
 	real = doc(cell("cpython-threads", "cpu", "ok", "{\"tasks\": 2, \"work\": 1000}",
 	                "{\"wall_s\": [1]}"),
 	           NULL);

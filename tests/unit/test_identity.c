@@ -6,6 +6,7 @@
  * else untouched.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "identity.h"
+#include "report_json.h"
 #include "tap.h"
 
 /* The params that say what work a cell does: a serial cell with the same
@@ -97,8 +99,8 @@ static void test_merge(json_t *orig)
 	is_int(json_integer_value(json_object_get(json_object_get(m, "params"), "reps")), 5,
 	       "params.reps = the samples kept");
 	ok(!strcmp(json_string_value(json_object_get(json_object_get(m, "params"), "bound_cpus")),
-	           "0,1;1,0"),
-	   "distinct bound_cpus joined");
+	           "0,1"),
+	   "bound_cpus compared as sets: 1,0 is the 0,1 already there");
 	w = json_pack("[i,i]", 0, 3);
 	ok(json_equal(json_object_get(m, "merged_from"), w),
 	   "merged_from lists the ok cells merged");
@@ -138,6 +140,59 @@ static void test_merge(json_t *orig)
 	json_decref(doc);
 }
 
+/* bound_cpus of merged cells: distinct sets joined, "0-1" not taken for
+ * part of "10-11" (a strstr would). */
+static void test_merge_bound(void)
+{
+	json_t *doc =
+	        json_pack("{s:i, s:{}, s:[{s:s, s:s, s:s, s:{s:i, s:s}, s:{s:[f]}},"
+	                  "{s:s, s:s, s:s, s:{s:i, s:s}, s:{s:[f]}}, {s:s, s:s, s:s, s:{s:i, s:s}, "
+	                  "s:{s:[f]}}]}",
+	                  "schema_version", 1, "context", "results", "model", "threads", "workload",
+	                  "cpu", "status", "ok", "params", "tasks", 2, "bound_cpus", "10-11",
+	                  "samples", "wall_s", 1.0, "model", "threads", "workload", "cpu", "status",
+	                  "ok", "params", "tasks", 2, "bound_cpus", "0-1", "samples", "wall_s", 1.0,
+	                  "model", "threads", "workload", "cpu", "status", "ok", "params", "tasks",
+	                  2, "bound_cpus", "11,10", "samples", "wall_s", 1.0);
+	size_t merged = 0;
+	const char *b;
+
+	ok(doc && gb_results_merge_duplicates(doc, &merged) == 0 && merged == 2,
+	   "three runs of one cell merged");
+	b = json_string_value(json_object_get(json_object_get(at(doc, 0), "params"), "bound_cpus"));
+	ok(b && strcmp(b, "10-11;0-1") == 0, "bound_cpus 10-11 then 0-1 (then 11,10 again): %s",
+	   b ? b : "(none)");
+	json_decref(doc);
+}
+
+/* A cell measured on real CPython takes its speedup against cpython-serial. */
+static void test_speedup_kind(void)
+{
+#define SP_CELL(model, wall)                                                                       \
+	"{\"model\": \"" model "\", \"workload\": \"cpu\", \"status\": \"ok\", \"params\": {" WORK \
+	"\"tasks\": 2}, \"samples\": {\"wall_s\": [" wall "]}, \"metrics\": {}}"
+	json_t *doc = json_loads(
+	        "{\"schema_version\": 1, \"context\": {}, \"results\": [" SP_CELL(
+	                "serial",
+	                "1.0") "," SP_CELL("cpython-serial",
+	                                   "3.0") "," SP_CELL("threads",
+	                                                      "0.5") "," SP_CELL("cpython-threads",
+	                                                                         "1.5") "]}",
+	        0, NULL);
+#undef SP_CELL
+
+	if (!ok(doc != NULL, "speedup document parses"))
+		return;
+	gb_report_speedups(doc, 2);
+	is_dbl(json_number_value(
+	               json_object_get(json_object_get(at(doc, 2), "metrics"), "speedup")),
+	       2.0, 1e-12, "threads: against serial (1.0 / 0.5)");
+	is_dbl(json_number_value(
+	               json_object_get(json_object_get(at(doc, 3), "metrics"), "speedup")),
+	       2.0, 1e-12, "cpython-threads: against cpython-serial (3.0 / 1.5), not serial");
+	json_decref(doc);
+}
+
 int main(void)
 {
 	json_error_t jerr;
@@ -149,6 +204,11 @@ int main(void)
 	}
 	test_identity(doc);
 	test_merge(doc);
+	test_merge_bound();
+	test_speedup_kind();
+	is_dbl(gb_speedup(2.0, 0.5), 4.0, 1e-12, "speedup: serial wall over wall");
+	ok(isnan(gb_speedup(2.0, 0)) && isnan(gb_speedup(0, 1.0)) && isnan(gb_speedup(-1, 1)),
+	   "no speedup from a wall that is not positive");
 	json_decref(doc);
 	return gb_tap_done();
 }

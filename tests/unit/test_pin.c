@@ -39,8 +39,36 @@ static void order_is(const char *desc, enum gb_placement p, const char *allowed,
 	gb_topo_free(&t);
 }
 
+/* CPU lists as sets: bound_cpus of two runs of one cell, compared. */
+static void cpus_sets(void)
+{
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+
+	ok(gb_cpus_list_equal("0-1", "0-1"), "0-1 is 0-1");
+	ok(gb_cpus_list_equal("0-1", "0,1"), "0-1 is the set 0,1");
+	ok(gb_cpus_list_equal("2,0-1", "0-2"), "2,0-1 is the set 0-2");
+	ok(!gb_cpus_list_equal("0-1", "10-11"), "0-1 is not 10-11");
+	ok(!gb_cpus_list_equal("10-11", "0-1"), "10-11 is not 0-1");
+	ok(!gb_cpus_list_equal("1", "11"), "1 is not 11");
+	ok(!gb_cpus_list_equal("0-1", "0-2"), "0-1 is not 0-2");
+	ok(gb_cpus_list_equal("none", "none"), "a text that is no list equals itself");
+	ok(!gb_cpus_list_equal("none", "0"), "none is not 0");
+	ok(!gb_cpus_lists_have("10-11", "0-1"), "10-11 does not hold 0-1 (strstr would say so)");
+	ok(!gb_cpus_lists_have("10-11;2", "1"), "10-11;2 does not hold 1");
+	ok(gb_cpus_lists_have("10-11;0,1", "0-1"), "10-11;0,1 holds 0-1");
+	ok(gb_cpus_lists_have("3;1", "1"), "3;1 holds 1");
+	ok(!gb_cpus_lists_have(NULL, "1"), "nothing holds nothing");
+	ok(set && gb_cpus_list_set("0-3,6", set) == 0 && hwloc_bitmap_weight(set) == 5,
+	   "0-3,6 is five CPUs");
+	ok(gb_cpus_list_set("", set) == -EINVAL, "an empty list is not a list");
+	ok(gb_cpus_list_set("none", set) == -EINVAL, "none is not a list");
+	ok(gb_cpus_list_set("3-", set) == -EINVAL, "an open range is not a list");
+	hwloc_bitmap_free(set);
+}
+
 int main(void)
 {
+	cpus_sets();
 	struct gb_topo t;
 	json_t *j;
 	char why[256];
