@@ -317,7 +317,8 @@ static int run_plan(struct gb_run *run, char *why, size_t why_len)
 	run->pu_order = calloc(npu ? npu : 1, sizeof(unsigned));
 	if (!run->pu_order)
 		return -ENOMEM;
-	if (cell->cpus) {
+	/* A cell made without the CLI (tests, plugins) may give only the list. */
+	if (!cell->cpuset && cell->cpus) {
 		allowed = hwloc_bitmap_alloc();
 		if (!allowed)
 			return -ENOMEM;
@@ -325,7 +326,8 @@ static int run_plan(struct gb_run *run, char *why, size_t why_len)
 		if (err)
 			goto out;
 	}
-	n = gb_placement_order(run->topo, cell->placement, allowed, run->pu_order, npu);
+	n = gb_placement_order(run->topo, cell->placement, allowed ? allowed : cell->cpuset,
+	                       run->pu_order, npu);
 	if (n < 0) {
 		snprintf(why, why_len, "no CPU to place tasks on");
 		err = n;

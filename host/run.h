@@ -20,8 +20,9 @@ struct gb_cell {
 	const struct gb_model_ops *model;
 	struct gb_params p;
 	enum gb_placement placement;
-	const char *cpus; /* --cpus list, or NULL */
-	unsigned index;   /* position in the matrix */
+	const char *cpus;            /* --cpus list as given (the params JSON), or NULL */
+	hwloc_const_bitmap_t cpuset; /* the same list, parsed once by the CLI; NULL: all */
+	unsigned index;              /* position in the matrix */
 };
 
 #define GB_RUN_CPU_WORDS 16 /* up to 1024 CPUs recorded in bound_cpus */

@@ -150,14 +150,8 @@ int gb_cmd_run(int argc, char **argv)
 	                   (stat(m.out, &st) != 0 || S_ISREG(st.st_mode));
 	save.cpus = (unsigned)json_integer_value(json_object_get(
 	        json_object_get(json_object_get(doc, "context"), "topology"), "pus"));
-	if (m.cpus) {
-		struct gb_topo *t = gb_topo_machine();
-		hwloc_bitmap_t set = hwloc_bitmap_alloc();
-		char why[128];
-		if (t && set && gb_cpus_parse(t, m.cpus, set, why, sizeof(why)) == 0)
-			save.cpus = (unsigned)hwloc_bitmap_weight(set);
-		hwloc_bitmap_free(set);
-	}
+	if (m.cpuset)
+		save.cpus = (unsigned)hwloc_bitmap_weight(m.cpuset);
 	if (!save.cpus)
 		save.cpus = 1;
 	first = json_array_size(json_object_get(doc, "results"));

@@ -296,18 +296,24 @@ static int cli_string(const char *opt, const struct gb_param_info *pi, const cha
 		gb_err(opt, "unknown GIL policy '%s' (see 'gilbench list')", s);
 		return 1;
 	}
-	if (pi->id == GB_PARAM_CPUS) {
-		struct gb_topo *t = gb_topo_machine();
-		hwloc_bitmap_t set = hwloc_bitmap_alloc();
-		char why[256];
-		int err = t && set ? gb_cpus_parse(t, s, set, why, sizeof(why)) : -ENOMEM;
+	return 0;
+}
 
+/* --cpus: the list parsed, once, into the set every cell runs on. 0 or 1. */
+static int cli_cpuset(struct gb_matrix *m, const char *opt, const char *s)
+{
+	struct gb_topo *t = gb_topo_machine();
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	char why[256];
+	int err = t && set ? gb_cpus_parse(t, s, set, why, sizeof(why)) : -ENOMEM;
+
+	if (err) {
 		hwloc_bitmap_free(set);
-		if (err) {
-			gb_err(opt, "%s", err == -ENOMEM ? "no topology" : why);
-			return 1;
-		}
+		gb_err(opt, "%s", err == -ENOMEM ? "no topology" : why);
+		return 1;
 	}
+	hwloc_bitmap_free(m->cpuset); /* a repeated option: the last one counts */
+	m->cpuset = set;
 	return 0;
 }
 
@@ -404,7 +410,8 @@ static int cli_param(struct gb_matrix *m, const struct gb_param_info *pi, const 
 
 	cli_opt_name(opt, sizeof(opt), pi);
 	if (!(pi->flags & GB_PAR_LIST)) {
-		if (cli_value(opt, pi, arg, &v))
+		if (cli_value(opt, pi, arg, &v) ||
+		    (pi->id == GB_PARAM_CPUS && cli_cpuset(m, opt, arg)))
 			return 1;
 		cli_apply(m, &base, pi, v);
 		m->base = base.p;
@@ -537,6 +544,7 @@ static int cli_expand(struct gb_matrix *m)
 		cell->p.workload = m->workloads[rest % m->nworkloads];
 		cell->model = m->models[rest / m->nworkloads];
 		cell->cpus = m->cpus;
+		cell->cpuset = m->cpuset;
 		cell->index = (unsigned)k;
 	}
 	m->ncells = (unsigned)max;
@@ -725,5 +733,6 @@ void gb_cli_free(struct gb_matrix *m)
 	}
 	free(m->cells);
 	free(m->argv_joined);
+	hwloc_bitmap_free(m->cpuset);
 	memset(m, 0, sizeof(*m));
 }

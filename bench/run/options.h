@@ -31,6 +31,7 @@ struct gb_matrix {
 
 	struct gb_params base; /* every other knob */
 	const char *cpus;
+	hwloc_bitmap_t cpuset; /* --cpus parsed once (owned), NULL without --cpus */
 	unsigned reps, warmup;
 	double timeout_s;
 	int quick, quiet, append, baseline;
