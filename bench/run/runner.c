@@ -92,23 +92,93 @@ static void runner_set(json_t *o, const char *k, double v)
 	json_object_set_new(o, k, json_real(v));
 }
 
-/* The sample of one finished repetition, from the run's shared totals. */
-static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0, struct rusage *s1,
-                             struct rusage *c0, struct rusage *c1, long rss0)
+/* ops_per_s: what the workload counts as its operations, per second. */
+static double runner_ops(const struct gb_params *p, struct gb_run_shared *sh, double wall,
+                         double bytecodes, double native, uint64_t nlat)
 {
-	const struct gb_params *p = gb_run_params(run);
+	if (wall <= 0)
+		return 0.0;
+	switch (p->workload) {
+	case GB_WL_CPU:
+		/* All the work: bytecodes (GIL held) and native units (released). */
+		return (bytecodes + native) / wall;
+	case GB_WL_BACKGROUND:
+		return (double)nlat / wall;
+	default:
+		return (double)atomic_load(&sh->blocking_ops) / wall;
+	}
+}
+
+/* The foreground's latency quantiles, from the shared histogram. */
+static void runner_sample_latency(json_t *o, struct gb_run_shared *sh, uint64_t nlat)
+{
+	runner_set(o, GB_METRIC_KEY(latency_p50_us),
+	           (double)gb_hist_quantile(&sh->latency, 0.50) / 1e3);
+	runner_set(o, GB_METRIC_KEY(latency_p90_us),
+	           (double)gb_hist_quantile(&sh->latency, 0.90) / 1e3);
+	runner_set(o, GB_METRIC_KEY(latency_p99_us),
+	           (double)gb_hist_quantile(&sh->latency, 0.99) / 1e3);
+	runner_set(o, GB_METRIC_KEY(latency_max_us),
+	           (double)gb_hist_quantile(&sh->latency, 1.0) / 1e3);
+	runner_set(o, GB_METRIC_KEY(latency_count), (double)nlat);
+}
+
+/* The GIL's counters, and gil_load's fractions of the wall. */
+static void runner_sample_gil(json_t *o, struct gb_run_shared *sh, double wall)
+{
+	double wall_ns = wall * 1e9, gils = (double)atomic_load(&sh->gils);
+	uint64_t acq = atomic_load(&sh->gil_acquisitions);
+
+	runner_set(o, GB_METRIC_KEY(gil_acquisitions), (double)acq);
+	runner_set(o, GB_METRIC_KEY(gil_drop_requests),
+	           (double)atomic_load(&sh->gil_drop_requests));
+	runner_set(o, GB_METRIC_KEY(gil_forced_switches),
+	           (double)atomic_load(&sh->gil_forced_drops));
+	runner_set(o, GB_METRIC_KEY(gil_voluntary_drops),
+	           (double)atomic_load(&sh->gil_voluntary_drops));
+	runner_set(o, GB_METRIC_KEY(gil_switch_waits), (double)atomic_load(&sh->gil_switch_waits));
+	runner_set(o, GB_METRIC_KEY(gil_futile_wakeups),
+	           (double)atomic_load(&sh->gil_futile_wakeups));
+	runner_set(o, GB_METRIC_KEY(gil_switches), (double)atomic_load(&sh->gil_switches));
+	runner_set(o, GB_METRIC_KEY(gil_wait_max_us),
+	           (double)atomic_load(&sh->gil_wait_max_ns) / 1e3);
+	runner_set(o, GB_METRIC_KEY(gil_requested_acquisitions),
+	           (double)atomic_load(&sh->gil_requested_acquisitions));
+	runner_set(o, GB_METRIC_KEY(gil_count), gils);
+	/*
+	 * gil_load's fractions, per GIL and averaged over the GILs (one per
+	 * process under `processes`), so they stay in [0,1]. A model whose
+	 * GILs were never destroyed reports none: no fractions then, rather
+	 * than sums that could mean several GILs.
+	 */
+	if (gils > 0 && wall_ns > 0) {
+		runner_set(o, GB_METRIC_KEY(gil_held_frac),
+		           (double)atomic_load(&sh->gils_held_ns) / (wall_ns * gils));
+		runner_set(o, GB_METRIC_KEY(gil_wait_frac),
+		           (double)atomic_load(&sh->gils_contended_ns) / (wall_ns * gils));
+	} else if (!acq) {
+		runner_set(o, GB_METRIC_KEY(gil_held_frac), 0.0);
+		runner_set(o, GB_METRIC_KEY(gil_wait_frac), 0.0);
+	}
+	/* The sums: mean number of threads holding (one per GIL at most) and
+	 * waiting at any moment. */
+	runner_set(o, GB_METRIC_KEY(gil_holders_mean),
+	           wall_ns > 0 ? (double)atomic_load(&sh->gil_hold_ns) / wall_ns : 0.0);
+	runner_set(o, GB_METRIC_KEY(gil_waiters_mean),
+	           wall_ns > 0 ? (double)atomic_load(&sh->gil_wait_ns) / wall_ns : 0.0);
+}
+
+/* Wall, CPU (the children's too), memory and context switches. */
+static void runner_sample_os(json_t *o, struct gb_run *run, double wall, struct rusage *s0,
+                             struct rusage *s1, struct rusage *c0, struct rusage *c1, long rss0)
+{
 	struct gb_run_shared *sh = run->sh;
-	json_t *o = json_object();
 	double cpu = tv_s(s1->ru_utime) + tv_s(s1->ru_stime) - tv_s(s0->ru_utime) -
 	             tv_s(s0->ru_stime) + tv_s(c1->ru_utime) + tv_s(c1->ru_stime) -
 	             tv_s(c0->ru_utime) - tv_s(c0->ru_stime);
-	double bytecodes = (double)atomic_load(&sh->bytecodes);
-	double native = (double)atomic_load(&sh->native_units);
-	uint64_t nlat = gb_hist_count(&sh->latency);
 	/* Forked task processes: what each did not share with this one. */
 	double procs_kib = (double)atomic_load(&sh->procs_private_kib);
 	long self = s1->ru_maxrss;
-	char bound[256];
 
 	runner_set(o, GB_METRIC_KEY(wall_s), wall);
 	runner_set(o, GB_METRIC_KEY(cpu_s), cpu);
@@ -122,77 +192,29 @@ static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0,
 	           (double)(s1->ru_nvcsw - s0->ru_nvcsw + c1->ru_nvcsw - c0->ru_nvcsw));
 	runner_set(o, GB_METRIC_KEY(ctx_involuntary),
 	           (double)(s1->ru_nivcsw - s0->ru_nivcsw + c1->ru_nivcsw - c0->ru_nivcsw));
+}
+
+/* The sample of one finished repetition, from the run's shared totals. */
+static json_t *runner_sample(struct gb_run *run, double wall, struct rusage *s0, struct rusage *s1,
+                             struct rusage *c0, struct rusage *c1, long rss0)
+{
+	const struct gb_params *p = gb_run_params(run);
+	struct gb_run_shared *sh = run->sh;
+	json_t *o = json_object();
+	double bytecodes = (double)atomic_load(&sh->bytecodes);
+	double native = (double)atomic_load(&sh->native_units);
+	uint64_t nlat = gb_hist_count(&sh->latency);
+	char bound[256];
+
+	runner_sample_os(o, run, wall, s0, s1, c0, c1, rss0);
 	runner_set(o, GB_METRIC_KEY(bytecodes_per_s), wall > 0 ? bytecodes / wall : 0.0);
-	switch (p->workload) {
-	case GB_WL_CPU:
-		/* All the work: bytecodes (GIL held) and native units (released). */
-		runner_set(o, GB_METRIC_KEY(ops_per_s),
-		           wall > 0 ? (bytecodes + native) / wall : 0.0);
-		break;
-	case GB_WL_BACKGROUND:
-		runner_set(o, GB_METRIC_KEY(ops_per_s), wall > 0 ? (double)nlat / wall : 0.0);
-		break;
-	default:
-		runner_set(o, GB_METRIC_KEY(ops_per_s),
-		           wall > 0 ? (double)atomic_load(&sh->blocking_ops) / wall : 0.0);
-		break;
-	}
+	runner_set(o, GB_METRIC_KEY(ops_per_s), runner_ops(p, sh, wall, bytecodes, native, nlat));
 	if (gb_workload_ideal_s(p) > 0)
 		runner_set(o, GB_METRIC_KEY(overhead_ratio), wall / gb_workload_ideal_s(p) - 1.0);
-	if (nlat) {
-		runner_set(o, GB_METRIC_KEY(latency_p50_us),
-		           (double)gb_hist_quantile(&sh->latency, 0.50) / 1e3);
-		runner_set(o, GB_METRIC_KEY(latency_p90_us),
-		           (double)gb_hist_quantile(&sh->latency, 0.90) / 1e3);
-		runner_set(o, GB_METRIC_KEY(latency_p99_us),
-		           (double)gb_hist_quantile(&sh->latency, 0.99) / 1e3);
-		runner_set(o, GB_METRIC_KEY(latency_max_us),
-		           (double)gb_hist_quantile(&sh->latency, 1.0) / 1e3);
-		runner_set(o, GB_METRIC_KEY(latency_count), (double)nlat);
-	}
-	if (atomic_load(&sh->gil_acquisitions) || atomic_load(&sh->bytecodes)) {
-		double wall_ns = wall * 1e9;
-		double gils = (double)atomic_load(&sh->gils);
-		uint64_t acq = atomic_load(&sh->gil_acquisitions);
-		runner_set(o, GB_METRIC_KEY(gil_acquisitions), (double)acq);
-		runner_set(o, GB_METRIC_KEY(gil_drop_requests),
-		           (double)atomic_load(&sh->gil_drop_requests));
-		runner_set(o, GB_METRIC_KEY(gil_forced_switches),
-		           (double)atomic_load(&sh->gil_forced_drops));
-		runner_set(o, GB_METRIC_KEY(gil_voluntary_drops),
-		           (double)atomic_load(&sh->gil_voluntary_drops));
-		runner_set(o, GB_METRIC_KEY(gil_switch_waits),
-		           (double)atomic_load(&sh->gil_switch_waits));
-		runner_set(o, GB_METRIC_KEY(gil_futile_wakeups),
-		           (double)atomic_load(&sh->gil_futile_wakeups));
-		runner_set(o, GB_METRIC_KEY(gil_switches), (double)atomic_load(&sh->gil_switches));
-		runner_set(o, GB_METRIC_KEY(gil_wait_max_us),
-		           (double)atomic_load(&sh->gil_wait_max_ns) / 1e3);
-		runner_set(o, GB_METRIC_KEY(gil_requested_acquisitions),
-		           (double)atomic_load(&sh->gil_requested_acquisitions));
-		runner_set(o, GB_METRIC_KEY(gil_count), gils);
-		/*
-		 * gil_load's fractions, per GIL and averaged over the GILs (one per
-		 * process under `processes`), so they stay in [0,1]. A model whose
-		 * GILs were never destroyed reports none: no fractions then, rather
-		 * than sums that could mean several GILs.
-		 */
-		if (gils > 0 && wall_ns > 0) {
-			runner_set(o, GB_METRIC_KEY(gil_held_frac),
-			           (double)atomic_load(&sh->gils_held_ns) / (wall_ns * gils));
-			runner_set(o, GB_METRIC_KEY(gil_wait_frac),
-			           (double)atomic_load(&sh->gils_contended_ns) / (wall_ns * gils));
-		} else if (!acq) {
-			runner_set(o, GB_METRIC_KEY(gil_held_frac), 0.0);
-			runner_set(o, GB_METRIC_KEY(gil_wait_frac), 0.0);
-		}
-		/* The sums: mean number of threads holding (one per GIL at most) and
-		 * waiting at any moment. */
-		runner_set(o, GB_METRIC_KEY(gil_holders_mean),
-		           wall_ns > 0 ? (double)atomic_load(&sh->gil_hold_ns) / wall_ns : 0.0);
-		runner_set(o, GB_METRIC_KEY(gil_waiters_mean),
-		           wall_ns > 0 ? (double)atomic_load(&sh->gil_wait_ns) / wall_ns : 0.0);
-	}
+	if (nlat)
+		runner_sample_latency(o, sh, nlat);
+	if (atomic_load(&sh->gil_acquisitions) || atomic_load(&sh->bytecodes))
+		runner_sample_gil(o, sh, wall);
 	runner_set(o, GB_METRIC_KEY(bytecodes), bytecodes);
 	runner_set(o, GB_METRIC_KEY(blocking_ops), (double)atomic_load(&sh->blocking_ops));
 	if (native > 0)
