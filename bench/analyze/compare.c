@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "results_io.h"
 #include "stats.h"
+#include "status.h"
 
 /* GitHub refuses a comment over 65536 characters: markdown stays below. */
 #define CMP_MD_BUDGET 64000
@@ -240,7 +241,7 @@ malformed:
 
 static int cmp_is_ok(const struct gb_compare_cell *c)
 {
-	return strcmp(json_string_value(json_object_get(c->cell, "status")), "ok") == 0;
+	return gb_cell_is_ok(c->cell);
 }
 
 /*

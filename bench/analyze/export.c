@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "results_io.h"
 #include "stats.h"
+#include "status.h"
 
 /*
  * The metrics each format carries are metrics.def's: a Bencher measure
@@ -192,8 +193,7 @@ static int export_cell_ok(json_t *cell)
 {
 	json_t *wall = json_object_get(json_object_get(cell, "samples"), "wall_s");
 
-	return strcmp(json_string_value(json_object_get(cell, "status")), "ok") == 0 &&
-	       json_is_array(wall) && json_array_size(wall) > 0;
+	return gb_cell_is_ok(cell) && json_is_array(wall) && json_array_size(wall) > 0;
 }
 
 /* json_object_set_new that turns a NULL value (NaN, no memory) into an error. */

@@ -23,7 +23,7 @@ void gb_report_add_sample(json_t *samples, json_t *sample);
 
 /*
  * Derives "metrics", "summaries" (one summary object per compared metric,
- * bench/metrics.h) and "warnings" of a cell from its "samples".
+ * bench/results/metrics.def) and "warnings" of a cell from its "samples".
  */
 void gb_report_metrics(json_t *cell);
 
