@@ -1,7 +1,9 @@
 """gbresult.py - what the CPython reference runs share with gilbench's result
-files: the statistics of bench/stats.c (median, MAD, CI of the median,
-outliers, noise flags), the per-cell metrics of bench/report_json.c, the
-speedup against the serial cell, the machine context, and the atomic write.
+files: the statistics of bench/results/stats.c (median, MAD, CI of the
+median, outliers, noise flags), the per-cell metrics of
+bench/results/report_json.c (their keys, paths and reductions read from
+`gilbench list --json`, that is bench/results/metrics.def), the speedup
+against the serial cell, the machine context, and the atomic write.
 
 It measures nothing and runs no workload (repetition.py and models.py do);
 it only turns raw samples into schema_version 1 JSON
@@ -24,7 +26,7 @@ import tempfile
 NOISY_CV = 0.05
 DETECT_CHANGE = 0.05
 
-# ---- statistics (bench/stats.c) ------------------------------------------------
+# ---- statistics (bench/results/stats.c) ------------------------------------------------
 
 
 def quantile_sorted(s, q):
@@ -54,12 +56,13 @@ def _binom_half_cdf(n, k):
 
 
 def median_ci(s, conf=0.95):
-    """Order-statistic CI of the median of sorted s (distribution-free)."""
+    """Order-statistic CI of the median of sorted s (distribution-free), and
+    the level it really has (below conf when n is too small to reach it)."""
     n = len(s)
     tail, eps, l = 1 - conf, 1e-12, 1
     while l + 1 <= n + 1 - (l + 1) and 2 * _binom_half_cdf(n, l) <= tail + eps:
         l += 1
-    return s[l - 1], s[n - l]
+    return s[l - 1], s[n - l], 1 - 2 * _binom_half_cdf(n, l - 1)
 
 
 def _norm_isf(p):
@@ -99,13 +102,13 @@ def summarize(xs):
     cv = stddev / abs(mean) if mean != 0 else 0.0
     med = quantile_sorted(s, 0.5)
     mad = quantile_sorted(sorted(abs(v - med) for v in s), 0.5)
-    lo, hi = median_ci(s)
+    lo, hi, level = median_ci(s)
     q1, q3 = quantile_sorted(s, 0.25), quantile_sorted(s, 0.75)
     iqr = q3 - q1
     outliers = sum(1 for v in s if v < q1 - 1.5 * iqr or v > q3 + 1.5 * iqr)
     need = reps_needed(cv, DETECT_CHANGE)
     return {"n": n, "median": med, "mean": mean, "stddev": stddev, "mad": mad,
-            "min": s[0], "max": s[-1], "ci95": [lo, hi], "cv": cv,
+            "min": s[0], "max": s[-1], "ci95": [lo, hi], "ci_level": level, "cv": cv,
             "outliers": outliers, "noisy": cv > NOISY_CV,
             "too_few": need is None or n < need}
 
@@ -135,10 +138,11 @@ def nearest_rank(sorted_values, q):
     return sorted_values[rank - 1]
 
 
-# ---- cells (bench/report_json.c) -----------------------------------------------
+# ---- cells (bench/results/report_json.c, from bench/results/metrics.def) -----
 
-SCALARS = ("ops_per_s", "bytecodes_per_s", "peak_rss_kib", "mem_per_task_kib",
-           "ctx_voluntary", "ctx_involuntary", "overhead_ratio")
+# Filled by load_params: gilbench's table of metrics (`list --json`'s
+# "metrics"): each samples key, where metrics holds it and how.
+METRICS = None
 
 
 def add_sample(samples, sample):
@@ -147,28 +151,45 @@ def add_sample(samples, sample):
             samples.setdefault(k, []).append(float(v))
 
 
+def _reduce(row, xs):
+    if row["reduce"] == "summary":
+        return summarize(xs)
+    if row["reduce"] == "median":
+        return median(xs)
+    if row["reduce"] == "max":
+        return max(xs)
+    return None  # "other" (speedup: add_speedups) or none
+
+
 def cell_metrics(cell):
+    """metrics and warnings from the samples, as gb_report_metrics makes them:
+    each metrics.def row with a path gets its reduction of its samples (a
+    dotted path goes into a group object, made when the group's key has
+    samples); a warning for each warning row whose samples are noisy or too
+    few."""
     samples = cell["samples"]
     metrics, warnings = {}, []
-    if samples.get("wall_s"):
-        metrics["wall_s"] = summarize(samples["wall_s"])
-        w = summary_warning(metrics["wall_s"], "wall_s")
-        if w:
-            warnings.append(w)
-    if samples.get("cpu_s"):
-        metrics["cpu_s"] = summarize(samples["cpu_s"])
-    for k in SCALARS:
-        if samples.get(k):
-            metrics[k] = median(samples[k])
-    if samples.get("latency_p50_us"):
-        lat = {}
-        for key, name in (("latency_p50_us", "p50"), ("latency_p90_us", "p90"),
-                          ("latency_p99_us", "p99"), ("latency_mean_us", "mean"),
-                          ("latency_count", "count")):
-            if samples.get(key):
-                lat[name] = median(samples[key])
-        lat["max"] = max(samples["latency_max_us"])
-        metrics["latency_us"] = lat
+    for row in METRICS:
+        if row["group"] and samples.get(row["key"]):
+            metrics.setdefault(row["path"].split(".")[0], {})
+    for row in METRICS:
+        xs = samples.get(row["key"])
+        if not row["path"] or not xs:
+            continue
+        v = _reduce(row, xs)
+        if v is None:
+            continue
+        head, _, tail = row["path"].partition(".")
+        if not tail:
+            metrics[head] = v
+        elif head in metrics:
+            metrics[head][tail] = v
+    for row in METRICS:
+        xs = samples.get(row["key"])
+        if row["compared"] and row["warns"] and xs:
+            w = summary_warning(summarize(xs), row["key"])
+            if w:
+                warnings.append(w)
     cell["metrics"] = metrics
     if warnings:
         cell["warnings"] = warnings
@@ -188,7 +209,7 @@ VOLATILE_KEYS = None  # how a cell ran, not which cell (reps, warmup, ...)
 def load_params(gilbench):
     """Reads the parameters from `GILBENCH list --json`: keys, defaults,
     ranges and roles come from gilbench's params.def, never from a copy."""
-    global PARAMS, WORK_KEYS, VOLATILE_KEYS
+    global PARAMS, WORK_KEYS, VOLATILE_KEYS, METRICS
     if not gilbench:
         raise SystemExit("gilbench: reference.py: give --gilbench PATH (or GILBENCH=PATH): "
                          "the parameters come from `gilbench list --json`")
@@ -201,6 +222,10 @@ def load_params(gilbench):
     if not table:
         raise SystemExit("gilbench: reference.py: %s list --json: no params table (exit %d)"
                          % (gilbench, out.returncode))
+    metrics = json.loads(out.stdout).get("metrics")
+    if not metrics:
+        raise SystemExit("gilbench: reference.py: %s list --json: no metrics table" % gilbench)
+    METRICS = metrics
     PARAMS = table
     WORK_KEYS = tuple(p["key"] for p in table if p["work"])
     VOLATILE_KEYS = frozenset(p["key"] for p in table if not p["identity"])

@@ -1,5 +1,5 @@
 """workloads.py - seed, cpu, io and background as task programs, with the
-parameters and defaults of gilbench's bench/workloads.c, op for op.
+parameters and defaults of gilbench's host/workloads.c, op for op.
 
 A program is data: a list of ops, how often it repeats and its flags. It
 says what each task does, in gilbench's units (bytecodes, native units, ns,
