@@ -157,7 +157,8 @@ if not good:
     print('# kinds', sorted(kinds), 'only_in_real', d['only_in_real'], 'not_compared', d['not_compared'])
 sys.exit(not good)"
 else
-  echo "# skip: Debian's python3-gevent and python3-numpy are not installed (scripts/install-deps --reference)"
+  skip "reference: a real CPython run pairs with gilbench's" \
+    "Debian's python3-gevent and python3-numpy are not installed (scripts/install-deps --reference)"
 fi
 
 finish
