@@ -220,6 +220,12 @@ static void test_model(void)
 		is_int(st.timers, 2, "seed: 2 call_later timers");
 		gb_run_close(&r.run);
 	}
+}
+
+/* The I/O and CPU workloads on the loop: every op done, the GIL's counters. */
+static void test_model_work(void)
+{
+	struct mrun r;
 
 	if (mrun_open(&r, "asyncio", GB_WL_IO, 2000) == 0) {
 		r.cell.p.io_time_ns = 5000000;
@@ -253,6 +259,12 @@ static void test_model(void)
 		is_int(SH(&r, gil_drop_requests), 0, "one thread: nobody asked for the GIL");
 		gb_run_close(&r.run);
 	}
+}
+
+/* The background workload: starved without yields, served with them. */
+static void test_model_background(void)
+{
+	struct mrun r;
 
 	/* Background, B = 1: with no yield the whole burst runs in one step, so
 	 * the foreground's first request is its only one. */
@@ -285,5 +297,7 @@ int main(void)
 {
 	test_loop();
 	test_model();
+	test_model_work();
+	test_model_background();
 	return gb_tap_done();
 }

@@ -378,6 +378,44 @@ static void *echo_peer(void *arg)
 	return NULL;
 }
 
+/* gb_interp_block's refusals and failures: each leaves the GIL held. */
+static void test_block_errors(struct gb_task *tp, struct gb_gil_thread *t, int sv[2],
+                              pthread_t peer)
+{
+	struct gb_task task = *tp;
+
+	task.block_arg = GB_INTERP_ECHO_MAX + 1;
+	rc = gb_interp_block(&task, GB_STEP_ECHO, sv[0]);
+	is_int(rc, -EINVAL, "block: an echo over 64 KiB is refused");
+	task.block_arg = 10;
+	rc = gb_interp_block(&task, GB_STEP_ECHO, -1);
+	is_int(rc, -EBADF, "block: no echo fd");
+	rc = gb_interp_block(&task, GB_STEP_ECHO, -ENOTCONN);
+	is_int(rc, -ENOTCONN, "block: an errno from gb_run_echo_fd passes through");
+	rc = gb_interp_block(&task, GB_STEP_DONE, sv[0]);
+	is_int(rc, -EINVAL, "block: not a blocking step");
+	ok(t->holds, "block: GIL held after the errors");
+
+	/* A non-blocking fd (shared with an event loop) is waited on, not failed. */
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	task.block_arg = 60000;
+	rc = gb_interp_block(&task, GB_STEP_ECHO, sv[0]);
+	is_int(rc, 0, "block: echo over a non-blocking fd");
+
+	shutdown(sv[1], SHUT_RDWR);
+	pthread_join(peer, NULL);
+	task.block_arg = 10;
+	rc = gb_interp_block(&task, GB_STEP_ECHO, sv[0]);
+	ok(rc == -EPIPE || rc == -ECONNRESET, "block: peer gone: -EPIPE or -ECONNRESET (%d)", rc);
+	ok(t->holds, "block: GIL held after a failed echo");
+
+	/* Without a GIL: just the wait. */
+	task.gt = NULL;
+	task.block_arg = 1000;
+	rc = gb_interp_block(&task, GB_STEP_SLEEP, -1);
+	is_int(rc, 0, "block: sleep with no GIL");
+}
+
 static void test_block(void)
 {
 	static const struct gb_op ops[] = {{GB_OP_ECHO, 20000, NULL}, {GB_OP_SLEEP, 2000000, NULL}};
@@ -427,36 +465,7 @@ static void test_block(void)
 	/* The echo is sendall() then recv(), each releasing the GIL; the sleep one. */
 	is_int(t->c.voluntary_drops, 3, "block: two voluntary drops per echo, one per sleep");
 
-	task.block_arg = GB_INTERP_ECHO_MAX + 1;
-	rc = gb_interp_block(&task, GB_STEP_ECHO, sv[0]);
-	is_int(rc, -EINVAL, "block: an echo over 64 KiB is refused");
-	task.block_arg = 10;
-	rc = gb_interp_block(&task, GB_STEP_ECHO, -1);
-	is_int(rc, -EBADF, "block: no echo fd");
-	rc = gb_interp_block(&task, GB_STEP_ECHO, -ENOTCONN);
-	is_int(rc, -ENOTCONN, "block: an errno from gb_run_echo_fd passes through");
-	rc = gb_interp_block(&task, GB_STEP_DONE, sv[0]);
-	is_int(rc, -EINVAL, "block: not a blocking step");
-	ok(t->holds, "block: GIL held after the errors");
-
-	/* A non-blocking fd (shared with an event loop) is waited on, not failed. */
-	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-	task.block_arg = 60000;
-	rc = gb_interp_block(&task, GB_STEP_ECHO, sv[0]);
-	is_int(rc, 0, "block: echo over a non-blocking fd");
-
-	shutdown(sv[1], SHUT_RDWR);
-	pthread_join(peer, NULL);
-	task.block_arg = 10;
-	rc = gb_interp_block(&task, GB_STEP_ECHO, sv[0]);
-	ok(rc == -EPIPE || rc == -ECONNRESET, "block: peer gone: -EPIPE or -ECONNRESET (%d)", rc);
-	ok(t->holds, "block: GIL held after a failed echo");
-
-	/* Without a GIL: just the wait. */
-	task.gt = NULL;
-	task.block_arg = 1000;
-	rc = gb_interp_block(&task, GB_STEP_SLEEP, -1);
-	is_int(rc, 0, "block: sleep with no GIL");
+	test_block_errors(&task, t, sv, peer);
 
 	gb_gil_release(t);
 	gb_gil_thread_detach(t);

@@ -66,9 +66,9 @@ static void cpus_sets(void)
 	hwloc_bitmap_free(set);
 }
 
-int main(void)
+/* Placement orders and --cpus on a synthetic 2 x 4 x 2 machine. */
+static void orders(void)
 {
-	cpus_sets();
 	struct gb_topo t;
 	json_t *j;
 	char why[256];
@@ -105,8 +105,14 @@ int main(void)
 	   "--cpus 0-3,15 gives 5 CPUs");
 	hwloc_bitmap_free(set);
 	gb_topo_free(&t);
+}
 
-	/* NUMA nodes and caches with sizes, as context.topology records them. */
+/* NUMA nodes and caches with sizes, as context.topology records them. */
+static void caches(void)
+{
+	struct gb_topo t;
+	json_t *j;
+
 	const char *mem = "pack:2 [numa(memory=1073741824)] l3:1(size=33554432) core:4 "
 	                  "l2:1(size=1048576) l1d:1(size=49152) pu:2";
 	if (ok(gb_topo_load(&t, mem) == 0, "load %s", mem)) {
@@ -140,7 +146,11 @@ int main(void)
 		json_decref(j);
 		gb_topo_free(&t);
 	}
+}
 
+/* none, and binding on the real machine. */
+static void machine(void)
+{
 	/* none binds nothing but still reports the PUs a task may run on. */
 	order_is("core:2 pu:2", GB_PLACE_NONE, NULL, (const unsigned[]){0, 1, 2, 3}, 4);
 
@@ -160,5 +170,13 @@ int main(void)
 		ok(gb_bind_self(m, -1, 0, got, sizeof(got)) == 0 && strcmp(got, want) == 0,
 		   "placement none leaves the binding alone (got %s)", got);
 	}
+}
+
+int main(void)
+{
+	cpus_sets();
+	orders();
+	caches();
+	machine();
 	return gb_tap_done();
 }
