@@ -26,6 +26,17 @@ int gb_tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 	return cond;
 }
 
+int gb_tap_is_int(long long got, long long want, const char *file, int line, const char *name)
+{
+	return gb_tap_ok(got == want, file, line, "%s (got %lld, want %lld)", name, got, want);
+}
+
+int gb_tap_is_dbl(double got, double want, double eps, const char *file, int line, const char *name)
+{
+	return gb_tap_ok(got - want <= eps && want - got <= eps, file, line,
+	                 "%s (got %.9g, want %.9g)", name, got, want);
+}
+
 void gb_tap_skip(const char *fmt, ...)
 {
 	va_list ap;

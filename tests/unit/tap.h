@@ -16,11 +16,13 @@ int gb_tap_done(void);
 
 #define ok(cond, ...) gb_tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define skip(...)     gb_tap_skip(__VA_ARGS__)
+/* Each argument is evaluated once: `is_int(parse(...), 0, ...)` parses once. */
+int gb_tap_is_int(long long got, long long want, const char *file, int line, const char *name);
+int gb_tap_is_dbl(double got, double want, double eps, const char *file, int line,
+                  const char *name);
 #define is_int(got, want, name)                                                                    \
-	ok((long long)(got) == (long long)(want), "%s (got %lld, want %lld)", name,                \
-	   (long long)(got), (long long)(want))
+	gb_tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, name)
 #define is_dbl(got, want, eps, name)                                                               \
-	ok(((got) - (want)) <= (eps) && ((want) - (got)) <= (eps), "%s (got %.9g, want %.9g)",     \
-	   name, (double)(got), (double)(want))
+	gb_tap_is_dbl((double)(got), (double)(want), (double)(eps), __FILE__, __LINE__, name)
 
 #endif
