@@ -34,14 +34,21 @@ int gb_file_write_all(int fd, const char *buf, size_t len)
 /*
  * A device or a FIFO (/dev/null, /dev/full, /dev/stdout, a pipe) is
  * written in place: renaming a temp file over it would replace the node
- * itself, and there is no earlier content to keep.
+ * itself, and there is no earlier content to keep. A FIFO with no reader
+ * is -ENXIO, not a wait for one that may never come.
  */
-static int file_write_in_place(const char *path, const char *text, size_t len)
+static int file_write_in_place(const char *path, const char *text, size_t len, int fifo)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err;
+	/* A FIFO nobody reads would block the open forever: ENXIO instead. */
+	int fd = open(path, O_WRONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0)), err;
 
 	if (fd < 0)
 		return -errno;
+	if (fifo && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	err = gb_file_write_all(fd, text, len);
 	if (close(fd) != 0 && !err && errno != EINTR)
 		err = -errno;
@@ -113,7 +120,7 @@ int gb_file_write_atomic(const char *path, const char *text, size_t len, int *ex
 	if (existed)
 		*existed = there && S_ISREG(st.st_mode);
 	if (there && !S_ISREG(st.st_mode))
-		return file_write_in_place(path, text, len);
+		return file_write_in_place(path, text, len, S_ISFIFO(st.st_mode));
 	/* Through a symbolic link: replace its target, keep the link. */
 	if (there && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
 		if (!realpath(path, real))

@@ -78,6 +78,8 @@ int gb_text_write_atomic(const char *path, const char *text, size_t len)
 		return 0;
 	if (strcmp(path, "-") == 0)
 		gb_err("stdout", "write failed: %s", strerror(-err));
+	else if (err == -ENXIO)
+		gb_err(path, "cannot write: a FIFO with no reader");
 	else
 		gb_err(path, "cannot write: %s%s", strerror(-err),
 		       existed ? " (the previous file is kept as it was)" : "");
