@@ -188,11 +188,6 @@ void gb__res_machine(json_t *doc, char *buf, size_t len)
 		snprintf(buf + off, len - off, " (%.7s)", sha);
 }
 
-char *gb__res_cell_id(json_t *cell)
-{
-	return gb_cell_id(cell);
-}
-
 /* Markdown table cells may not hold '|' or line breaks. */
 static void report_cell_text(FILE *f, const char *s)
 {

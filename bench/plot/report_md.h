@@ -67,9 +67,6 @@ int gb__res_rank(const char *key);
 /* The machine in one line (CPU model, cores, PUs, host, date, version). */
 void gb__res_machine(json_t *doc, char *buf, size_t len);
 
-/* gb_cell_id (identity.h) under its old name, for plot_compare.c. Caller frees. */
-char *gb__res_cell_id(json_t *cell);
-
 /*
  * Identity params other than tasks and gil whose value differs between the
  * cells of workload `wl`: what a row label needs to tell two cells apart.
