@@ -132,11 +132,13 @@ void gb__plot_fmt_rate(char *buf, size_t len, double r);
 /* ---- plot.c: what the fuzz targets drive too ---- */
 
 /*
- * The results of several files as one document, cells repeated within or
- * across them merged by gb_results_merge_duplicates; each cell gets
- * "_context", its file's context. 0 or -errno.
+ * The results of several files (names[i] is docs[i]'s path, or NULL) as one
+ * document: each file's repeated cells merged by gb_results_merge_duplicates;
+ * files that hold a cell another file holds too keep their cells apart, each
+ * tagged "_source" (file stem, or host when hosts differ) and "_source_n".
+ * Each cell gets "_context", its file's context. 0 or -errno.
  */
-int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out);
+int gb__plot_merge(json_t **docs, size_t ndocs, const char *const *names, json_t **out);
 /* Every chart of pc: from the results (if have_results), a timeline per
  * trace, the compare chart against pc->base. sel has room for every result
  * cell and one more. */

@@ -55,6 +55,12 @@ static int plot_is_cpy(const struct gb__plot_series *s)
 	return strncmp(s->key, "cpy_", 4) == 0;
 }
 
+/* A run pinned with --cpus beside the ordinary one (plot_util.c's "_apart"). */
+static int plot_is_pin(const struct gb__plot_series *s)
+{
+	return strstr(s->key, "__pin") != NULL;
+}
+
 /* Whether a CPython series follows index i (the sentence's last comma). */
 static int plot_more_cpy(const struct gb__plot_data *d, size_t i)
 {
@@ -194,7 +200,7 @@ static void cpu_sentence(struct gb__plot_run *r)
 		for (size_t j = 0; j < d->s[i].n; j++) {
 			double v = d->s[i].pt[j].v[0];
 			if (d->s[i].pt[j].x != at || strcmp(d->s[i].key, "serial") == 0 ||
-			    plot_is_cpy(&d->s[i]))
+			    plot_is_cpy(&d->s[i]) || plot_is_pin(&d->s[i]))
 				continue;
 			if (!best || v > bv)
 				best = &d->s[i], bv = v;
@@ -214,6 +220,17 @@ static void cpu_sentence(struct gb__plot_run *r)
 			plot_say(r, "; %.2fx for %s", tv, tn->title);
 		plot_say(r, "; the ideal is %.0fx.", cores > 0 ? fmin(at, cores) : at);
 	}
+	/* A pinned run is another experiment: said apart, never the model's point. */
+	for (size_t i = 0, k = 0; i < d->n; i++)
+		for (size_t j = 0; j < d->s[i].n; j++) {
+			if (!plot_is_pin(&d->s[i]))
+				continue;
+			plot_say(r, "%s %.2fx for %s at %.0f tasks",
+			         k++ ? "," : " Drawn apart, a run pinned with --cpus:",
+			         d->s[i].pt[j].v[0], d->s[i].title, d->s[i].pt[j].x);
+		}
+	if (strchr(r->ch->sentence, '\0')[-1] != '.')
+		plot_say(r, ".");
 	/* Real CPython at the same task count, when its results are merged in. */
 	for (size_t i = 0, k = 0; i < d->n; i++)
 		for (size_t j = 0; j < d->s[i].n; j++) {

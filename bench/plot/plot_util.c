@@ -21,11 +21,31 @@
 
 /* ---- series ------------------------------------------------------------ */
 
+/*
+ * A cell gb__plot_select set apart ("_apart": its --cpus) is its own series,
+ * "threads (gil legacy, --cpus 0)", key "threads_legacy__pin": a pinned run
+ * is another experiment, never a point of the ordinary line.
+ */
+static void plot_apart(json_t *cell, char *key, size_t keylen, char *title, size_t titlelen)
+{
+	const char *cpus = gb__res_str(cell, "_apart");
+	size_t kl = strlen(key), tl = strlen(title);
+
+	if (!cpus)
+		return;
+	snprintf(key + kl, keylen - kl, "__pin");
+	if (tl && title[tl - 1] == ')')
+		snprintf(title + tl - 1, titlelen - tl + 1, ", --cpus %s)", cpus);
+	else
+		snprintf(title + tl, titlelen - tl, " (--cpus %s)", cpus);
+}
+
 struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cell)
 {
 	char key[64], title[128];
 
 	gb__res_series(cell, key, sizeof(key), title, sizeof(title));
+	plot_apart(cell, key, sizeof(key), title, sizeof(title));
 	for (size_t i = 0; i < d->n; i++)
 		if (strcmp(d->s[i].key, key) == 0)
 			return &d->s[i];
@@ -282,6 +302,46 @@ static void plot_mode_filter(json_t **cells, size_t n, const char *model,
 	}
 }
 
+/*
+ * Marks "_apart" (its cpus) each of the n cells whose --cpus differs from
+ * the most common value among the cells of its series: the pinned run
+ * beside an ordinary matrix (bench.sh's `--gil legacy --cpus 0`). cpus is
+ * not one of the mode filter's axes (it follows the task count in some
+ * placements), so without this both cells would land on one point.
+ */
+static void plot_mark_apart(json_t **cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ki[64], ti[128];
+		const char *cpus = gb__res_str(cells[i], "params.cpus"), *best = cpus;
+		size_t bestc = 0;
+
+		json_object_del(cells[i], "_apart");
+		if (!cpus)
+			continue;
+		gb__res_series(cells[i], ki, sizeof(ki), ti, sizeof(ti));
+		for (size_t j = 0; j < n; j++) {
+			char kj[64], tj[128];
+			const char *v = gb__res_str(cells[j], "params.cpus");
+			size_t c = 0;
+			gb__res_series(cells[j], kj, sizeof(kj), tj, sizeof(tj));
+			if (!v || strcmp(ki, kj) != 0)
+				continue;
+			for (size_t m = 0; m < n; m++) {
+				const char *w = gb__res_str(cells[m], "params.cpus");
+				char km[64], tm[128];
+				gb__res_series(cells[m], km, sizeof(km), tm, sizeof(tm));
+				c += w && strcmp(w, v) == 0 && strcmp(km, ki) == 0;
+			}
+			/* A tie keeps the default ("all"): the unpinned run is the ordinary one. */
+			if (c > bestc || (c == bestc && strcmp(v, "all") == 0))
+				best = v, bestc = c;
+		}
+		if (strcmp(best, cpus) != 0)
+			json_object_set_new(cells[i], "_apart", json_string(cpus));
+	}
+}
+
 size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t **out)
 {
 	size_t n = 0, m = 0, nm = 0, i;
@@ -326,6 +386,7 @@ size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t *
 	for (i = 0; i < n; i++)
 		if (out[i])
 			out[m++] = out[i];
+	plot_mark_apart(out, m);
 	return m;
 }
 
