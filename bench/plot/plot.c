@@ -457,13 +457,21 @@ static int plot_doc(struct gb__plot_ctx *pc, const struct plot_args *a, json_t *
 	return 0;
 }
 
-/* The charts and report.md into pc->outdir: 0, or 1 (after one line). */
+/*
+ * The charts and report.md into pc->outdir: 0, or 1 (after one line).
+ * Every input is read before anything is written (the result files are
+ * already loaded): a bad trace leaves no charts behind.
+ */
 static int plot_draw(struct gb__plot_ctx *pc, const struct plot_args *a, json_t **contexts)
 {
 	json_t **sel;
 	char path[4096];
-	int err = plot_mkdirs(pc->outdir);
+	int err = 0;
 
+	for (size_t i = 0; i < a->ntraces; i++)
+		if (gb__plot_trace_check(a->traces[i]) != 0)
+			return 1;
+	err = plot_mkdirs(pc->outdir);
 	if (err) {
 		gb_err(pc->outdir, "cannot create the output directory: %s", strerror(-err));
 		return 1;

@@ -186,5 +186,7 @@ int gb__plot_chart_run(struct gb__plot_ctx *pc, json_t **sel, const struct gb__p
 /* ---- the other charts ---- */
 int gb__plot_compare(struct gb__plot_ctx *pc);
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem);
+/* Reads a trace (CSV or JSON lines) as the timeline would: 0, or -errno after one line. */
+int gb__plot_trace_check(const char *trace_path);
 
 #endif

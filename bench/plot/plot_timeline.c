@@ -1,8 +1,8 @@
 /*
  * plot_timeline.c - the GIL timeline chart from a `gilbench run --trace`
- * CSV: which thread holds the GIL over time, its waits, its blocking I/O,
- * forced drops and drop requests; one row per thread, or per (process,
- * thread) when the trace has a pid column (each process has its own GIL).
+ * file (CSV, or JSON lines: a header object then one object per event): which thread holds the GIL
+ * over time, its waits, its blocking I/O, forced drops and drop requests; one row per thread, or
+ * per (process, thread) when the trace has a pid column (each process has its own GIL).
  *
  * It reads the trace and writes the intervals; how they look is
  * scripts/plot/gil_timeline.gp's job.
@@ -264,7 +264,126 @@ static int plot_trace_check(FILE *f, const char *path, const struct plot_trace *
 	return 0;
 }
 
-/* Reads a trace CSV; one line naming file:line on the first thing wrong. */
+/* The header object of a JSON-lines trace: the cell's label and lost events. */
+static int plot_jsonl_header(struct plot_trace *tr, json_t *h, const char *where)
+{
+	json_t *v = json_object_get(h, "gilbench_trace");
+	double lost = 0;
+
+	if (!json_is_integer(v) || json_integer_value(v) != 1) {
+		gb_err(where, "not a gilbench trace: the first line of a JSON-lines trace is its "
+		              "header object, {\"gilbench_trace\":1, ...}");
+		return -EINVAL;
+	}
+	/* The CSV's "# model=... gil=..." comment, so both read the same. */
+	snprintf(tr->label, sizeof(tr->label), "model=%s workload=%s gil=%s tasks=%.0f",
+	         gb__res_str(h, "model") ? gb__res_str(h, "model") : "?",
+	         gb__res_str(h, "workload") ? gb__res_str(h, "workload") : "?",
+	         gb__res_str(h, "gil") ? gb__res_str(h, "gil") : "?",
+	         json_number_value(json_object_get(h, "tasks")));
+	if (gb__res_num(h, "lost_events", &lost) == 0 && lost > 0)
+		tr->lost += (unsigned long long)lost;
+	return 0;
+}
+
+/* A field of an event object as text: a string, or an integer. */
+static int plot_jsonl_field(json_t *o, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else
+		return -ENOENT;
+	return 0;
+}
+
+/* One event object of a JSON-lines trace, as a CSV row with a pid column. */
+static int plot_jsonl_event(struct plot_trace *tr, json_t *o, const char *where)
+{
+	static const struct plot_cols cols = {.n = 4, .t = 0, .pid = 1, .th = 2, .ev = 3};
+	char t[64], pid[64], th[64], ev[64], line[300];
+	json_t *tv = json_object_get(o, "t_ns");
+
+	if (!json_is_object(o) || !json_is_number(tv) ||
+	    plot_jsonl_field(o, "thread", th, sizeof(th)) ||
+	    plot_jsonl_field(o, "event", ev, sizeof(ev))) {
+		gb_err(where, "expected an event object {\"t_ns\":N, \"thread\":N, "
+		              "\"event\":\"...\"}");
+		return -EINVAL;
+	}
+	if (plot_jsonl_field(o, "pid", pid, sizeof(pid)))
+		snprintf(pid, sizeof(pid), "0");
+	snprintf(t, sizeof(t), "%.17g", json_number_value(tv));
+	if (strchr(th, ',') || strchr(ev, ',') || strchr(pid, ',')) {
+		gb_err(where, "a thread, pid or event with a comma");
+		return -EINVAL;
+	}
+	snprintf(line, sizeof(line), "%s,%s,%s,%s", t, pid, th, ev);
+	return plot_trace_row(tr, line, &cols, where);
+}
+
+/*
+ * A JSON-lines trace (`gilbench run --trace X.jsonl`, host/run.c): its
+ * header object, then one object per event. One line naming file:line on
+ * the first thing wrong.
+ */
+static int plot_trace_jsonl(FILE *f, const char *path, struct plot_trace *tr)
+{
+	char *line = NULL, where[4200];
+	size_t cap = 0, lineno = 0;
+	int header = 0, err = 0;
+	ssize_t len;
+
+	while (!err && (len = getline(&line, &cap, f)) >= 0) {
+		json_error_t je;
+		json_t *o;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		snprintf(where, sizeof(where), "%s:%zu", path, lineno);
+		if (len == 0)
+			continue;
+		o = json_loadb(line, (size_t)len, 0, &je);
+		if (!o) {
+			gb_err(where, "not JSON: %s", je.text);
+			err = -EINVAL;
+			break;
+		}
+		if (!header)
+			err = plot_jsonl_header(tr, o, where);
+		else
+			err = plot_jsonl_event(tr, o, where);
+		header = 1;
+		json_decref(o);
+	}
+	free(line);
+	if (!err && ferror(f)) {
+		gb_err(path, "read error");
+		err = -EIO;
+	}
+	if (!err && !tr->nev) {
+		gb_err(path, "the trace has no events");
+		err = -EINVAL;
+	}
+	return err;
+}
+
+/* Whether the file's first non-blank character opens a JSON object. */
+static int plot_trace_is_jsonl(FILE *f)
+{
+	int c;
+
+	while ((c = getc(f)) != EOF && (c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+		;
+	rewind(f);
+	return c == '{';
+}
+
+/* Reads a trace, CSV or JSON lines; one line naming file:line on the first thing wrong. */
 static int plot_trace_load(const char *path, struct plot_trace *tr)
 {
 	char *line = NULL, where[4200];
@@ -277,6 +396,13 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 	if (!f) {
 		err = -errno;
 		gb_err(path, "cannot read: %s", strerror(-err));
+		return err;
+	}
+	if (plot_trace_is_jsonl(f)) {
+		err = plot_trace_jsonl(f, path, tr);
+		fclose(f);
+		if (!err)
+			qsort(tr->ev, tr->nev, sizeof(*tr->ev), plot_event_cmp);
 		return err;
 	}
 	while (!err && (len = getline(&line, &cap, f)) >= 0) {
@@ -724,6 +850,15 @@ static int plot_tl_render(struct gb__plot_ctx *pc, const struct plot_tl *tl, con
 		gb__plot_var_num(vf, v, (double)tl->counts[b]);
 	}
 	return gb__plot_finish(pc, vf, &vars, "gil_timeline", stem, ch);
+}
+
+int gb__plot_trace_check(const char *trace_path)
+{
+	struct plot_trace tr = {0};
+	int err = plot_trace_load(trace_path, &tr);
+
+	plot_trace_free(&tr);
+	return err;
 }
 
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem)

@@ -297,6 +297,22 @@ check "--format svg: report embeds the SVG" grep -qF "](cpu_scaling.svg)" "$T/sv
 "$GB" plot --trace "$FIX/trace.csv" --format png -o "$T/tr" 2>"$T/err"
 check "--trace alone exits 0" [ $? -eq 0 ]
 check "--trace alone draws gil_timeline.png" [ "$(png_size "$T/tr/gil_timeline.png")" = 1250x500 ]
+# The same trace as JSON lines (as `run --trace X.jsonl` writes it) draws the
+# same timeline.
+"$GB" plot --trace "$FIX/trace.jsonl" --format png -o "$T/trj" 2>"$T/err"
+check "--trace FILE.jsonl exits 0 ($(head -c 200 "$T/err"))" [ $? -eq 0 ]
+check "--trace FILE.jsonl draws gil_timeline.png" [ "$(png_size "$T/trj/gil_timeline.png")" = 1250x500 ]
+check "a JSON-lines trace gives the CSV's timeline data" \
+  cmp -s <(grep -v '^# gilbench plot' "$T/tr/gil_timeline.dat") \
+         <(grep -v '^# gilbench plot' "$T/trj/gil_timeline.dat")
+# A bad input is found before anything is written.
+printf '{"gilbench_trace":1}\n{"t_ns":0,"thread":0,"event":"explode"}\n' >"$T/bad.jsonl"
+"$GB" plot "$FIX/results.json" --trace "$FIX/trace.csv" --trace "$T/bad.jsonl" -o "$T/partial" \
+  >/dev/null 2>"$T/err"
+check "a bad trace after good inputs: exit 1, one line" [ $? -eq 1 ] && one_line "$T/err"
+check "a bad trace after good inputs: the line names it" grep -qF "bad.jsonl:2: unknown event" "$T/err"
+check "a bad trace after good inputs: no chart written" \
+  [ -z "$(ls "$T/partial" 2>/dev/null)" ]
 python3 - "$FIX/results.json" "$T/seed.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the plot test fixture: results.json, base.json, cpython.json,
-trace.csv and trace_procs.csv.
+trace.csv (and trace.jsonl, the same trace as JSON lines) and trace_procs.csv.
 
 A test fixture, not a result: the numbers are plausible for a 2-core machine
 (shaped after the GIL research notes) so that every chart has something to
@@ -362,6 +362,20 @@ def trace():
     return "\n".join(lines) + "\n"
 
 
+def jsonl(csv):
+    """The same trace as `gilbench run --trace X.jsonl` writes it (host/run.c):
+    a header object, then one object per event, every event of one process."""
+    head = {"gilbench_trace": 1, "model": "threads", "workload": "background", "gil": "new",
+            "tasks": 3, "switch_interval_s": 0.005, "t0_ns": 5000000000, "events": 0,
+            "lost_events": 0}
+    ev = [l.split(",") for l in csv.splitlines()[2:]]
+    head["events"] = len(ev)
+    out = [json.dumps(head, separators=(",", ":"))]
+    out += [json.dumps({"t_ns": int(t), "pid": 4242, "thread": int(th), "event": e},
+                       separators=(",", ":")) for t, th, e in ev]
+    return "\n".join(out) + "\n"
+
+
 def main():
     new = build()
     base = [c for c in build(slow=1 / 1.08) if c["workload"] in ("cpu", "background")]
@@ -371,8 +385,11 @@ def main():
     with open(os.path.join(OUT, "base.json"), "w") as f:
         json.dump(doc(base), f, indent=2, sort_keys=True)
         f.write("\n")
+    tr = trace()
     with open(os.path.join(OUT, "trace.csv"), "w") as f:
-        f.write(trace())
+        f.write(tr)
+    with open(os.path.join(OUT, "trace.jsonl"), "w") as f:
+        f.write(jsonl(tr))
     with open(os.path.join(OUT, "cpython.json"), "w") as f:
         json.dump(cpython(), f, indent=2, sort_keys=True)
         f.write("\n")
