@@ -17,6 +17,7 @@
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
+#include "stats.h"
 #include "status.h"
 
 /* ---- series ------------------------------------------------------------ */
@@ -64,11 +65,21 @@ struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cel
 	return s;
 }
 
-/* A second point at the same x replaces the first: the later cell wins. */
 int gb__plot_series_add(struct gb__plot_series *s, double x, double v0, double v1, double v2,
                         double v3)
 {
-	struct gb__plot_pt p = {x, {v0, v1, v2, v3}};
+	const double v[4] = {v0, v1, v2, v3};
+
+	return gb__plot_series_addv(s, x, v, 4);
+}
+
+/* A second point at the same x replaces the first: the later cell wins. */
+int gb__plot_series_addv(struct gb__plot_series *s, double x, const double *v, size_t n)
+{
+	struct gb__plot_pt p = {.x = x};
+
+	for (size_t k = 0; k < GB__PLOT_NV; k++)
+		p.v[k] = k < n ? v[k] : NAN;
 
 	for (size_t i = 0; i < s->n; i++)
 		if (s->pt[i].x == x) {
@@ -394,6 +405,50 @@ double gb__plot_get(json_t *cell, const char *path)
 {
 	double v;
 	return gb__res_num(cell, path, &v) == 0 ? v : NAN;
+}
+
+/* A summary object's interval: 0, or -ENOENT. */
+static int plot_ci_of(json_t *sum, double *lo, double *hi, double *level)
+{
+	json_t *ci = json_object_get(sum, "ci95");
+
+	if (json_array_size(ci) != 2 || !json_is_number(json_array_get(ci, 0)) ||
+	    !json_is_number(json_array_get(ci, 1)))
+		return -ENOENT;
+	*lo = json_number_value(json_array_get(ci, 0));
+	*hi = json_number_value(json_array_get(ci, 1));
+	*level = json_is_number(json_object_get(sum, "ci_level"))
+	                 ? json_number_value(json_object_get(sum, "ci_level"))
+	                 : NAN;
+	return 0;
+}
+
+int gb__plot_ci(json_t *cell, const char *key, double *lo, double *hi, double *level)
+{
+	json_t *samples = json_object_get(json_object_get(cell, "samples"), key), *v;
+	struct gb_summary sum;
+	double *x;
+	size_t n = 0, i;
+
+	*lo = *hi = *level = NAN;
+	if (plot_ci_of(json_object_get(json_object_get(cell, "summaries"), key), lo, hi, level) ==
+	            0 ||
+	    plot_ci_of(json_object_get(json_object_get(cell, "metrics"), key), lo, hi, level) == 0)
+		return 0;
+	if (!json_array_size(samples) || !(x = calloc(json_array_size(samples), sizeof(*x))))
+		return -ENOENT;
+	json_array_foreach(samples, i, v)
+	{
+		if (json_is_number(v))
+			x[n++] = json_number_value(v);
+	}
+	if (n && gb_stats_summarize(x, n, &sum) == 0) {
+		*lo = sum.ci95_lo;
+		*hi = sum.ci95_hi;
+		*level = sum.ci_level;
+	}
+	free(x);
+	return isnan(*lo) ? -ENOENT : 0;
 }
 
 /* A gnuplot string literal: single quotes, an inner quote doubled. */

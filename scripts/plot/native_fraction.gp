@@ -28,6 +28,8 @@ plot '+' using 1:(amdahl($1)):(ceiling($1)) with filledcurves fc rgb "#eeeeee" \
         title sprintf("GIL ceiling, perfect overlap: min(%d, 1 / (1 - F))", lanes), \
      amdahl(x) with lines dt 2 lw 1.5 lc rgb gb_ref \
         title sprintf("Amdahl, no overlap: 1 / ((1 - F) + F / %d)", lanes), \
+     for [i = 1 : words(keys)] dat index (i - 1) using 1:2:3:4 with yerrorbars \
+        lw gb_bar_lw ps 0 lc rgb gb_color(word(keys, i)) notitle, \
      for [i = 1 : words(keys)] dat index (i - 1) using 1:2 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dti(i) \
         lc rgb gb_color(word(keys, i)) title columnheader(1) . sprintf(", %d tasks", tasks)

@@ -49,6 +49,13 @@ gb_pt(k) = (gb_cpy(k) || gb_pin(k) || gb_src(k) > 1) ? gb_hollow(gb_pt_arr[gb_id
 # Line dash: solid for gilbench's simulation, dashed for real CPython,
 # dash-dot for a pinned run, and one dash per further file.
 gb_dt(k) = gb_cpy(k) ? 2 : (gb_pin(k) ? 4 : (gb_src(k) > 1 ? 2 + gb_src(k) : 1))
+# The dash of the i-th series: its own (dts, from gilbench plot: 3 or 5 for
+# a series that coincides with an earlier one within their intervals, so
+# the eye can follow each), else gb_dt of its key.
+gb_dti(i) = (exists("dts") && words(dts) >= i && word(dts, i) ne "0") ? \
+            int(word(dts, i)) : gb_dt(word(keys, i))
+# Error bars: the confidence interval of each median, thin, in the series' colour.
+gb_bar_lw = 1.2
 
 # Reference lines (ideal, Amdahl, core count) and the GIL timeline elements.
 gb_ref = "#8c8c8c"
@@ -82,7 +89,12 @@ set key noopaque samplen 2.5 spacing 1.15
 set label 901 chart_title at screen 0.5, screen 1 offset 0, -1.2 center font ",14"
 set label 902 machine at screen 0.5, screen 1 offset 0, -2.6 center font ",10" \
     tc rgb "#555555"
-set tmargin 5.5
+set tmargin 6
+# What the error bars are, in small print under the machine line.
+if (exists("ci_note") && strlen(ci_note) > 0) {
+    set label 903 ci_note at screen 0.5, screen 1 offset 0, -3.7 center font ",9" \
+        tc rgb "#555555"
+}
 
 gb_lw = 2
 gb_ps = 1.3

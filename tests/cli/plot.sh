@@ -72,6 +72,17 @@ for spec in cpu_scaling:1000x620 io_scaling:1250x600 convoy:1250x620 \
   check "report.md embeds $chart.png" grep -qF "]($chart.png)" "$OUT/report.md"
 done
 check "one line per chart drawn: no notes for the full fixture" [ ! -s "$T/err" ]
+# Small print on every chart: the machine and the commit (context.git_sha).
+for chart in cpu_scaling io_scaling convoy switch_interval native_fraction yield_every \
+             gil_timeline gil_timeline_2 compare; do
+  check "$chart.svg names the machine and the commit" \
+    bash -c "grep -qF 'Fixture CPU @ 2.40GHz' '$OUT/$chart.svg' && grep -qF '(0123456)' '$OUT/$chart.svg'"
+done
+for chart in cpu_scaling io_scaling convoy native_fraction yield_every; do
+  check "$chart.svg says what its bars are" grep -q "bars: .*confidence interval of each median" "$OUT/$chart.svg"
+done
+check "cpu_scaling sentence: series that coincide are named" \
+  grep -qF "Within their intervals these coincide in speedup: serial and callbacks" "$OUT/report.md"
 
 # The .dat files hold what the fixture says, cell by cell.
 check ".dat files match the fixture" python3 - "$FIX/results.json" "$FIX/cpython.json" "$OUT" <<'EOF'
@@ -150,6 +161,15 @@ for c in want:
     p = pts.get(c["params"]["tasks"])
     if not p or not close(p[1], speedup(c)):
         bad.append(f"cpu_scaling: {title(c)} tasks={c['params']['tasks']}: {p}")
+# The bars: the speedup scaled by the interval of the cell's wall median.
+for c in want:
+    p = {p[0]: p for p in cpu.get(title(c), [])}.get(c["params"]["tasks"])
+    w = c["metrics"]["wall_s"]
+    if p and "ci95" in w:
+        s = speedup(c)
+        lo, hi = s * w["median"] / w["ci95"][1], s * w["median"] / w["ci95"][0]
+        if not close(p[3], lo) or not close(p[4], hi) or not p[3] <= p[1] <= p[4]:
+            bad.append(f"cpu_scaling bars: {title(c)} tasks={c['params']['tasks']}: {p} want {lo} {hi}")
 if "processes (CPython 3.11)" not in cpu or "threads (CPython 3.11)" not in cpu:
     bad.append(f"cpu_scaling: no CPython overlay in {list(cpu)}")
 # io_scaling: overhead % = (wall median / (io_ops * io_time_s) - 1) * 100
@@ -162,6 +182,10 @@ for c in ok:
     over = (c["metrics"]["wall_s"]["median"] / ideal - 1) * 100
     if not p or not close(p[1], over) or not close(p[2], c["metrics"]["mem_per_task_kib"]):
         bad.append(f"io_scaling: {title(c)} tasks={c['params']['tasks']}: {p} want {over}")
+    # columns 6 and 7: the overhead at the bounds of the wall median's interval
+    ci = c["metrics"]["wall_s"]["ci95"]
+    if p and (not close(p[5], (ci[0] / ideal - 1) * 100) or not close(p[6], (ci[1] / ideal - 1) * 100)):
+        bad.append(f"io_scaling bars: {title(c)} tasks={c['params']['tasks']}: {p[5:7]}")
 # convoy: x = background tasks = tasks - 1, p50 and p99, default interval, no
 # yields (greenlets tasks=2 yield_every=0 is in the file twice: its runs merged)
 cv = blocks("convoy.dat")
@@ -173,6 +197,9 @@ for c in ok:
     lat = c["metrics"]["latency_us"]
     if not p or not close(p[1], lat["p50"]) or not close(p[2], lat["p99"]):
         bad.append(f"convoy: {title(c)} tasks={c['params']['tasks']}: {p}")
+    # columns 4-7: the intervals of p50 and p99, each around its median
+    elif None in p[3:7] or not (p[3] <= p[1] <= p[4] and p[5] <= p[2] <= p[6]):
+        bad.append(f"convoy bars: {title(c)} tasks={c['params']['tasks']}: {p}")
 # switch_interval: the threads/new sweep at its task count, x in ms
 si = blocks("switch_interval.dat").get("threads (gil new)", [])
 want = [c for c in ok if c["workload"] == "background" and c["model"] == "threads"
@@ -187,6 +214,8 @@ for model, t in (("threads", "threads (gil new)"), ("cpython-threads", "threads 
             and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2}
     if len(nf) != len(want) or any(not close(p[1], want.get(p[0], -1)) for p in nf):
         bad.append(f"native_fraction: {t}: {nf} want {want}")
+    if any(None in p[2:4] or not p[2] <= p[1] <= p[3] for p in nf):
+        bad.append(f"native_fraction bars: {t}: {nf}")
 # yield_every: the greenlets and asyncio sweeps, x = N (0 = never yields), p50
 ye = blocks("yield_every.dat")
 if sorted(ye) != ["asyncio", "greenlets"]:
@@ -198,6 +227,8 @@ for c in ok:
     p = {p[0]: p for p in ye.get(c["model"], [])}.get(c["params"]["yield_every"])
     if not p or not close(p[1], c["metrics"]["latency_us"]["p50"]):
         bad.append(f"yield_every: {c['model']} N={c['params']['yield_every']}: {p}")
+    elif None in p[3:5] or not p[3] <= p[1] <= p[4]:
+        bad.append(f"yield_every bars: {c['model']} N={c['params']['yield_every']}: {p}")
 for b in bad[:8]:
     print(b)
 sys.exit(1 if bad else 0)
