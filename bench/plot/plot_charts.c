@@ -617,11 +617,15 @@ static void si_vars(struct gb__plot_run *r, FILE *vf)
 }
 
 /*
- * Two curves frame the native-fraction chart, with n = min(tasks, cores):
- * Amdahl's law 1 / ((1 - F) + F / n) assumes the GIL-held part never runs
- * beside anything, while under a GIL one thread's GIL-held work does overlap
- * another's native work; the real ceiling is min(n, 1 / (1 - F)) (the
- * GIL-held work is serial, the rest fills the other cores).
+ * The two curves of the native-fraction chart, with N = min(tasks, cores)
+ * and F the fraction of each task's work done with the GIL released:
+ *   the bound min(N, 1 / (1 - F)): the GIL-held part (1 - F) is serial, so
+ *     the whole takes at least (1 - F) of serial's time, and N threads can
+ *     do no better than N times; no measurement can sit above it;
+ *   Amdahl's law 1 / ((1 - F) + F / N), parallel part F over N: it assumes
+ *     the GIL-held part never runs beside anything, while under a GIL one
+ *     thread's GIL-held work does overlap another's native work. An
+ *     estimate of no overlap, not a bound: measurements may land above it.
  */
 static double plot_amdahl(double f, double n)
 {
@@ -660,53 +664,72 @@ static double native_lanes(const struct gb__plot_run *r)
 	return r->pc->cores > 0 ? fmin(r->tasks, r->pc->cores) : r->tasks;
 }
 
+/* "37% below", "3% above", "at": a measurement against a curve. */
+static void native_rel(char *buf, size_t len, double v, double curve)
+{
+	double d = curve > 0 ? 100 * (v / curve - 1) : NAN;
+
+	if (isnan(d))
+		snprintf(buf, len, "?");
+	else if (fabs(d) < 0.5)
+		snprintf(buf, len, "at");
+	else
+		snprintf(buf, len, "%.0f%% %s", fabs(d), d > 0 ? "above" : "below");
+}
+
 /*
- * The sentence speaks of the F where the two curves differ most: there the
- * measurement says how much of the overlap it gets.
+ * Each point of the main series against both curves, from the numbers: how
+ * far below (or above) the bound min(N, 1/(1-F)) and Amdahl's 1/((1-F)+F/N).
+ * A point above the bound is said to be within its interval or not: only
+ * noise, or a serial baseline slower than the threads', can put it there.
  */
 static void native_sentence(struct gb__plot_run *r)
 {
 	const struct gb__plot_series *s = gb__plot_data_find(&r->d, "threads_new");
-	const struct gb__plot_pt *p = NULL;
-	double gap = -1, am, ce, lanes = native_lanes(r);
+	double lanes = native_lanes(r);
+	size_t above = 0, noise = 0, bare = 0;
 
 	if (!s)
 		s = &r->d.s[0];
-	for (size_t j = 0; j < s->n; j++) {
-		double g = plot_gil_ceiling(s->pt[j].x, lanes) - plot_amdahl(s->pt[j].x, lanes);
-		if (g > gap)
-			gap = g, p = &s->pt[j];
-	}
-	am = plot_amdahl(p->x, lanes);
-	ce = plot_gil_ceiling(p->x, lanes);
 	plot_say(r,
-	         "With F = %.3g of the work outside the GIL, %s reach %.2fx serial (%.0f tasks, "
-	         "%.0f cores): ",
-	         p->x, s->title, p->v[0], r->tasks, r->pc->cores);
-	/* 3%: the noise of a median of a few repetitions on a shared machine. */
-	if (p->v[0] > ce * 1.03)
-		plot_say(r,
-		         "above the GIL ceiling of %.2fx, which only noise or a slower serial "
-		         "baseline explains",
-		         ce);
-	else if (p->v[0] >= am * 0.97)
-		plot_say(r,
-		         "%s Amdahl's no-overlap estimate (%.2fx) and the GIL ceiling with "
-		         "perfect overlap (%.2fx), so native work overlaps GIL-held work",
-		         p->v[0] >= ce * 0.97 ? "at the top of the band between" : "between", am,
-		         ce);
+	         "N = %.0f threads at once (%.0f tasks, %.0f cores): the GIL-held part 1 - F "
+	         "runs one thread at a time, so the speedup is at most min(N, 1/(1-F)); "
+	         "Amdahl's law 1/((1-F)+F/N) assumes no overlap. %s:",
+	         lanes, r->tasks, r->pc->cores, s->title);
+	for (size_t j = 0; j < s->n; j++) {
+		const struct gb__plot_pt *p = &s->pt[j];
+		double bound = plot_gil_ceiling(p->x, lanes), am = plot_amdahl(p->x, lanes);
+		char a[32], b[32];
+
+		native_rel(a, sizeof(a), p->v[0], bound);
+		native_rel(b, sizeof(b), p->v[0], am);
+		plot_say(r, "%s F = %.3g %.2fx, %s the bound (%.2fx), %s Amdahl (%.2fx)",
+		         j ? ";" : "", p->x, p->v[0], a, bound, b, am);
+		if (p->v[0] > bound * 1.005) {
+			above++;
+			noise += !isnan(p->v[1]) && p->v[1] <= bound;
+			bare += isnan(p->v[1]);
+		}
+	}
+	if (!above)
+		plot_say(r, ". Every point is under the bound");
 	else
 		plot_say(r,
-		         "below even Amdahl's no-overlap estimate (%.2fx), so releasing and "
-		         "re-taking the GIL costs more than the overlap gains",
-		         am);
+		         ". %zu point%s above the bound: %zu within %s interval (noise), %zu "
+		         "beyond it (a serial baseline slower than the threads' GIL-held work)%s",
+		         above, above > 1 ? "s are" : " is", noise, above > 1 ? "their" : "its",
+		         above - noise - bare, bare ? ", the rest without an interval" : "");
 	for (size_t i = 0, k = 0; i < r->d.n; i++)
 		for (size_t j = 0; j < r->d.s[i].n; j++) {
-			if (!plot_is_cpy(&r->d.s[i]) || r->d.s[i].pt[j].x != p->x)
+			const struct gb__plot_pt *p = &r->d.s[i].pt[j];
+			char a[32];
+
+			if (!plot_is_cpy(&r->d.s[i]))
 				continue;
-			plot_say(r, "%s %.2fx for %s",
-			         k++ ? "," : "; measured on real CPython:", r->d.s[i].pt[j].v[0],
-			         r->d.s[i].title);
+			native_rel(a, sizeof(a), p->v[0], plot_gil_ceiling(p->x, lanes));
+			plot_say(r, "%s %.2fx at F = %.3g (%s the bound)",
+			         k++ ? "," : "; measured on real CPython, threads reach", p->v[0],
+			         p->x, a);
 		}
 	plot_say(r, ".");
 }

@@ -14,7 +14,7 @@
 struct gb_report_chart {
 	const char *title;   /* "CPU scaling" */
 	char file[256];      /* relative to the report: "cpu_scaling.png"; "" = not drawn */
-	char sentence[1024]; /* what it shows, from the data; or why it was not drawn */
+	char sentence[2048]; /* what it shows, from the data; or why it was not drawn */
 };
 
 /*

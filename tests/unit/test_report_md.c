@@ -274,6 +274,51 @@ static void sentence_is(const char *got, const char *want)
 	ok(strcmp(got, want) == 0, "sentence: '%s' (want '%s')", got, want);
 }
 
+/* A threads cpu cell at native fraction f with speedup sp, wall interval [lo, hi]. */
+static json_t *ncell(double f, double sp, double lo, double hi)
+{
+	json_t *c = scell("threads", "new", 2, sp);
+
+	json_object_set_new(json_object_get(c, "params"), "native_fraction", json_real(f));
+	if (lo > 0)
+		json_object_set_new(json_object_get(json_object_get(c, "metrics"), "wall_s"),
+		                    "ci95", json_pack("[f, f]", lo, hi));
+	return c;
+}
+
+/*
+ * The native-fraction sentence against the bound min(N, 1/(1-F)) and
+ * Amdahl's law, from the numbers: 2.06x at F = 0.5 on 2 cores is above the
+ * bound, and its interval says whether noise explains it.
+ */
+static void test_native_sentence(const char *dir)
+{
+	json_t *doc = json_pack("{s:i, s:{}, s:[o, o]}", "schema_version", 1, "context", "results",
+	                        ncell(0.25, 1.2, -1, -1), ncell(0.5, 2.06, -1, -1));
+	const char *got;
+
+	got = chart_sentence(dir, doc, 4);
+	ok(strstr(got, "F = 0.25 1.20x, 10% below the bound (1.33x), 5% above Amdahl (1.14x)") !=
+	           NULL,
+	   "F = 0.25: below the bound, above Amdahl, by how much: %s", got);
+	ok(strstr(got, "F = 0.5 2.06x, 3% above the bound (2.00x), 55% above Amdahl (1.33x)") !=
+	           NULL,
+	   "F = 0.5: above the bound, by how much");
+	ok(strstr(got, "1 point is above the bound: 0 within its interval (noise), 0 beyond it") !=
+	           NULL,
+	   "the point above the bound is counted, without an interval to judge it");
+	ok(strstr(got, "ceiling") == NULL && strstr(got, "under the ceiling") == NULL,
+	   "no 'ceiling': the curves are named by what they are");
+	json_decref(doc);
+	/* Its wall median's interval reaches below the bound: noise. */
+	doc = json_pack("{s:i, s:{}, s:[o, o]}", "schema_version", 1, "context", "results",
+	                ncell(0.25, 1.2, -1, -1), ncell(0.5, 2.06, 0.47, 0.53));
+	got = chart_sentence(dir, doc, 4);
+	ok(strstr(got, "1 point is above the bound: 1 within its interval (noise)") != NULL,
+	   "an interval reaching under the bound: noise: %s", got);
+	json_decref(doc);
+}
+
 static void test_chart_sentences(const char *dir)
 {
 	json_t *doc =
@@ -309,6 +354,7 @@ static void test_chart_sentences(const char *dir)
 	        "tasks.");
 	unlink(path);
 	sentence_is(chart_sentence(dir, doc, 1), "no ok cell of workload io.");
+	test_native_sentence(dir);
 	sentence_is(chart_sentence(dir, doc, 3),
 	            "needs background cells of threads under gil new at two or more "
 	            "--switch-interval values.");
