@@ -109,6 +109,21 @@ got=$(sentence_counts "$T/fx/report.md")
 check "fixture: slower/faster/too noisy as gilbench compare says ($want; chart: '$got')" \
   [ -n "$want" ] && [ "$got" = "$want" ]
 
+# The legend fits the canvas: one column (side by side, the PNG's wider
+# font pushed the second column past the right edge), every entry starting
+# far enough from the edge for its text (about 6 px a character at 11 pt).
+check "compare legend: one column, every entry inside the canvas" python3 - "$T/base-slower/compare.svg" <<'EOF'
+import re, sys
+svg = open(sys.argv[1]).read()
+w = float(re.search(r'viewBox="0 0 ([0-9.]+)', svg).group(1))
+ents = re.findall(r'translate\(([0-9.]+),[0-9.]+\)"[^>]*>\s*<text>([^<]*(?:whiskers: |compare: (?:slower|faster))[^<]*)</text>', svg)
+xs = {x for x, _ in ents}
+bad = len(ents) != 4 or len(xs) != 1 or any(float(x) + 6 * len(t) > w for x, t in ents)
+if bad:
+    print(ents)
+sys.exit(1 if bad else 0)
+EOF
+
 # Two result files without --base are drawn together, never compared: the
 # cells both hold stay apart, each file's series named after its file.
 "$GB" plot "$CMP/base.json" "$CMP/slower.json" --format svg -o "$T/both" >/dev/null 2>"$T/err"
