@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +50,16 @@ static void plot_usage(FILE *f)
 	fprintf(f,
 	        "usage: gilbench plot RESULTS.json... [-o DIR] [--trace FILE]... "
 	        "[--base BASE.json]\n"
-	        "                     [--format png,svg] [--templates DIR]\n\n"
+	        "                     [--window START_MS:END_MS] [--format png,svg] "
+	        "[--templates DIR]\n\n"
 	        "Draws charts from result files (and GIL traces) with gnuplot: DIR/<chart>.png\n"
 	        "and .svg, the .dat files behind them, and DIR/report.md.\n\n"
 	        "  -o, --output DIR    where to write (created if missing; default .)\n"
 	        "  --trace FILE        a trace from 'gilbench run --trace' (CSV or JSON lines):\n"
 	        "                      a GIL timeline chart\n"
+	        "  --window A:B        the timelines show only A ms to B ms after the first\n"
+	        "                      event (a long trace is otherwise drawn as each thread's\n"
+	        "                      held fraction per time bin past 3000 events a thread)\n"
 	        "                      (repeatable; gil_timeline, gil_timeline_2, ...)\n"
 	        "  --base BASE.json    draw the compare chart of BASE against the results\n"
 	        "                      (the only way to compare: several RESULTS are drawn\n"
@@ -93,6 +98,25 @@ static int plot_parse_format(struct gb__plot_ctx *pc, const char *s)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* --window START_MS:END_MS, 0 <= START < END: 0, or -EINVAL after one line. */
+static int plot_parse_window(struct gb__plot_ctx *pc, const char *s)
+{
+	char *end, *mid;
+
+	errno = 0;
+	pc->win_lo = strtod(s, &mid);
+	if (mid != s && *mid == ':') {
+		pc->win_hi = strtod(mid + 1, &end);
+		if (end != mid + 1 && !*end && !errno && pc->win_lo >= 0 &&
+		    pc->win_hi > pc->win_lo && !isinf(pc->win_hi)) {
+			pc->has_window = 1;
+			return 0;
+		}
+	}
+	gb_err("plot", "--window: '%s' is not START_MS:END_MS with 0 <= START < END", s);
+	return -EINVAL;
 }
 
 static int plot_mkdirs(const char *dir)
@@ -332,6 +356,7 @@ static int plot_parse(int argc, char **argv, struct gb__plot_ctx *pc, struct plo
 	        {"base", required_argument, NULL, 'b'},
 	        {"format", required_argument, NULL, 'f'},
 	        {"templates", required_argument, NULL, 'T'},
+	        {"window", required_argument, NULL, 'w'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -358,6 +383,10 @@ static int plot_parse(int argc, char **argv, struct gb__plot_ctx *pc, struct plo
 			break;
 		case 'T':
 			a->tpl_opt = optarg;
+			break;
+		case 'w':
+			if (plot_parse_window(pc, optarg))
+				return 1;
 			break;
 		case 'h':
 			plot_usage(stdout);
@@ -469,7 +498,7 @@ static int plot_draw(struct gb__plot_ctx *pc, const struct plot_args *a, json_t 
 	int err = 0;
 
 	for (size_t i = 0; i < a->ntraces; i++)
-		if (gb__plot_trace_check(a->traces[i]) != 0)
+		if (gb__plot_trace_check(pc, a->traces[i]) != 0)
 			return 1;
 	err = plot_mkdirs(pc->outdir);
 	if (err) {

@@ -51,7 +51,9 @@ struct gb__plot_ctx {
 	double cores;
 	struct gb_report_chart charts[GB__PLOT_MAXCHARTS];
 	size_t ncharts;
-	int failed; /* a gnuplot run failed: exit 1 after drawing the rest */
+	int failed;     /* a gnuplot run failed: exit 1 after drawing the rest */
+	int has_window; /* --window START_MS:END_MS: the timelines show only that */
+	double win_lo, win_hi;
 };
 
 /* ---- plot_util.c: series ---- */
@@ -207,7 +209,10 @@ int gb__plot_chart_run(struct gb__plot_ctx *pc, json_t **sel, const struct gb__p
 /* ---- the other charts ---- */
 int gb__plot_compare(struct gb__plot_ctx *pc);
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem);
-/* Reads a trace (CSV or JSON lines) as the timeline would: 0, or -errno after one line. */
-int gb__plot_trace_check(const char *trace_path);
+/*
+ * Reads a trace (CSV or JSON lines) as the timeline would, and checks that
+ * pc's --window starts inside it: 0, or -errno after one line.
+ */
+int gb__plot_trace_check(const struct gb__plot_ctx *pc, const char *trace_path);
 
 #endif

@@ -336,6 +336,63 @@ check "--trace FILE.jsonl draws gil_timeline.png" [ "$(png_size "$T/trj/gil_time
 check "a JSON-lines trace gives the CSV's timeline data" \
   cmp -s <(grep -v '^# gilbench plot' "$T/tr/gil_timeline.dat") \
          <(grep -v '^# gilbench plot' "$T/trj/gil_timeline.dat")
+# --window: only that range, each hold clipped to it.
+"$GB" plot --trace "$FIX/trace.csv" --window 10:20 --format svg -o "$T/win" 2>"$T/err"
+check "--window exits 0 ($(head -c 200 "$T/err"))" [ $? -eq 0 ]
+check "--window: the holds of the trace clipped to 10..20 ms" \
+  python3 - "$T/tr/gil_timeline.dat" "$T/win/gil_timeline.dat" <<'EOF'
+import sys
+def held(path):
+    blk = open(path).read().split("\n\n\n")[0]
+    return [tuple(map(float, l.split()[:3])) for l in blk.splitlines() if l and l[0] not in "#?"]
+want = sorted((round(max(a, 10), 6), round(min(b, 20), 6), r) for a, b, r in held(sys.argv[1])
+              if b >= 10 and a <= 20)
+got = sorted((round(a, 6), round(b, 6), r) for a, b, r in held(sys.argv[2]))
+ok = len(got) == len(want) and all(abs(x[0] - y[0]) < 1e-5 and abs(x[1] - y[1]) < 1e-5
+                                   for x, y in zip(got, want))
+if not ok:
+    print(len(got), len(want), got[:3], want[:3])
+sys.exit(0 if ok else 1)
+EOF
+check "--window: the sentence says the range" grep -qF "Between 10 and 20 ms (--window" "$T/win/report.md"
+expect_fail_early() { # the same as expect_fail below, for the window's bad values
+  "$@" >"$T/out" 2>"$T/err"
+  [ $? -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ]
+}
+check "--window 20:10 is refused" expect_fail_early "$GB" plot --trace "$FIX/trace.csv" --window 20:10 -o "$T/x"
+check "--window past the trace's end is refused" \
+  expect_fail_early "$GB" plot --trace "$FIX/trace.csv" --window 5000:6000 -o "$T/x"
+# A long trace (10000 holds a thread) is drawn as held fractions per bin,
+# and says so; the fractions add up to each thread's held time.
+python3 - "$T/long.csv" <<'EOF'
+import sys
+lines = ["# model=threads workload=cpu gil=new tasks=2 (long)", "t_ns,thread,event"]
+t = 0
+for i in range(10000):
+    for th in (0, 1):
+        lines += ["%d,%d,acquire" % (t, th), "%d,%d,drop_forced" % (t + 60000, th)]
+        t += 100000
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+EOF
+"$GB" plot --trace "$T/long.csv" --format svg -o "$T/long" 2>"$T/err"
+check "a long trace plots ($(head -c 200 "$T/err"))" [ -s "$T/long/gil_timeline.svg" ]
+check "a long trace: the title says it is aggregated" grep -qF "held fraction per" "$T/long/gil_timeline.svg"
+check "a long trace: the sentence says so" grep -qF "held fraction in 400 bins" "$T/long/report.md"
+check "a long trace: no bars, the held fraction per bin adds up to the time held" \
+  python3 - "$T/long/gil_timeline.dat" <<'EOF'
+import sys
+blk = open(sys.argv[1]).read().split("\n\n\n")
+rows = lambda b: [list(map(float, l.split())) for l in blk[b].splitlines() if l and l[0] not in "#?"]
+bins = rows(6)
+held = {}
+for a, b, r, f in bins:
+    held[r] = held.get(r, 0) + (b - a) * f
+# each thread holds 0.06 ms of every 0.2 ms; the trace runs 1999.96 ms
+ok = not rows(0) and len(bins) == 800 and all(abs(v - 10000 * 0.06) < 1 for v in held.values())
+if not ok:
+    print(len(rows(0)), len(bins), held)
+sys.exit(0 if ok else 1)
+EOF
 # A bad input is found before anything is written.
 printf '{"gilbench_trace":1}\n{"t_ns":0,"thread":0,"event":"explode"}\n' >"$T/bad.jsonl"
 "$GB" plot "$FIX/results.json" --trace "$FIX/trace.csv" --trace "$T/bad.jsonl" -o "$T/partial" \
