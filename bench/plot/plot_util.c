@@ -322,35 +322,36 @@ static void plot_mode_filter(json_t **cells, size_t n, const char *model,
  */
 static void plot_mark_apart(json_t **cells, size_t n)
 {
+	char(*key)[64] = calloc(n + 1, sizeof(*key));
+
+	if (!key)
+		return;
 	for (size_t i = 0; i < n; i++) {
-		char ki[64], ti[128];
+		char title[128];
+		json_object_del(cells[i], "_apart");
+		gb__res_series(cells[i], key[i], sizeof(key[i]), title, sizeof(title));
+	}
+	for (size_t i = 0; i < n; i++) {
 		const char *cpus = gb__res_str(cells[i], "params.cpus"), *best = cpus;
 		size_t bestc = 0;
 
-		json_object_del(cells[i], "_apart");
-		if (!cpus)
-			continue;
-		gb__res_series(cells[i], ki, sizeof(ki), ti, sizeof(ti));
-		for (size_t j = 0; j < n; j++) {
-			char kj[64], tj[128];
+		for (size_t j = 0; cpus && j < n; j++) {
 			const char *v = gb__res_str(cells[j], "params.cpus");
 			size_t c = 0;
-			gb__res_series(cells[j], kj, sizeof(kj), tj, sizeof(tj));
-			if (!v || strcmp(ki, kj) != 0)
+			if (!v || strcmp(key[i], key[j]) != 0)
 				continue;
 			for (size_t m = 0; m < n; m++) {
 				const char *w = gb__res_str(cells[m], "params.cpus");
-				char km[64], tm[128];
-				gb__res_series(cells[m], km, sizeof(km), tm, sizeof(tm));
-				c += w && strcmp(w, v) == 0 && strcmp(km, ki) == 0;
+				c += w && strcmp(w, v) == 0 && strcmp(key[m], key[i]) == 0;
 			}
 			/* A tie keeps the default ("all"): the unpinned run is the ordinary one. */
 			if (c > bestc || (c == bestc && strcmp(v, "all") == 0))
 				best = v, bestc = c;
 		}
-		if (strcmp(best, cpus) != 0)
+		if (cpus && strcmp(best, cpus) != 0)
 			json_object_set_new(cells[i], "_apart", json_string(cpus));
 	}
+	free(key);
 }
 
 size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t **out)

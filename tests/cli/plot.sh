@@ -206,6 +206,9 @@ want = [c for c in ok if c["workload"] == "background" and c["model"] == "thread
         and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2]
 if sorted(p[0] for p in si) != sorted(c["params"]["switch_interval_s"] * 1e3 for c in want):
     bad.append(f"switch_interval: x values {[p[0] for p in si]}")
+# columns 5-8: the intervals of p50 and p99 around them
+if any(None in p[4:8] or not (p[4] <= p[1] <= p[5] and p[6] <= p[2] <= p[7]) for p in si):
+    bad.append(f"switch_interval bars: {si}")
 # native_fraction: threads/new and cpython-threads at 2 tasks, every F
 for model, t in (("threads", "threads (gil new)"), ("cpython-threads", "threads (CPython 3.11)")):
     nf = blocks("native_fraction.dat").get(t, [])
