@@ -276,11 +276,13 @@ static int plot_jsonl_header(struct plot_trace *tr, json_t *h, const char *where
 		return -EINVAL;
 	}
 	/* The CSV's "# model=... gil=..." comment, so both read the same. */
-	snprintf(tr->label, sizeof(tr->label), "model=%s workload=%s gil=%s tasks=%.0f",
+	snprintf(tr->label, sizeof(tr->label),
+	         "model=%s workload=%s gil=%s tasks=%.0f switch_interval_s=%g",
 	         gb__res_str(h, "model") ? gb__res_str(h, "model") : "?",
 	         gb__res_str(h, "workload") ? gb__res_str(h, "workload") : "?",
 	         gb__res_str(h, "gil") ? gb__res_str(h, "gil") : "?",
-	         json_number_value(json_object_get(h, "tasks")));
+	         json_number_value(json_object_get(h, "tasks")),
+	         json_number_value(json_object_get(h, "switch_interval_s")));
 	if (gb__res_num(h, "lost_events", &lost) == 0 && lost > 0)
 		tr->lost += (unsigned long long)lost;
 	return 0;
