@@ -56,11 +56,11 @@ static void plot_usage(FILE *f)
 	        "and .svg, the .dat files behind them, and DIR/report.md.\n\n"
 	        "  -o, --output DIR    where to write (created if missing; default .)\n"
 	        "  --trace FILE        a trace from 'gilbench run --trace' (CSV or JSON lines):\n"
-	        "                      a GIL timeline chart\n"
+	        "                      a GIL timeline chart (repeatable; gil_timeline,\n"
+	        "                      gil_timeline_2, ...)\n"
 	        "  --window A:B        the timelines show only A ms to B ms after the first\n"
 	        "                      event (a long trace is otherwise drawn as each thread's\n"
 	        "                      held fraction per time bin past 3000 events a thread)\n"
-	        "                      (repeatable; gil_timeline, gil_timeline_2, ...)\n"
 	        "  --base BASE.json    draw the compare chart of BASE against the results\n"
 	        "                      (the only way to compare: several RESULTS are drawn\n"
 	        "                      together)\n"
@@ -72,8 +72,9 @@ static void plot_usage(FILE *f)
 	        "one cell, the samples of its runs merged; a cell that two files both hold\n"
 	        "stays two, and the series of those files name their file (or host, when the\n"
 	        "hosts differ). Results of real CPython (models cpython-*) are drawn over the\n"
-	        "simulation's. Charts with no data are skipped\n"
-	        "with a note. Needs gnuplot (Debian package gnuplot-nox). See docs/charts.md.\n",
+	        "simulation's. Every input is checked before anything is written. Charts\n"
+	        "with no data are skipped with a note. Needs gnuplot (Debian package\n"
+	        "gnuplot-nox). See docs/charts.md.\n",
 	        GB_SOURCE_DIR);
 }
 

@@ -2,8 +2,10 @@
  * plot_charts.c - the chart skeleton (gb__plot_chart_run) and the charts
  * drawn from result files as its parts: CPU scaling, I/O scaling, convoy,
  * switch interval, native fraction, cooperative yields. Each says which
- * cells it draws, what a cell's point is, its sentence and its template
- * vars; the skeleton picks, writes the .dat file and renders. How a chart
+ * cells it draws, what a cell's point is (its medians, then the bounds of
+ * their confidence intervals), its sentence and its template vars; the
+ * skeleton picks, writes the .dat file, notes the series that coincide
+ * within their intervals, and renders. How a chart
  * looks is the template's job (scripts/plot/); the numbers are the result
  * file's.
  */
