@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,27 +48,33 @@ static int plot_find_gnuplot(struct gb__plot_ctx *pc)
 static void plot_usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: gilbench plot RESULTS.json... [-o DIR] [--trace FILE.csv]... "
+	        "usage: gilbench plot RESULTS.json... [-o DIR] [--trace FILE]... "
 	        "[--base BASE.json]\n"
-	        "                     [--format png,svg] [--templates DIR]\n\n"
+	        "                     [--window START_MS:END_MS] [--format png,svg] "
+	        "[--templates DIR]\n\n"
 	        "Draws charts from result files (and GIL traces) with gnuplot: DIR/<chart>.png\n"
 	        "and .svg, the .dat files behind them, and DIR/report.md.\n\n"
 	        "  -o, --output DIR    where to write (created if missing; default .)\n"
-	        "  --trace FILE.csv    a trace from 'gilbench run --trace': a GIL timeline "
-	        "chart\n"
-	        "                      (repeatable; gil_timeline, gil_timeline_2, ...)\n"
+	        "  --trace FILE        a trace from 'gilbench run --trace' (CSV or JSON lines):\n"
+	        "                      a GIL timeline chart (repeatable; gil_timeline,\n"
+	        "                      gil_timeline_2, ...)\n"
+	        "  --window A:B        the timelines show only A ms to B ms after the first\n"
+	        "                      event (a long trace is otherwise drawn as each thread's\n"
+	        "                      held fraction per time bin past 3000 events a thread)\n"
 	        "  --base BASE.json    draw the compare chart of BASE against the results\n"
-	        "                      (with exactly two RESULTS that share cells and no "
-	        "--base,\n"
-	        "                      the first is the base)\n"
+	        "                      (the only way to compare: several RESULTS are drawn\n"
+	        "                      together)\n"
 	        "  --format LIST       png, svg or png,svg (default png,svg)\n"
 	        "  --templates DIR     the gnuplot templates (default $GILBENCH_PLOT_DIR, else\n"
 	        "                      %s/scripts/plot)\n"
 	        "  -h, --help          this text\n\n"
-	        "Several RESULTS files are merged: a cell repeated within or across them is\n"
-	        "one cell, the samples of its runs merged. Results of real CPython (models\n"
-	        "cpython-*) are drawn over the simulation's. Charts with no data are skipped\n"
-	        "with a note. Needs gnuplot (Debian package gnuplot-nox). See docs/charts.md.\n",
+	        "Several RESULTS files are drawn together: a cell repeated within one file is\n"
+	        "one cell, the samples of its runs merged; a cell that two files both hold\n"
+	        "stays two, and the series of those files name their file (or host, when the\n"
+	        "hosts differ). Results of real CPython (models cpython-*) are drawn over the\n"
+	        "simulation's. Every input is checked before anything is written. Charts\n"
+	        "with no data are skipped with a note. Needs gnuplot (Debian package\n"
+	        "gnuplot-nox). See docs/charts.md.\n",
 	        GB_SOURCE_DIR);
 }
 
@@ -92,6 +99,25 @@ static int plot_parse_format(struct gb__plot_ctx *pc, const char *s)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* --window START_MS:END_MS, 0 <= START < END: 0, or -EINVAL after one line. */
+static int plot_parse_window(struct gb__plot_ctx *pc, const char *s)
+{
+	char *end, *mid;
+
+	errno = 0;
+	pc->win_lo = strtod(s, &mid);
+	if (mid != s && *mid == ':') {
+		pc->win_hi = strtod(mid + 1, &end);
+		if (end != mid + 1 && !*end && !errno && pc->win_lo >= 0 &&
+		    pc->win_hi > pc->win_lo && !isinf(pc->win_hi)) {
+			pc->has_window = 1;
+			return 0;
+		}
+	}
+	gb_err("plot", "--window: '%s' is not START_MS:END_MS with 0 <= START < END", s);
+	return -EINVAL;
 }
 
 static int plot_mkdirs(const char *dir)
@@ -136,50 +162,6 @@ static int plot_link_context(json_t *doc)
 	return 0;
 }
 
-/*
- * The files' results in one document, cells repeated within or across
- * them merged as every reader merges them (identity.c).
- */
-int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out)
-{
-	json_t *merged = json_object(), *results = json_array();
-	size_t n;
-	int err = -ENOMEM;
-
-	if (!merged || !results)
-		goto fail;
-	json_object_set(merged, "schema_version", json_object_get(docs[0], "schema_version"));
-	/* The machine is the simulation's: a CPython-only file does not name it. */
-	json_object_set(merged, "context", json_object_get(docs[0], "context"));
-	for (size_t d = ndocs; d-- > 0;) {
-		size_t i;
-		json_t *cell;
-		json_array_foreach(json_object_get(docs[d], "results"), i, cell)
-		{
-			if (!gb__res_is_cpython(cell))
-				json_object_set(merged, "context",
-				                json_object_get(docs[d], "context"));
-		}
-	}
-	for (size_t d = 0; d < ndocs; d++) {
-		if (plot_link_context(docs[d]))
-			goto fail;
-		if (json_array_extend(results, json_object_get(docs[d], "results")))
-			goto fail;
-	}
-	json_object_set_new(merged, "results", results);
-	results = NULL;
-	if ((err = gb_results_merge_duplicates(merged, &n)) != 0)
-		goto fail;
-	*out = merged;
-	merged = NULL;
-	err = 0;
-fail:
-	json_decref(results);
-	json_decref(merged);
-	return err;
-}
-
 /* Whether two result files hold one cell in common (same model, workload, params). */
 static int plot_share_cell(json_t *a, json_t *b)
 {
@@ -203,6 +185,121 @@ static int plot_share_cell(json_t *a, json_t *b)
 			break;
 	}
 	return found;
+}
+
+/* The name a file's series carry: "host-b" when hosts differ, else the file's stem. */
+static void plot_source_label(json_t **docs, size_t ndocs, const int *shared,
+                              const char *const *names, size_t d, char *buf, size_t len)
+{
+	const char *host = gb__res_str(docs[d], "context.host"), *name, *slash;
+	int hosts_differ = 0;
+
+	for (size_t e = 0; e < ndocs; e++) {
+		const char *h = gb__res_str(docs[e], "context.host");
+		hosts_differ |= shared[e] && (!h || !host || strcmp(h, host) != 0);
+	}
+	if (hosts_differ && host && *host) {
+		snprintf(buf, len, "%s", host);
+		return;
+	}
+	if (!names) {
+		snprintf(buf, len, "file %zu", d + 1);
+		return;
+	}
+	name = names[d];
+	slash = strrchr(name, '/');
+	name = slash ? slash + 1 : name;
+	snprintf(buf, len, "%.*s",
+	         (int)(strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".json") == 0
+	                       ? strlen(name) - 5
+	                       : strlen(name)),
+	         name);
+}
+
+/*
+ * One file's cells into results, its own repeated cells merged; tagged
+ * "_source" (label) and "_source_n" (n) when n > 0. 0 or -ENOMEM.
+ */
+static int plot_add_file(json_t *results, json_t *doc, const char *label, size_t n)
+{
+	json_t *one = json_pack("{s:O}", "results", json_object_get(doc, "results")), *cell;
+	json_t *copy = json_array();
+	size_t i, merged;
+	int err = -ENOMEM;
+
+	if (!one || !copy || json_array_extend(copy, json_object_get(doc, "results")))
+		goto out;
+	/* The file's own array is not reordered: merge a copy of it. */
+	json_object_set(one, "results", copy);
+	if ((err = gb_results_merge_duplicates(one, &merged)) != 0)
+		goto out;
+	err = -ENOMEM;
+	json_array_foreach(json_object_get(one, "results"), i, cell)
+	{
+		if (n && json_is_object(cell) &&
+		    (json_object_set_new(cell, "_source", json_string(label)) ||
+		     json_object_set_new(cell, "_source_n", json_integer((json_int_t)n))))
+			goto out;
+	}
+	err = json_array_extend(results, json_object_get(one, "results")) ? -ENOMEM : 0;
+out:
+	json_decref(copy);
+	json_decref(one);
+	return err;
+}
+
+/*
+ * The files' results in one document. A file that shares no cell with
+ * another adds its cells (its own repeated cells merged as every reader
+ * merges them, identity.c); files that hold the same cell are different
+ * runs of it, kept apart: each of their cells says its file (or host), so
+ * each file's series is its own.
+ */
+int gb__plot_merge(json_t **docs, size_t ndocs, const char *const *names, json_t **out)
+{
+	json_t *merged = json_object(), *results = json_array();
+	int *shared = calloc(ndocs + 1, sizeof(int));
+	size_t nshared = 0;
+	int err = -ENOMEM;
+
+	if (!merged || !results || !shared)
+		goto fail;
+	json_object_set(merged, "schema_version", json_object_get(docs[0], "schema_version"));
+	/* The machine is the simulation's: a CPython-only file does not name it. */
+	json_object_set(merged, "context", json_object_get(docs[0], "context"));
+	for (size_t d = ndocs; d-- > 0;) {
+		size_t i;
+		json_t *cell;
+		json_array_foreach(json_object_get(docs[d], "results"), i, cell)
+		{
+			if (!gb__res_is_cpython(cell))
+				json_object_set(merged, "context",
+				                json_object_get(docs[d], "context"));
+		}
+	}
+	for (size_t d = 0; d < ndocs; d++)
+		for (size_t e = d + 1; e < ndocs; e++)
+			if (plot_share_cell(docs[d], docs[e]))
+				shared[d] = shared[e] = 1;
+	for (size_t d = 0; d < ndocs; d++) {
+		char label[256];
+
+		plot_source_label(docs, ndocs, shared, names, d, label, sizeof(label));
+		if (plot_link_context(docs[d]) ||
+		    (err = plot_add_file(results, docs[d], label, shared[d] ? ++nshared : 0)))
+			goto fail;
+	}
+	err = -ENOMEM;
+	json_object_set_new(merged, "results", results);
+	results = NULL;
+	*out = merged;
+	merged = NULL;
+	err = 0;
+fail:
+	free(shared);
+	json_decref(results);
+	json_decref(merged);
+	return err;
 }
 
 static const char *plot_templates(const char *opt)
@@ -260,6 +357,7 @@ static int plot_parse(int argc, char **argv, struct gb__plot_ctx *pc, struct plo
 	        {"base", required_argument, NULL, 'b'},
 	        {"format", required_argument, NULL, 'f'},
 	        {"templates", required_argument, NULL, 'T'},
+	        {"window", required_argument, NULL, 'w'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -286,6 +384,10 @@ static int plot_parse(int argc, char **argv, struct gb__plot_ctx *pc, struct plo
 			break;
 		case 'T':
 			a->tpl_opt = optarg;
+			break;
+		case 'w':
+			if (plot_parse_window(pc, optarg))
+				return 1;
 			break;
 		case 'h':
 			plot_usage(stdout);
@@ -331,32 +433,20 @@ static int plot_tools(struct gb__plot_ctx *pc, const char *tpl_opt)
 }
 
 /*
- * The base of the compare chart: --base, else the first of exactly two
- * files that share a cell (taken out of docs). Its repeated cells are
- * merged as the results' are. 0, or 1 after one line.
+ * The base of the compare chart: --base, and only --base (several RESULTS
+ * are drawn together, never compared). Its repeated cells are merged as
+ * the results' are. 0, or 1 after one line.
  */
-static int plot_base(struct gb__plot_ctx *pc, const struct plot_args *a, json_t **docs,
-                     size_t ndocs)
+static int plot_base(struct gb__plot_ctx *pc, const struct plot_args *a)
 {
 	json_t *one = NULL;
 
-	if (a->base_path) {
-		if (gb_results_load(a->base_path, &pc->base) != 0)
-			return 1;
-		pc->base_path = a->base_path;
-	} else if (ndocs == 2 && plot_share_cell(docs[0], docs[1])) {
-		/*
-		 * Two files of the same cells and no --base: the first is the base,
-		 * the charts show the second. Two files with nothing in common (a
-		 * simulation and a CPython run) are merged and overlaid instead.
-		 */
-		pc->base = docs[0];
-		pc->base_path = a->files[0];
-		docs[0] = NULL;
-	}
-	if (!pc->base)
+	if (!a->base_path)
 		return 0;
-	if (gb__plot_merge(&pc->base, 1, &one) != 0) {
+	if (gb_results_load(a->base_path, &pc->base) != 0)
+		return 1;
+	pc->base_path = a->base_path;
+	if (gb__plot_merge(&pc->base, 1, NULL, &one) != 0) {
 		gb_err("plot", "out of memory");
 		return 1;
 	}
@@ -366,7 +456,7 @@ static int plot_base(struct gb__plot_ctx *pc, const struct plot_args *a, json_t 
 }
 
 /*
- * pc->doc: the files still in docs (not the base) merged, each named in
+ * pc->doc: the files in docs merged (gb__plot_merge), each named in
  * sources[] with its context in contexts[] (room for every file); an empty
  * document when there are none. 0, or 1 after one line.
  */
@@ -383,7 +473,7 @@ static int plot_doc(struct gb__plot_ctx *pc, const struct plot_args *a, json_t *
 	pc->sources = sources;
 	pc->nsources = nsrc;
 	if (nsrc) {
-		if (gb__plot_merge(docs + (ndocs - nsrc), nsrc, &pc->doc) != 0) {
+		if (gb__plot_merge(docs, nsrc, sources, &pc->doc) != 0) {
 			gb_err("plot", "out of memory");
 			return 1;
 		}
@@ -397,13 +487,21 @@ static int plot_doc(struct gb__plot_ctx *pc, const struct plot_args *a, json_t *
 	return 0;
 }
 
-/* The charts and report.md into pc->outdir: 0, or 1 (after one line). */
+/*
+ * The charts and report.md into pc->outdir: 0, or 1 (after one line).
+ * Every input is read before anything is written (the result files are
+ * already loaded): a bad trace leaves no charts behind.
+ */
 static int plot_draw(struct gb__plot_ctx *pc, const struct plot_args *a, json_t **contexts)
 {
 	json_t **sel;
 	char path[4096];
-	int err = plot_mkdirs(pc->outdir);
+	int err = 0;
 
+	for (size_t i = 0; i < a->ntraces; i++)
+		if (gb__plot_trace_check(pc, a->traces[i]) != 0)
+			return 1;
+	err = plot_mkdirs(pc->outdir);
 	if (err) {
 		gb_err(pc->outdir, "cannot create the output directory: %s", strerror(-err));
 		return 1;
@@ -453,7 +551,7 @@ int gb_cmd_plot(int argc, char **argv)
 	}
 	sources = calloc(a.nfiles + 1, sizeof(char *));
 	contexts = calloc(a.nfiles + 1, sizeof(json_t *));
-	if (!sources || !contexts || plot_base(pc, &a, docs, ndocs) ||
+	if (!sources || !contexts || plot_base(pc, &a) ||
 	    plot_doc(pc, &a, docs, ndocs, sources, contexts))
 		goto out;
 	rc = plot_draw(pc, &a, contexts);

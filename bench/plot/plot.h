@@ -14,9 +14,12 @@
 #include "report_md.h"
 
 #define GB__PLOT_MAXCHARTS 32
-#define GB__PLOT_NV        4
+#define GB__PLOT_NV        8
 
-/* One point of a series: x and up to GB__PLOT_NV values (NAN = missing). */
+/*
+ * One point of a series: x and up to GB__PLOT_NV values (NAN = missing):
+ * a chart's medians, then the bounds of their confidence intervals.
+ */
 struct gb__plot_pt {
 	double x;
 	double v[GB__PLOT_NV];
@@ -48,7 +51,9 @@ struct gb__plot_ctx {
 	double cores;
 	struct gb_report_chart charts[GB__PLOT_MAXCHARTS];
 	size_t ncharts;
-	int failed; /* a gnuplot run failed: exit 1 after drawing the rest */
+	int failed;     /* a gnuplot run failed: exit 1 after drawing the rest */
+	int has_window; /* --window START_MS:END_MS: the timelines show only that */
+	double win_lo, win_hi;
 };
 
 /* ---- plot_util.c: series ---- */
@@ -58,6 +63,8 @@ struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cel
 /* Adds a point; a second point at the same x replaces the first. */
 int gb__plot_series_add(struct gb__plot_series *s, double x, double v0, double v1, double v2,
                         double v3);
+/* The same with n values (the rest NAN). */
+int gb__plot_series_addv(struct gb__plot_series *s, double x, const double *v, size_t n);
 /* Points by x, series by gb__res_rank (serial, threads by policy, processes, ...). */
 void gb__plot_data_sort(struct gb__plot_data *d);
 void gb__plot_data_free(struct gb__plot_data *d);
@@ -94,6 +101,15 @@ struct gb__plot_pick {
 size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t **out);
 /* The number at a dotted path of a cell, or NAN. */
 double gb__plot_get(json_t *cell, const char *path);
+/*
+ * The confidence interval of the median of metric `key` (a metrics.def key:
+ * "wall_s", "latency_p99_us", "speedup") into *lo, *hi and its coverage
+ * into *level: summaries.<key> when the cell has it (a merged cell does),
+ * else metrics.<key> when that is a summary object (wall_s), else the
+ * summary of samples.<key> (gb_stats_summarize, as the run computes it).
+ * 0, or -ENOENT (bounds NAN).
+ */
+int gb__plot_ci(json_t *cell, const char *key, double *lo, double *hi, double *level);
 
 /* ---- plot_util.c: templates ---- */
 
@@ -132,11 +148,13 @@ void gb__plot_fmt_rate(char *buf, size_t len, double r);
 /* ---- plot.c: what the fuzz targets drive too ---- */
 
 /*
- * The results of several files as one document, cells repeated within or
- * across them merged by gb_results_merge_duplicates; each cell gets
- * "_context", its file's context. 0 or -errno.
+ * The results of several files (names[i] is docs[i]'s path, or NULL) as one
+ * document: each file's repeated cells merged by gb_results_merge_duplicates;
+ * files that hold a cell another file holds too keep their cells apart, each
+ * tagged "_source" (file stem, or host when hosts differ) and "_source_n".
+ * Each cell gets "_context", its file's context. 0 or -errno.
  */
-int gb__plot_merge(json_t **docs, size_t ndocs, json_t **out);
+int gb__plot_merge(json_t **docs, size_t ndocs, const char *const *names, json_t **out);
 /* Every chart of pc: from the results (if have_results), a timeline per
  * trace, the compare chart against pc->base. sel has room for every result
  * cell and one more. */
@@ -151,8 +169,10 @@ struct gb__plot_run {
 	json_t *results; /* pc->doc's */
 	struct gb_report_chart *ch;
 	struct gb__plot_data d;
-	double xmax;  /* the largest x of any point, once the points are in */
-	double tasks; /* a chart's task count, as its point() sets it; NAN until */
+	double xmax;         /* the largest x of any point, once the points are in */
+	double tasks;        /* a chart's task count, as its point() sets it; NAN until */
+	double lv_lo, lv_hi; /* the coverage of the intervals drawn (lv_lo > lv_hi: none) */
+	int dts[64];         /* per series: a dash type apart from its look-alikes, or 0 */
 };
 
 /*
@@ -172,6 +192,11 @@ struct gb__plot_chart_desc {
 	int (*enough)(struct gb__plot_run *r);
 	void (*sentence)(struct gb__plot_run *r);
 	void (*vars)(struct gb__plot_run *r, FILE *vf);
+	/* The headline median v[ci_v] and its interval v[ci_lo]..v[ci_hi] (ci_lo 0:
+	 * none): series whose intervals overlap at every x they share are said to
+	 * coincide, and drawn with dashes of their own. */
+	int ci_v, ci_lo, ci_hi;
+	const char *ci_what; /* "speedup", "p99 latency": what coincides */
 };
 
 /* The charts drawn from results, in the report's order. */
@@ -184,5 +209,10 @@ int gb__plot_chart_run(struct gb__plot_ctx *pc, json_t **sel, const struct gb__p
 /* ---- the other charts ---- */
 int gb__plot_compare(struct gb__plot_ctx *pc);
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem);
+/*
+ * Reads a trace (CSV or JSON lines) as the timeline would, and checks that
+ * pc's --window starts inside it: 0, or -errno after one line.
+ */
+int gb__plot_trace_check(const struct gb__plot_ctx *pc, const char *trace_path);
 
 #endif

@@ -2,8 +2,10 @@
  * plot_charts.c - the chart skeleton (gb__plot_chart_run) and the charts
  * drawn from result files as its parts: CPU scaling, I/O scaling, convoy,
  * switch interval, native fraction, cooperative yields. Each says which
- * cells it draws, what a cell's point is, its sentence and its template
- * vars; the skeleton picks, writes the .dat file and renders. How a chart
+ * cells it draws, what a cell's point is (its medians, then the bounds of
+ * their confidence intervals), its sentence and its template vars; the
+ * skeleton picks, writes the .dat file, notes the series that coincide
+ * within their intervals, and renders. How a chart
  * looks is the template's job (scripts/plot/); the numbers are the result
  * file's.
  */
@@ -55,6 +57,12 @@ static int plot_is_cpy(const struct gb__plot_series *s)
 	return strncmp(s->key, "cpy_", 4) == 0;
 }
 
+/* A run pinned with --cpus beside the ordinary one (plot_util.c's "_apart"). */
+static int plot_is_pin(const struct gb__plot_series *s)
+{
+	return strstr(s->key, "__pin") != NULL;
+}
+
 /* Whether a CPython series follows index i (the sentence's last comma). */
 static int plot_more_cpy(const struct gb__plot_data *d, size_t i)
 {
@@ -94,6 +102,138 @@ static double plot_speedup(json_t *results, json_t *cell)
 	return NAN;
 }
 
+/* The sentence of the chart being drawn: appends, as plot_cat. */
+#define plot_say(r, ...) plot_cat((r)->ch->sentence, sizeof((r)->ch->sentence), __VA_ARGS__)
+
+/* gb__plot_ci, the coverage noted for the chart's legend. */
+static int plot_ci(struct gb__plot_run *r, json_t *cell, const char *key, double *lo, double *hi)
+{
+	double lv;
+
+	if (gb__plot_ci(cell, key, lo, hi, &lv) != 0)
+		return -ENOENT;
+	if (!isnan(lv)) {
+		r->lv_lo = fmin(r->lv_lo, lv);
+		r->lv_hi = fmax(r->lv_hi, lv);
+	}
+	return 0;
+}
+
+/*
+ * The interval of a speedup s: its own summary when the cell has one, else
+ * s scaled by the interval of the cell's wall median (serial's median taken
+ * as exact: the wider of the two uncertainties is the cell's own).
+ */
+static void plot_speedup_ci(struct gb__plot_run *r, json_t *cell, double s, double *lo, double *hi)
+{
+	double w = gb__plot_get(cell, "metrics.wall_s.median"), wl, wh;
+
+	*lo = *hi = NAN;
+	if (plot_ci(r, cell, "speedup", lo, hi) == 0)
+		return;
+	if (plot_ci(r, cell, "wall_s", &wl, &wh) == 0 && wl > 0 && wh > 0 && w > 0) {
+		*lo = s * w / wh;
+		*hi = s * w / wl;
+	}
+}
+
+/* Whether the headline values of points p and q are the same within their intervals. */
+static int plot_same(const struct gb__plot_chart_desc *cd, const struct gb__plot_pt *p,
+                     const struct gb__plot_pt *q)
+{
+	double a = p->v[cd->ci_v], b = q->v[cd->ci_v];
+	double al = p->v[cd->ci_lo], ah = p->v[cd->ci_hi], bl = q->v[cd->ci_lo],
+	       bh = q->v[cd->ci_hi];
+
+	if (isnan(a) || isnan(b))
+		return 0;
+	if (isnan(al) || isnan(ah) || isnan(bl) || isnan(bh))
+		return fabs(a - b) <= 0.03 * fmax(fabs(a), fabs(b)); /* no interval: within 3% */
+	return al <= bh && bl <= ah;
+}
+
+/* Whether series a and b coincide: two or more shared x, the same at each. */
+static int plot_coincide(const struct gb__plot_chart_desc *cd, const struct gb__plot_series *a,
+                         const struct gb__plot_series *b)
+{
+	size_t shared = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t j = 0; j < b->n; j++) {
+			if (a->pt[i].x != b->pt[j].x)
+				continue;
+			if (!plot_same(cd, &a->pt[i], &b->pt[j]))
+				return 0;
+			shared++;
+		}
+	return shared >= 2;
+}
+
+/*
+ * Series that sit on one another: named in the sentence, and each after the
+ * first of a group given a dash of its own (r->dts) so the eye can follow it.
+ */
+static void plot_note_coincide(struct gb__plot_run *r, const struct gb__plot_chart_desc *cd)
+{
+	size_t n = r->d.n < 64 ? r->d.n : 64, group[64];
+
+	if (!cd->ci_lo)
+		return;
+	for (size_t i = 0; i < n; i++)
+		group[i] = i;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (group[j] == j && plot_coincide(cd, &r->d.s[i], &r->d.s[j]))
+				group[j] = group[i];
+	for (size_t g = 0, ng = 0; g < n; g++) {
+		size_t m = 0, k = 0, dash = 0;
+
+		for (size_t i = 0; i < n; i++)
+			m += group[i] == g;
+		if (m < 2 || group[g] != g)
+			continue;
+		if (ng++)
+			plot_say(r, "; ");
+		else
+			plot_say(r, " Within their intervals these coincide in %s: ", cd->ci_what);
+		for (size_t i = 0; i < n; i++) {
+			if (group[i] != g)
+				continue;
+			plot_say(r, "%s%s",
+			         k == 0       ? ""
+			         : k + 1 == m ? " and "
+			                      : ", ",
+			         r->d.s[i].title);
+			/* dash types 3 and 5: 2 is CPython's, 4 a pinned run's. */
+			if (k++)
+				r->dts[i] = dash++ % 2 ? 5 : 3;
+		}
+	}
+	if (strstr(r->ch->sentence, " Within their intervals these coincide"))
+		plot_say(r, " (told apart by marker and dash).");
+}
+
+/* The vars every chart from results shares: the intervals' note, the dashes. */
+static void plot_common_vars(struct gb__plot_run *r, FILE *vf)
+{
+	char note[160];
+
+	if (r->lv_lo > r->lv_hi)
+		snprintf(note, sizeof(note), "%s", "");
+	else if (r->lv_hi - r->lv_lo < 0.005)
+		snprintf(note, sizeof(note), "bars: %.0f%% confidence interval of each median",
+		         100 * r->lv_lo);
+	else
+		snprintf(note, sizeof(note),
+		         "bars: confidence interval of each median (%.0f%% to %.0f%%)",
+		         100 * r->lv_lo, 100 * r->lv_hi);
+	gb__plot_var_str(vf, "ci_note", note);
+	fputs("dts='", vf);
+	for (size_t i = 0; i < r->d.n; i++)
+		fprintf(vf, "%s%d", i ? " " : "", i < 64 ? r->dts[i] : 0);
+	fputs("'; ", vf);
+}
+
 /* ---- the skeleton ---------------------------------------------------------- */
 
 /*
@@ -104,8 +244,11 @@ static double plot_speedup(json_t *results, json_t *cell)
  */
 int gb__plot_chart_run(struct gb__plot_ctx *pc, json_t **sel, const struct gb__plot_chart_desc *cd)
 {
-	struct gb__plot_run r = {
-	        .pc = pc, .results = json_object_get(pc->doc, "results"), .tasks = NAN};
+	struct gb__plot_run r = {.pc = pc,
+	                         .results = json_object_get(pc->doc, "results"),
+	                         .tasks = NAN,
+	                         .lv_lo = INFINITY,
+	                         .lv_hi = -INFINITY};
 	size_t n = gb__plot_select(r.results, &cd->pick, sel), vlen = 0;
 	char *vars = NULL, dat[128];
 	FILE *vf;
@@ -133,17 +276,27 @@ int gb__plot_chart_run(struct gb__plot_ctx *pc, json_t **sel, const struct gb__p
 		goto out;
 	r.ch->sentence[0] = '\0';
 	cd->sentence(&r);
+	plot_note_coincide(&r, cd);
 	vf = gb__plot_vars_open(pc, &vars, &vlen, cd->stem, &r.d);
 	if (!vf) {
 		err = -ENOMEM;
 		goto out;
 	}
+	plot_common_vars(&r, vf);
 	if (cd->vars)
 		cd->vars(&r, vf);
 	err = gb__plot_finish(pc, vf, &vars, cd->stem, cd->stem, r.ch);
 out:
 	gb__plot_data_free(&r.d);
 	return err;
+}
+
+/* Adds a point of n values to the series of cell; -ENOMEM when out of memory. */
+static int plot_addv(struct gb__plot_run *r, json_t *cell, double x, const double *v, size_t n)
+{
+	struct gb__plot_series *ps = gb__plot_series_get(&r->d, cell);
+
+	return ps && gb__plot_series_addv(ps, x, v, n) == 0 ? 0 : -ENOMEM;
 }
 
 /* Adds a point to the series of cell; -ENOMEM when out of memory. */
@@ -155,19 +308,18 @@ static int plot_add(struct gb__plot_run *r, json_t *cell, double x, double v0, d
 	return ps && gb__plot_series_add(ps, x, v0, v1, v2, v3) == 0 ? 0 : -ENOMEM;
 }
 
-/* The sentence of the chart being drawn: appends, as plot_cat. */
-#define plot_say(r, ...) plot_cat((r)->ch->sentence, sizeof((r)->ch->sentence), __VA_ARGS__)
-
 /* ---- CPU scaling ------------------------------------------------------------ */
 
 static int cpu_point(struct gb__plot_run *r, json_t *cell)
 {
-	double t = gb__plot_get(cell, "params.tasks"), s = plot_speedup(r->results, cell), eff;
+	double t = gb__plot_get(cell, "params.tasks"), s = plot_speedup(r->results, cell), eff, lo,
+	       hi;
 
 	if (isnan(t) || isnan(s))
 		return 0;
 	eff = gb__plot_get(cell, "metrics.efficiency");
-	return plot_add(r, cell, t, s, isnan(eff) ? s / t : eff, NAN, NAN);
+	plot_speedup_ci(r, cell, s, &lo, &hi);
+	return plot_add(r, cell, t, s, isnan(eff) ? s / t : eff, lo, hi);
 }
 
 /* The largest task count the cores can run at once (else the largest). */
@@ -194,7 +346,7 @@ static void cpu_sentence(struct gb__plot_run *r)
 		for (size_t j = 0; j < d->s[i].n; j++) {
 			double v = d->s[i].pt[j].v[0];
 			if (d->s[i].pt[j].x != at || strcmp(d->s[i].key, "serial") == 0 ||
-			    plot_is_cpy(&d->s[i]))
+			    plot_is_cpy(&d->s[i]) || plot_is_pin(&d->s[i]))
 				continue;
 			if (!best || v > bv)
 				best = &d->s[i], bv = v;
@@ -214,6 +366,17 @@ static void cpu_sentence(struct gb__plot_run *r)
 			plot_say(r, "; %.2fx for %s", tv, tn->title);
 		plot_say(r, "; the ideal is %.0fx.", cores > 0 ? fmin(at, cores) : at);
 	}
+	/* A pinned run is another experiment: said apart, never the model's point. */
+	for (size_t i = 0, k = 0; i < d->n; i++)
+		for (size_t j = 0; j < d->s[i].n; j++) {
+			if (!plot_is_pin(&d->s[i]))
+				continue;
+			plot_say(r, "%s %.2fx for %s at %.0f tasks",
+			         k++ ? "," : " Drawn apart, a run pinned with --cpus:",
+			         d->s[i].pt[j].v[0], d->s[i].title, d->s[i].pt[j].x);
+		}
+	if (strchr(r->ch->sentence, '\0')[-1] != '.')
+		plot_say(r, ".");
 	/* Real CPython at the same task count, when its results are merged in. */
 	for (size_t i = 0, k = 0; i < d->n; i++)
 		for (size_t j = 0; j < d->s[i].n; j++) {
@@ -237,7 +400,9 @@ static void cpu_vars(struct gb__plot_run *r, FILE *vf)
 	gb__plot_var_num(vf, "max_tasks", r->xmax);
 	for (size_t i = 0; i < r->d.n; i++)
 		for (size_t j = 0; j < r->d.s[i].n; j++)
-			top = fmax(top, r->d.s[i].pt[j].v[0]);
+			top = fmax(top,
+			           fmax(r->d.s[i].pt[j].v[0],
+			                isnan(r->d.s[i].pt[j].v[3]) ? 0 : r->d.s[i].pt[j].v[3]));
 	gb__plot_var_num(vf, "y_top", top * 1.15 + 0.1);
 }
 
@@ -251,9 +416,17 @@ static int io_point(struct gb__plot_run *r, json_t *cell)
 	double mem = gb__plot_get(cell, "metrics.mem_per_task_kib");
 	double over = ideal > 0 ? (wall / ideal - 1) * 100 : NAN;
 
+	double wl = NAN, wh = NAN;
+
 	if (isnan(t) || (isnan(over) && isnan(mem)))
 		return 0;
-	return plot_add(r, cell, t, over, mem, wall, ideal);
+	if (ideal > 0)
+		plot_ci(r, cell, "wall_s", &wl, &wh);
+	{
+		const double v[6] = {
+		        over, mem, wall, ideal, (wl / ideal - 1) * 100, (wh / ideal - 1) * 100};
+		return plot_addv(r, cell, t, v, 6);
+	}
 }
 
 static void io_sentence(struct gb__plot_run *r)
@@ -313,8 +486,13 @@ static int convoy_point(struct gb__plot_run *r, json_t *cell)
 
 	if (isnan(t) || t < 1 || (isnan(p50) && isnan(p99)))
 		return 0;
+
+	double v[6] = {p50, p99, NAN, NAN, NAN, NAN};
+
+	plot_ci(r, cell, "latency_p50_us", &v[2], &v[3]);
+	plot_ci(r, cell, "latency_p99_us", &v[4], &v[5]);
 	/* The first task is the foreground: tasks - 1 run in the background. */
-	return plot_add(r, cell, t - 1, p50, p99, NAN, NAN);
+	return plot_addv(r, cell, t - 1, v, 6);
 }
 
 static void convoy_sentence(struct gb__plot_run *r)
@@ -398,7 +576,13 @@ static int si_point(struct gb__plot_run *r, json_t *cell)
 	if (!(si > 0) || (isnan(p50) && isnan(p99) && isnan(bps)))
 		return 0;
 	r->tasks = gb__plot_get(cell, "params.tasks");
-	return plot_add(r, cell, si * 1e3, p50, p99, bps, NAN);
+	{
+		double v[7] = {p50, p99, bps, NAN, NAN, NAN, NAN};
+
+		plot_ci(r, cell, "latency_p50_us", &v[3], &v[4]);
+		plot_ci(r, cell, "latency_p99_us", &v[5], &v[6]);
+		return plot_addv(r, cell, si * 1e3, v, 7);
+	}
 }
 
 /* One series (threads under gil new) with two intervals or more. */
@@ -435,11 +619,15 @@ static void si_vars(struct gb__plot_run *r, FILE *vf)
 }
 
 /*
- * Two curves frame the native-fraction chart, with n = min(tasks, cores):
- * Amdahl's law 1 / ((1 - F) + F / n) assumes the GIL-held part never runs
- * beside anything, while under a GIL one thread's GIL-held work does overlap
- * another's native work; the real ceiling is min(n, 1 / (1 - F)) (the
- * GIL-held work is serial, the rest fills the other cores).
+ * The two curves of the native-fraction chart, with N = min(tasks, cores)
+ * and F the fraction of each task's work done with the GIL released:
+ *   the bound min(N, 1 / (1 - F)): the GIL-held part (1 - F) is serial, so
+ *     the whole takes at least (1 - F) of serial's time, and N threads can
+ *     do no better than N times; no measurement can sit above it;
+ *   Amdahl's law 1 / ((1 - F) + F / N), parallel part F over N: it assumes
+ *     the GIL-held part never runs beside anything, while under a GIL one
+ *     thread's GIL-held work does overlap another's native work. An
+ *     estimate of no overlap, not a bound: measurements may land above it.
  */
 static double plot_amdahl(double f, double n)
 {
@@ -456,13 +644,14 @@ static double plot_gil_ceiling(double f, double n)
 static int native_point(struct gb__plot_run *r, json_t *cell)
 {
 	double nf = gb__plot_get(cell, "params.native_fraction");
-	double s = plot_speedup(r->results, cell);
+	double s = plot_speedup(r->results, cell), lo, hi;
 
 	if (isnan(nf) || isnan(s))
 		return 0;
 	if (!gb__res_is_cpython(cell) || isnan(r->tasks))
 		r->tasks = gb__plot_get(cell, "params.tasks");
-	return plot_add(r, cell, nf, s, NAN, NAN, NAN);
+	plot_speedup_ci(r, cell, s, &lo, &hi);
+	return plot_add(r, cell, nf, s, lo, hi, NAN);
 }
 
 static int native_enough(struct gb__plot_run *r)
@@ -477,53 +666,72 @@ static double native_lanes(const struct gb__plot_run *r)
 	return r->pc->cores > 0 ? fmin(r->tasks, r->pc->cores) : r->tasks;
 }
 
+/* "37% below", "3% above", "at": a measurement against a curve. */
+static void native_rel(char *buf, size_t len, double v, double curve)
+{
+	double d = curve > 0 ? 100 * (v / curve - 1) : NAN;
+
+	if (isnan(d))
+		snprintf(buf, len, "?");
+	else if (fabs(d) < 0.5)
+		snprintf(buf, len, "at");
+	else
+		snprintf(buf, len, "%.0f%% %s", fabs(d), d > 0 ? "above" : "below");
+}
+
 /*
- * The sentence speaks of the F where the two curves differ most: there the
- * measurement says how much of the overlap it gets.
+ * Each point of the main series against both curves, from the numbers: how
+ * far below (or above) the bound min(N, 1/(1-F)) and Amdahl's 1/((1-F)+F/N).
+ * A point above the bound is said to be within its interval or not: only
+ * noise, or a serial baseline slower than the threads', can put it there.
  */
 static void native_sentence(struct gb__plot_run *r)
 {
 	const struct gb__plot_series *s = gb__plot_data_find(&r->d, "threads_new");
-	const struct gb__plot_pt *p = NULL;
-	double gap = -1, am, ce, lanes = native_lanes(r);
+	double lanes = native_lanes(r);
+	size_t above = 0, noise = 0, bare = 0;
 
 	if (!s)
 		s = &r->d.s[0];
-	for (size_t j = 0; j < s->n; j++) {
-		double g = plot_gil_ceiling(s->pt[j].x, lanes) - plot_amdahl(s->pt[j].x, lanes);
-		if (g > gap)
-			gap = g, p = &s->pt[j];
-	}
-	am = plot_amdahl(p->x, lanes);
-	ce = plot_gil_ceiling(p->x, lanes);
 	plot_say(r,
-	         "With F = %.3g of the work outside the GIL, %s reach %.2fx serial (%.0f tasks, "
-	         "%.0f cores): ",
-	         p->x, s->title, p->v[0], r->tasks, r->pc->cores);
-	/* 3%: the noise of a median of a few repetitions on a shared machine. */
-	if (p->v[0] > ce * 1.03)
-		plot_say(r,
-		         "above the GIL ceiling of %.2fx, which only noise or a slower serial "
-		         "baseline explains",
-		         ce);
-	else if (p->v[0] >= am * 0.97)
-		plot_say(r,
-		         "%s Amdahl's no-overlap estimate (%.2fx) and the GIL ceiling with "
-		         "perfect overlap (%.2fx), so native work overlaps GIL-held work",
-		         p->v[0] >= ce * 0.97 ? "at the top of the band between" : "between", am,
-		         ce);
+	         "N = %.0f threads at once (%.0f tasks, %.0f cores): the GIL-held part 1 - F "
+	         "runs one thread at a time, so the speedup is at most min(N, 1/(1-F)); "
+	         "Amdahl's law 1/((1-F)+F/N) assumes no overlap. %s:",
+	         lanes, r->tasks, r->pc->cores, s->title);
+	for (size_t j = 0; j < s->n; j++) {
+		const struct gb__plot_pt *p = &s->pt[j];
+		double bound = plot_gil_ceiling(p->x, lanes), am = plot_amdahl(p->x, lanes);
+		char a[32], b[32];
+
+		native_rel(a, sizeof(a), p->v[0], bound);
+		native_rel(b, sizeof(b), p->v[0], am);
+		plot_say(r, "%s F = %.3g %.2fx, %s the bound (%.2fx), %s Amdahl (%.2fx)",
+		         j ? ";" : "", p->x, p->v[0], a, bound, b, am);
+		if (p->v[0] > bound * 1.005) {
+			above++;
+			noise += !isnan(p->v[1]) && p->v[1] <= bound;
+			bare += isnan(p->v[1]);
+		}
+	}
+	if (!above)
+		plot_say(r, ". Every point is under the bound");
 	else
 		plot_say(r,
-		         "below even Amdahl's no-overlap estimate (%.2fx), so releasing and "
-		         "re-taking the GIL costs more than the overlap gains",
-		         am);
+		         ". %zu point%s above the bound: %zu within %s interval (noise), %zu "
+		         "beyond it (a serial baseline slower than the threads' GIL-held work)%s",
+		         above, above > 1 ? "s are" : " is", noise, above > 1 ? "their" : "its",
+		         above - noise - bare, bare ? ", the rest without an interval" : "");
 	for (size_t i = 0, k = 0; i < r->d.n; i++)
 		for (size_t j = 0; j < r->d.s[i].n; j++) {
-			if (!plot_is_cpy(&r->d.s[i]) || r->d.s[i].pt[j].x != p->x)
+			const struct gb__plot_pt *p = &r->d.s[i].pt[j];
+			char a[32];
+
+			if (!plot_is_cpy(&r->d.s[i]))
 				continue;
-			plot_say(r, "%s %.2fx for %s",
-			         k++ ? "," : "; measured on real CPython:", r->d.s[i].pt[j].v[0],
-			         r->d.s[i].title);
+			native_rel(a, sizeof(a), p->v[0], plot_gil_ceiling(p->x, lanes));
+			plot_say(r, "%s %.2fx at F = %.3g (%s the bound)",
+			         k++ ? "," : "; measured on real CPython, threads reach", p->v[0],
+			         p->x, a);
 		}
 	plot_say(r, ".");
 }
@@ -546,8 +754,11 @@ static int yield_point(struct gb__plot_run *r, json_t *cell)
 		return 0;
 	if (ye > 0)
 		r->tasks = gb__plot_get(cell, "params.tasks");
+	double lo = NAN, hi = NAN;
+
+	plot_ci(r, cell, "latency_p50_us", &lo, &hi);
 	/* x = 0 is "never yields": the template draws it as a level, not a point. */
-	return plot_add(r, cell, ye, p50, p99, NAN, NAN);
+	return plot_add(r, cell, ye, p50, p99, lo, hi);
 }
 
 /* A model belongs here only if it was swept: some point with N > 0. */
@@ -648,31 +859,43 @@ const struct gb__plot_chart_desc gb__plot_charts[] = {
         {"CPU scaling",
          "cpu_scaling",
          {.wl = "cpu", .free_keys = chart_tasks_gil, .no_cpython_serial = 1},
-         "tasks speedup efficiency",
+         "tasks speedup efficiency speedup_lo speedup_hi",
          "no ok cell of workload cpu has a speedup.",
          cpu_point,
          NULL,
          cpu_sentence,
-         cpu_vars},
+         cpu_vars,
+         0,
+         2,
+         3,
+         "speedup"},
         {"I/O scaling",
          "io_scaling",
          {.wl = "io", .free_keys = chart_tasks_gil},
-         "tasks overhead_pct mem_per_task_kib wall_s ideal_s",
+         "tasks overhead_pct mem_per_task_kib wall_s ideal_s overhead_lo overhead_hi",
          "no ok cell of workload io.",
          io_point,
          NULL,
          io_sentence,
-         NULL},
+         NULL,
+         0,
+         4,
+         5,
+         "overhead"},
         /* Cooperative models as they are by default: the yield sweep has its own chart. */
         {"Convoy effect",
          "convoy",
          {.wl = "background", .free_keys = chart_tasks_gil, .zero_key = "yield_every"},
-         "background_tasks p50_us p99_us",
+         "background_tasks p50_us p99_us p50_lo p50_hi p99_lo p99_hi",
          "no ok cell of workload background has latencies.",
          convoy_point,
          NULL,
          convoy_sentence,
-         convoy_vars},
+         convoy_vars,
+         1,
+         4,
+         5,
+         "p99 latency"},
         {"Switch interval",
          "switch_interval",
          {.wl = "background",
@@ -680,13 +903,17 @@ const struct gb__plot_chart_desc gb__plot_charts[] = {
           .gil = "new",
           .free_keys = chart_si_keys,
           .zero_key = "yield_every"},
-         "switch_interval_ms p50_us p99_us bytecodes_per_s",
+         "switch_interval_ms p50_us p99_us bytecodes_per_s p50_lo p50_hi p99_lo p99_hi",
          "needs background cells of threads under gil new at two or more --switch-interval "
          "values.",
          si_point,
          si_enough,
          si_sentence,
-         si_vars},
+         si_vars,
+         0,
+         0,
+         0,
+         NULL},
         {"Native fraction",
          "native_fraction",
          {.wl = "cpu",
@@ -694,23 +921,31 @@ const struct gb__plot_chart_desc gb__plot_charts[] = {
           .cpython = 1,
           .free_keys = chart_native_keys,
           .anchor_key = "native_fraction"},
-         "native_fraction speedup",
+         "native_fraction speedup speedup_lo speedup_hi",
          "needs cpu cells of threads with a speedup at two or more --native-fraction values.",
          native_point,
          native_enough,
          native_sentence,
-         native_vars},
+         native_vars,
+         0,
+         1,
+         2,
+         "speedup"},
         /* Only the sweep's own points (yield_every > 0) vote on the other params. */
         {"Cooperative yields",
          "yield_every",
          {.wl = "background", .free_keys = chart_yield_keys, .anchor_key = "yield_every"},
-         "yield_every (0 = never yields) p50_us p99_us",
+         "yield_every (0 = never yields) p50_us p99_us p50_lo p50_hi",
          "needs background cells with --yield-every above 0 (the cooperative models' yield "
          "sweep).",
          yield_point,
          yield_enough,
          yield_sentence,
-         yield_vars},
+         yield_vars,
+         0,
+         2,
+         3,
+         "p50 latency"},
 };
 
 const size_t gb__plot_ncharts = sizeof(gb__plot_charts) / sizeof(gb__plot_charts[0]);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "identity.h"
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
@@ -243,12 +244,12 @@ static int plot_pair_rows(json_t *bres, json_t *nres, struct plot_row *rows, siz
 		goto out;
 	json_array_foreach(nres, i, cell)
 	{
-		if (!(nids[i] = gb__res_cell_id(cell)))
+		if (!(nids[i] = gb_cell_id(cell)))
 			goto out;
 	}
 	json_array_foreach(bres, i, cell)
 	{
-		if (!(bids[i] = gb__res_cell_id(cell)))
+		if (!(bids[i] = gb_cell_id(cell)))
 			goto out;
 	}
 	json_array_foreach(bres, i, cell)

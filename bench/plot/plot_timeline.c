@@ -1,8 +1,8 @@
 /*
  * plot_timeline.c - the GIL timeline chart from a `gilbench run --trace`
- * CSV: which thread holds the GIL over time, its waits, its blocking I/O,
- * forced drops and drop requests; one row per thread, or per (process,
- * thread) when the trace has a pid column (each process has its own GIL).
+ * file (CSV, or JSON lines: a header object then one object per event): which thread holds the GIL
+ * over time, its waits, its blocking I/O, forced drops and drop requests; one row per thread, or
+ * per (process, thread) when the trace has a pid column (each process has its own GIL).
  *
  * It reads the trace and writes the intervals; how they look is
  * scripts/plot/gil_timeline.gp's job.
@@ -264,7 +264,128 @@ static int plot_trace_check(FILE *f, const char *path, const struct plot_trace *
 	return 0;
 }
 
-/* Reads a trace CSV; one line naming file:line on the first thing wrong. */
+/* The header object of a JSON-lines trace: the cell's label and lost events. */
+static int plot_jsonl_header(struct plot_trace *tr, json_t *h, const char *where)
+{
+	json_t *v = json_object_get(h, "gilbench_trace");
+	double lost = 0;
+
+	if (!json_is_integer(v) || json_integer_value(v) != 1) {
+		gb_err(where, "not a gilbench trace: the first line of a JSON-lines trace is its "
+		              "header object, {\"gilbench_trace\":1, ...}");
+		return -EINVAL;
+	}
+	/* The CSV's "# model=... gil=..." comment, so both read the same. */
+	snprintf(tr->label, sizeof(tr->label),
+	         "model=%s workload=%s gil=%s tasks=%.0f switch_interval_s=%g",
+	         gb__res_str(h, "model") ? gb__res_str(h, "model") : "?",
+	         gb__res_str(h, "workload") ? gb__res_str(h, "workload") : "?",
+	         gb__res_str(h, "gil") ? gb__res_str(h, "gil") : "?",
+	         json_number_value(json_object_get(h, "tasks")),
+	         json_number_value(json_object_get(h, "switch_interval_s")));
+	if (gb__res_num(h, "lost_events", &lost) == 0 && lost > 0)
+		tr->lost += (unsigned long long)lost;
+	return 0;
+}
+
+/* A field of an event object as text: a string, or an integer. */
+static int plot_jsonl_field(json_t *o, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else
+		return -ENOENT;
+	return 0;
+}
+
+/* One event object of a JSON-lines trace, as a CSV row with a pid column. */
+static int plot_jsonl_event(struct plot_trace *tr, json_t *o, const char *where)
+{
+	static const struct plot_cols cols = {.n = 4, .t = 0, .pid = 1, .th = 2, .ev = 3};
+	char t[64], pid[64], th[64], ev[64], line[300];
+	json_t *tv = json_object_get(o, "t_ns");
+
+	if (!json_is_object(o) || !json_is_number(tv) ||
+	    plot_jsonl_field(o, "thread", th, sizeof(th)) ||
+	    plot_jsonl_field(o, "event", ev, sizeof(ev))) {
+		gb_err(where, "expected an event object {\"t_ns\":N, \"thread\":N, "
+		              "\"event\":\"...\"}");
+		return -EINVAL;
+	}
+	if (plot_jsonl_field(o, "pid", pid, sizeof(pid)))
+		snprintf(pid, sizeof(pid), "0");
+	snprintf(t, sizeof(t), "%.17g", json_number_value(tv));
+	if (strchr(th, ',') || strchr(ev, ',') || strchr(pid, ',')) {
+		gb_err(where, "a thread, pid or event with a comma");
+		return -EINVAL;
+	}
+	snprintf(line, sizeof(line), "%s,%s,%s,%s", t, pid, th, ev);
+	return plot_trace_row(tr, line, &cols, where);
+}
+
+/*
+ * A JSON-lines trace (`gilbench run --trace X.jsonl`, host/run.c): its
+ * header object, then one object per event. One line naming file:line on
+ * the first thing wrong.
+ */
+static int plot_trace_jsonl(FILE *f, const char *path, struct plot_trace *tr)
+{
+	char *line = NULL, where[4200];
+	size_t cap = 0, lineno = 0;
+	int header = 0, err = 0;
+	ssize_t len;
+
+	while (!err && (len = getline(&line, &cap, f)) >= 0) {
+		json_error_t je;
+		json_t *o;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		snprintf(where, sizeof(where), "%s:%zu", path, lineno);
+		if (len == 0)
+			continue;
+		o = json_loadb(line, (size_t)len, 0, &je);
+		if (!o) {
+			gb_err(where, "not JSON: %s", je.text);
+			err = -EINVAL;
+			break;
+		}
+		if (!header)
+			err = plot_jsonl_header(tr, o, where);
+		else
+			err = plot_jsonl_event(tr, o, where);
+		header = 1;
+		json_decref(o);
+	}
+	free(line);
+	if (!err && ferror(f)) {
+		gb_err(path, "read error");
+		err = -EIO;
+	}
+	if (!err && !tr->nev) {
+		gb_err(path, "the trace has no events");
+		err = -EINVAL;
+	}
+	return err;
+}
+
+/* Whether the file's first non-blank character opens a JSON object. */
+static int plot_trace_is_jsonl(FILE *f)
+{
+	int c;
+
+	while ((c = getc(f)) != EOF && (c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+		;
+	rewind(f);
+	return c == '{';
+}
+
+/* Reads a trace, CSV or JSON lines; one line naming file:line on the first thing wrong. */
 static int plot_trace_load(const char *path, struct plot_trace *tr)
 {
 	char *line = NULL, where[4200];
@@ -277,6 +398,13 @@ static int plot_trace_load(const char *path, struct plot_trace *tr)
 	if (!f) {
 		err = -errno;
 		gb_err(path, "cannot read: %s", strerror(-err));
+		return err;
+	}
+	if (plot_trace_is_jsonl(f)) {
+		err = plot_trace_jsonl(f, path, tr);
+		fclose(f);
+		if (!err)
+			qsort(tr->ev, tr->nev, sizeof(*tr->ev), plot_event_cmp);
 		return err;
 	}
 	while (!err && (len = getline(&line, &cap, f)) >= 0) {
@@ -397,8 +525,17 @@ struct plot_tl_state {
 #define PLOT_TL_MIN_HOLD (1.0 / 400)
 #define PLOT_TL_MIN_IO   (1.0 / 200)
 
-/* The .dat's blocks: held, waiting, io, forced drops, drop requests, native. */
-#define PLOT_TL_BLOCKS 6
+/* The .dat's blocks: held, waiting, io, forced drops, drop requests, native,
+ * and the held fraction per time bin (a long trace, aggregated). */
+#define PLOT_TL_BLOCKS 7
+
+/*
+ * Past this many events of one thread in the range shown, bars no longer
+ * read (850 px for thousands of holds): each thread's held fraction per
+ * time bin is drawn instead, PLOT_TL_BINS bins across the range.
+ */
+#define PLOT_TL_AGG_EVENTS 3000
+#define PLOT_TL_BINS       400
 
 /* A hold or I/O interval: its true times, then the times it is drawn at. */
 static void plot_tl_bar(FILE *f, double t0, double t1, double row, double minw)
@@ -428,7 +565,8 @@ static const char *const plot_tl_bname[PLOT_TL_BLOCKS] = {
         "io: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
         "forced drop: t_ms row",
         "drop request: t_ms row",
-        "native: t0_ms t1_ms row shown_t0_ms shown_t1_ms"};
+        "native: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
+        "held fraction: t0_ms t1_ms row fraction"};
 
 /* One timeline while it is built: the trace, each thread's state, the blocks. */
 struct plot_tl {
@@ -440,7 +578,12 @@ struct plot_tl {
 	FILE *blk[PLOT_TL_BLOCKS];
 	char *btext[PLOT_TL_BLOCKS];
 	size_t blen[PLOT_TL_BLOCKS], counts[PLOT_TL_BLOCKS];
-	double t_end; /* ms from the first event to the last */
+	double t_end;  /* ms from the first event to the last */
+	double lo, hi; /* the range shown (ms): --window, else 0 .. t_end */
+	int windowed;
+	int agg;       /* held fractions per bin instead of bars */
+	size_t max_ev; /* the most events of one drawn thread in the range */
+	double *bins;  /* agg: per row (from the bottom, 1-based) x PLOT_TL_BINS */
 	unsigned acq, forced;
 	int one_each; /* every thread in a process of its own */
 };
@@ -475,25 +618,64 @@ static int plot_tl_rows(struct plot_tl *tl, const char *trace_path)
 	return 0;
 }
 
+/* t0..t1 clipped to the range shown: 0 when nothing of it is left. */
+static int plot_tl_clip(const struct plot_tl *tl, double *t0, double *t1)
+{
+	*t0 = fmax(*t0, tl->lo);
+	*t1 = fmin(*t1, tl->hi);
+	return *t1 >= *t0;
+}
+
+/* A hold's share of each time bin it overlaps, for the aggregated view. */
+static void plot_tl_bin(struct plot_tl *tl, double t0, double t1, double r)
+{
+	double w = (tl->hi - tl->lo) / PLOT_TL_BINS;
+	double *row = tl->bins + ((size_t)r - 1) * PLOT_TL_BINS;
+
+	if (!(w > 0))
+		return;
+	for (size_t k = (size_t)((t0 - tl->lo) / w); k < PLOT_TL_BINS; k++) {
+		double b0 = tl->lo + (double)k * w, b1 = b0 + w;
+		if (b0 > t1)
+			break;
+		row[k] += fmax(0, fmin(t1, b1) - fmax(t0, b0)) / w;
+	}
+}
+
 /* Block b gets the bar t0..t1 of row r, drawn at least minw wide; *sum the time. */
 static void plot_tl_span(struct plot_tl *tl, int b, double t0, double t1, double r, double minw,
                          double *sum)
 {
+	if (!plot_tl_clip(tl, &t0, &t1))
+		return;
+	*sum += t1 - t0;
+	if (tl->agg) {
+		if (b == 0)
+			plot_tl_bin(tl, t0, t1, r);
+		return;
+	}
 	plot_tl_bar(tl->blk[b], t0, t1, r, minw);
 	tl->counts[b]++;
-	*sum += t1 - t0;
 }
 
 static void plot_tl_wait(struct plot_tl *tl, struct plot_tl_state *s, double t, double r)
 {
-	fprintf(tl->blk[1], "%.6f %.6f %g\n", s->wait0, t, r);
+	double t0 = s->wait0;
+
+	if (!plot_tl_clip(tl, &t0, &t))
+		return;
+	s->waited += t - t0;
+	if (tl->agg)
+		return;
+	fprintf(tl->blk[1], "%.6f %.6f %g\n", t0, t, r);
 	tl->counts[1]++;
-	s->waited += t - s->wait0;
 }
 
 /* A mark (forced drop, drop request) at t in block b. */
 static void plot_tl_mark(struct plot_tl *tl, int b, double t, double r)
 {
+	if (tl->agg || t < tl->lo || t > tl->hi)
+		return;
 	fprintf(tl->blk[b], "%.6f %g\n", t, r);
 	tl->counts[b]++;
 }
@@ -502,7 +684,8 @@ static void plot_tl_mark(struct plot_tl *tl, int b, double t, double r)
 static void plot_tl_event(struct plot_tl *tl, struct plot_tl_state *s, enum plot_ev ev, double t,
                           double r)
 {
-	double hold_w = tl->t_end * PLOT_TL_MIN_HOLD, io_w = tl->t_end * PLOT_TL_MIN_IO;
+	double hold_w = (tl->hi - tl->lo) * PLOT_TL_MIN_HOLD;
+	double io_w = (tl->hi - tl->lo) * PLOT_TL_MIN_IO;
 
 	switch (ev) {
 	case PLOT_EV_REQUEST:
@@ -515,7 +698,7 @@ static void plot_tl_event(struct plot_tl *tl, struct plot_tl_state *s, enum plot
 		s->waiting = 0;
 		s->holding = 1;
 		s->hold0 = t;
-		tl->acq++;
+		tl->acq += t >= tl->lo && t <= tl->hi;
 		break;
 	case PLOT_EV_FORCED:
 	case PLOT_EV_VOLUNTARY:
@@ -525,7 +708,7 @@ static void plot_tl_event(struct plot_tl *tl, struct plot_tl_state *s, enum plot
 		s->holding = 0;
 		if (ev == PLOT_EV_FORCED) {
 			plot_tl_mark(tl, 3, t, r);
-			tl->forced++;
+			tl->forced += t >= tl->lo && t <= tl->hi;
 		}
 		break;
 	case PLOT_EV_DROPREQ:
@@ -552,15 +735,58 @@ static void plot_tl_event(struct plot_tl *tl, struct plot_tl_state *s, enum plot
 	}
 }
 
+/*
+ * The range shown (--window, else the whole trace) and whether it is drawn
+ * aggregated: some drawn thread has more than PLOT_TL_AGG_EVENTS events in
+ * it. 0 or -ENOMEM.
+ */
+static int plot_tl_range(struct plot_tl *tl, const struct gb__plot_ctx *pc)
+{
+	const struct plot_trace *tr = &tl->tr;
+	double t0 = tr->ev[0].t_ns;
+	size_t *n = calloc(tr->nthreads, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	tl->t_end = (tr->ev[tr->nev - 1].t_ns - t0) / 1e6;
+	tl->windowed = pc->has_window;
+	tl->lo = tl->windowed ? pc->win_lo : 0;
+	tl->hi = tl->windowed ? fmin(pc->win_hi, tl->t_end) : tl->t_end;
+	for (size_t e = 0; e < tr->nev; e++) {
+		double t = (tr->ev[e].t_ns - t0) / 1e6;
+		size_t th = tr->ev[e].thread;
+		if (tl->row[th] && t >= tl->lo && t <= tl->hi && ++n[th] > tl->max_ev)
+			tl->max_ev = n[th];
+	}
+	free(n);
+	tl->agg = tl->max_ev > PLOT_TL_AGG_EVENTS;
+	if (tl->agg && !(tl->bins = calloc(tl->nrows * PLOT_TL_BINS, sizeof(double))))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The held fraction of every bin of every drawn row into block 6. */
+static void plot_tl_bins_out(struct plot_tl *tl)
+{
+	double w = (tl->hi - tl->lo) / PLOT_TL_BINS;
+
+	for (size_t r = 1; tl->agg && r <= tl->nrows; r++)
+		for (size_t k = 0; k < PLOT_TL_BINS; k++) {
+			double b0 = tl->lo + (double)k * w;
+			fprintf(tl->blk[6], "%.6f %.6f %zu %.4f\n", b0, b0 + w, r,
+			        fmin(1, tl->bins[(r - 1) * PLOT_TL_BINS + k]));
+			tl->counts[6]++;
+		}
+}
+
 /* Every event into the blocks; intervals still open close at the last event. */
 static void plot_tl_events(struct plot_tl *tl)
 {
 	const struct plot_trace *tr = &tl->tr;
-	double t0 = tr->ev[0].t_ns, t_end, hold_w, io_w;
+	double t0 = tr->ev[0].t_ns, t_end = tl->t_end, hold_w, io_w;
 
-	t_end = tl->t_end = (tr->ev[tr->nev - 1].t_ns - t0) / 1e6;
-	hold_w = t_end * PLOT_TL_MIN_HOLD;
-	io_w = t_end * PLOT_TL_MIN_IO;
+	hold_w = (tl->hi - tl->lo) * PLOT_TL_MIN_HOLD;
+	io_w = (tl->hi - tl->lo) * PLOT_TL_MIN_IO;
 	for (size_t e = 0; e < tr->nev; e++) {
 		const struct plot_event *ev = &tr->ev[e];
 
@@ -583,6 +809,7 @@ static void plot_tl_events(struct plot_tl *tl)
 		if (s->in_nat)
 			plot_tl_span(tl, 5, s->nat0, t_end, r, io_w, &s->nat);
 	}
+	plot_tl_bins_out(tl);
 }
 
 /* DIR/stem.dat: a comment line, then the blocks. 0, -EIO or -ENOMEM. */
@@ -610,6 +837,7 @@ static int plot_tl_write(struct gb__plot_ctx *pc, struct plot_tl *tl, const char
 		fprintf(f, "%s%s%s", b ? "\n\n" : "", tl->btext[b],
 		        tl->counts[b]     ? ""
 		        : b == 1          ? "? ? ?\n"
+		        : b == 6          ? "? ? ? ?\n"
 		        : b < 3 || b == 5 ? "? ? ? ? ?\n"
 		                          : "? ?\n");
 	}
@@ -621,7 +849,7 @@ static void plot_tl_sentence(const struct plot_tl *tl, char *buf, size_t len)
 {
 	const struct plot_trace *tr = &tl->tr;
 	const struct plot_tl_state *st = tl->st;
-	double t_end = tl->t_end;
+	double t_end = tl->hi - tl->lo;
 	size_t top = 0, io = 0;
 	char rname[2][96];
 
@@ -633,7 +861,13 @@ static void plot_tl_sentence(const struct plot_tl *tl, char *buf, size_t len)
 			io = i;
 	}
 	plot_row_name(tr, &tr->th[top], tl->one_each, rname[0], sizeof(rname[0]));
-	plot_tl_cat(buf, len, "Over %.3g ms, %zu threads", t_end, tr->nthreads);
+	if (tl->windowed)
+		plot_tl_cat(buf, len,
+		            "Between %.4g and %.4g ms (--window; the trace runs %.4g ms), "
+		            "%zu threads",
+		            tl->lo, tl->hi, tl->t_end, tr->nthreads);
+	else
+		plot_tl_cat(buf, len, "Over %.3g ms, %zu threads", t_end, tr->nthreads);
 	if (tr->nprocs > 1)
 		plot_tl_cat(buf, len, " in %zu processes (each with its own GIL)", tr->nprocs);
 	plot_tl_cat(buf, len,
@@ -648,6 +882,12 @@ static void plot_tl_sentence(const struct plot_tl *tl, char *buf, size_t len)
 		            "waiting for the GIL",
 		            rname[1], 100 * st[io].io / t_end, 100 * st[io].waited / t_end);
 	}
+	if (tl->agg)
+		plot_tl_cat(
+		        buf, len,
+		        " (drawn as each thread's held fraction in %d bins of %.3g ms: %zu events "
+		        "of one thread are too many for bars; --window START_MS:END_MS zooms in)",
+		        PLOT_TL_BINS, t_end / PLOT_TL_BINS, tl->max_ev);
 	if (tr->lost)
 		plot_tl_cat(
 		        buf, len,
@@ -708,6 +948,10 @@ static int plot_tl_render(struct gb__plot_ctx *pc, const struct plot_tl *tl, con
 		return -ENOMEM;
 	gb__plot_var_num(vf, "rows", (double)nrows);
 	gb__plot_var_num(vf, "t_end", tl->t_end);
+	gb__plot_var_num(vf, "t_lo", tl->lo);
+	gb__plot_var_num(vf, "t_hi", tl->hi);
+	gb__plot_var_num(vf, "agg", tl->agg);
+	gb__plot_var_num(vf, "bin_ms", (tl->hi - tl->lo) / PLOT_TL_BINS);
 	gb__plot_var_num(vf, "height", (double)(nrows > 6 ? 140 + 60 * nrows : 500));
 	gb__plot_var_num(vf, "nprocs", (double)tl->tr.nprocs);
 	gb__plot_var_str(vf, "cell", tl->tr.label);
@@ -726,6 +970,25 @@ static int plot_tl_render(struct gb__plot_ctx *pc, const struct plot_tl *tl, con
 	return gb__plot_finish(pc, vf, &vars, "gil_timeline", stem, ch);
 }
 
+int gb__plot_trace_check(const struct gb__plot_ctx *pc, const char *trace_path)
+{
+	struct plot_trace tr = {0};
+	int err = plot_trace_load(trace_path, &tr);
+	double t_end;
+
+	if (!err && pc->has_window) {
+		t_end = (tr.ev[tr.nev - 1].t_ns - tr.ev[0].t_ns) / 1e6;
+		if (pc->win_lo >= t_end) {
+			gb_err(trace_path,
+			       "--window starts at %g ms, after the trace ends (%.4g ms)",
+			       pc->win_lo, t_end);
+			err = -EINVAL;
+		}
+	}
+	plot_trace_free(&tr);
+	return err;
+}
+
 int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const char *stem)
 {
 	struct gb_report_chart *ch = gb__plot_chart(pc, "GIL timeline");
@@ -739,6 +1002,8 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		err = plot_trace_order(&tl.tr, &tl.order);
 	if (!err)
 		err = plot_tl_rows(&tl, trace_path);
+	if (!err)
+		err = plot_tl_range(&tl, pc);
 	if (!err) {
 		plot_tl_events(&tl);
 		err = plot_tl_write(pc, &tl, trace_path, stem);
@@ -755,6 +1020,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		free(tl.btext[b]);
 	}
 	free(tl.st);
+	free(tl.bins);
 	free(tl.row);
 	free(tl.order);
 	plot_trace_free(&tl.tr);

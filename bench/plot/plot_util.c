@@ -17,15 +17,36 @@
 #include "log.h"
 #include "plot.h"
 #include "report_md.h"
+#include "stats.h"
 #include "status.h"
 
 /* ---- series ------------------------------------------------------------ */
+
+/*
+ * A cell gb__plot_select set apart ("_apart": its --cpus) is its own series,
+ * "threads (gil legacy, --cpus 0)", key "threads_legacy__pin": a pinned run
+ * is another experiment, never a point of the ordinary line.
+ */
+static void plot_apart(json_t *cell, char *key, size_t keylen, char *title, size_t titlelen)
+{
+	const char *cpus = gb__res_str(cell, "_apart");
+	size_t kl = strlen(key), tl = strlen(title);
+
+	if (!cpus)
+		return;
+	snprintf(key + kl, keylen - kl, "__pin");
+	if (tl && title[tl - 1] == ')')
+		snprintf(title + tl - 1, titlelen - tl + 1, ", --cpus %s)", cpus);
+	else
+		snprintf(title + tl, titlelen - tl, " (--cpus %s)", cpus);
+}
 
 struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cell)
 {
 	char key[64], title[128];
 
 	gb__res_series(cell, key, sizeof(key), title, sizeof(title));
+	plot_apart(cell, key, sizeof(key), title, sizeof(title));
 	for (size_t i = 0; i < d->n; i++)
 		if (strcmp(d->s[i].key, key) == 0)
 			return &d->s[i];
@@ -44,11 +65,21 @@ struct gb__plot_series *gb__plot_series_get(struct gb__plot_data *d, json_t *cel
 	return s;
 }
 
-/* A second point at the same x replaces the first: the later cell wins. */
 int gb__plot_series_add(struct gb__plot_series *s, double x, double v0, double v1, double v2,
                         double v3)
 {
-	struct gb__plot_pt p = {x, {v0, v1, v2, v3}};
+	const double v[4] = {v0, v1, v2, v3};
+
+	return gb__plot_series_addv(s, x, v, 4);
+}
+
+/* A second point at the same x replaces the first: the later cell wins. */
+int gb__plot_series_addv(struct gb__plot_series *s, double x, const double *v, size_t n)
+{
+	struct gb__plot_pt p = {.x = x};
+
+	for (size_t k = 0; k < GB__PLOT_NV; k++)
+		p.v[k] = k < n ? v[k] : NAN;
 
 	for (size_t i = 0; i < s->n; i++)
 		if (s->pt[i].x == x) {
@@ -282,6 +313,47 @@ static void plot_mode_filter(json_t **cells, size_t n, const char *model,
 	}
 }
 
+/*
+ * Marks "_apart" (its cpus) each of the n cells whose --cpus differs from
+ * the most common value among the cells of its series: the pinned run
+ * beside an ordinary matrix (bench.sh's `--gil legacy --cpus 0`). cpus is
+ * not one of the mode filter's axes (it follows the task count in some
+ * placements), so without this both cells would land on one point.
+ */
+static void plot_mark_apart(json_t **cells, size_t n)
+{
+	char(*key)[64] = calloc(n + 1, sizeof(*key));
+
+	if (!key)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char title[128];
+		json_object_del(cells[i], "_apart");
+		gb__res_series(cells[i], key[i], sizeof(key[i]), title, sizeof(title));
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *cpus = gb__res_str(cells[i], "params.cpus"), *best = cpus;
+		size_t bestc = 0;
+
+		for (size_t j = 0; cpus && j < n; j++) {
+			const char *v = gb__res_str(cells[j], "params.cpus");
+			size_t c = 0;
+			if (!v || strcmp(key[i], key[j]) != 0)
+				continue;
+			for (size_t m = 0; m < n; m++) {
+				const char *w = gb__res_str(cells[m], "params.cpus");
+				c += w && strcmp(w, v) == 0 && strcmp(key[m], key[i]) == 0;
+			}
+			/* A tie keeps the default ("all"): the unpinned run is the ordinary one. */
+			if (c > bestc || (c == bestc && strcmp(v, "all") == 0))
+				best = v, bestc = c;
+		}
+		if (cpus && strcmp(best, cpus) != 0)
+			json_object_set_new(cells[i], "_apart", json_string(cpus));
+	}
+	free(key);
+}
+
 size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t **out)
 {
 	size_t n = 0, m = 0, nm = 0, i;
@@ -326,6 +398,7 @@ size_t gb__plot_select(json_t *results, const struct gb__plot_pick *pk, json_t *
 	for (i = 0; i < n; i++)
 		if (out[i])
 			out[m++] = out[i];
+	plot_mark_apart(out, m);
 	return m;
 }
 
@@ -333,6 +406,50 @@ double gb__plot_get(json_t *cell, const char *path)
 {
 	double v;
 	return gb__res_num(cell, path, &v) == 0 ? v : NAN;
+}
+
+/* A summary object's interval: 0, or -ENOENT. */
+static int plot_ci_of(json_t *sum, double *lo, double *hi, double *level)
+{
+	json_t *ci = json_object_get(sum, "ci95");
+
+	if (json_array_size(ci) != 2 || !json_is_number(json_array_get(ci, 0)) ||
+	    !json_is_number(json_array_get(ci, 1)))
+		return -ENOENT;
+	*lo = json_number_value(json_array_get(ci, 0));
+	*hi = json_number_value(json_array_get(ci, 1));
+	*level = json_is_number(json_object_get(sum, "ci_level"))
+	                 ? json_number_value(json_object_get(sum, "ci_level"))
+	                 : NAN;
+	return 0;
+}
+
+int gb__plot_ci(json_t *cell, const char *key, double *lo, double *hi, double *level)
+{
+	json_t *samples = json_object_get(json_object_get(cell, "samples"), key), *v;
+	struct gb_summary sum;
+	double *x;
+	size_t n = 0, i;
+
+	*lo = *hi = *level = NAN;
+	if (plot_ci_of(json_object_get(json_object_get(cell, "summaries"), key), lo, hi, level) ==
+	            0 ||
+	    plot_ci_of(json_object_get(json_object_get(cell, "metrics"), key), lo, hi, level) == 0)
+		return 0;
+	if (!json_array_size(samples) || !(x = calloc(json_array_size(samples), sizeof(*x))))
+		return -ENOENT;
+	json_array_foreach(samples, i, v)
+	{
+		if (json_is_number(v))
+			x[n++] = json_number_value(v);
+	}
+	if (n && gb_stats_summarize(x, n, &sum) == 0) {
+		*lo = sum.ci95_lo;
+		*hi = sum.ci95_hi;
+		*level = sum.ci_level;
+	}
+	free(x);
+	return isnan(*lo) ? -ENOENT : 0;
 }
 
 /* A gnuplot string literal: single quotes, an inner quote doubled. */

@@ -91,6 +91,24 @@ static void report_python(json_t *cell, char *buf, size_t len)
 	snprintf(buf, len, "CPython %.*s", (int)n, v);
 }
 
+/*
+ * A cell of a file that holds cells another file charted with it also holds
+ * (plot.c tags it "_source" and "_source_n"): its series is that file's,
+ * "threads (gil new) [host-b]", key "threads_new__s2" (style.gp draws it in
+ * the model's colour with its own dash and a hollow point).
+ */
+static void report_source(json_t *cell, char *key, size_t keylen, char *title, size_t titlelen)
+{
+	const char *src = gb__res_str(cell, "_source");
+	double n = 0;
+	size_t kl = strlen(key), tl = strlen(title);
+
+	if (!src || gb__res_num(cell, "_source_n", &n) != 0)
+		return;
+	snprintf(key + kl, keylen - kl, "__s%.0f", n);
+	snprintf(title + tl, titlelen - tl, " [%s]", src);
+}
+
 const char *gb__res_base_model(json_t *cell)
 {
 	const char *model = gb__res_str(cell, "model");
@@ -138,6 +156,7 @@ void gb__res_series(json_t *cell, char *key, size_t keylen, char *title, size_t 
 		snprintf(title, titlelen, "%s", model);
 	}
 	report_keyify(key);
+	report_source(cell, key, keylen, title, titlelen);
 }
 
 int gb__res_rank(const char *key)
@@ -149,11 +168,14 @@ int gb__res_rank(const char *key)
 	        "processes",    "greenlets",        "asyncio",        "callbacks",
 	};
 	int cpy = strncmp(key, "cpy_", 4) == 0, r = 100;
+	size_t n;
 
 	if (cpy)
 		key += 4;
+	/* A variant ("threads_legacy__pin", "serial__s2") ranks with its model. */
+	n = strstr(key, "__") ? (size_t)(strstr(key, "__") - key) : strlen(key);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (strcmp(key, order[i]) == 0)
+		if (strlen(order[i]) == n && strncmp(key, order[i], n) == 0)
 			r = (int)i;
 	if (r == 100 && strncmp(key, "threads_", 8) == 0)
 		r = 7;
@@ -186,11 +208,6 @@ void gb__res_machine(json_t *doc, char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, " · gilbench %s", ver);
 	if (sha && *sha && off < len)
 		snprintf(buf + off, len - off, " (%.7s)", sha);
-}
-
-char *gb__res_cell_id(json_t *cell)
-{
-	return gb_cell_id(cell);
 }
 
 /* Markdown table cells may not hold '|' or line breaks. */
@@ -662,27 +679,58 @@ static void report_warnings(FILE *f, json_t *results, const char *wl)
 	      "the cells it concerns):\n\n",
 	      f);
 	for (size_t k = 0; k < ncls; k++) {
-		size_t count = 0;
-		int with;
+		size_t count = 0, count_ok = 0;
+		int with, in;
 
 		json_array_foreach(results, i, cell)
 		{
-			count += strcmp(gb__res_str(cell, "workload"), wl) == 0 &&
-			         report_has_class(cell, &cls[k]);
+			in = strcmp(gb__res_str(cell, "workload"), wl) == 0 &&
+			     report_has_class(cell, &cls[k]);
+			count += in;
+			count_ok += in && gb_cell_is_ok(cell);
 		}
 		report_warn_head(f, results, wl, &cls[k]);
-		if (count == nok && nok > 1) {
+		if (count == nok && count_ok == nok && nok > 1) {
 			fprintf(f, ": every ok cell (%zu)\n", count);
 			continue;
 		}
-		/* Name the fewer: the cells that have it, or the ok cells that do not. */
-		with = count * 2 <= nok || count > nok;
+		/*
+		 * Name the fewer: the cells that have it, or the ok cells that do
+		 * not, when there are some (1 of 1 has no "except" to name).
+		 */
+		with = count * 2 <= nok || count_ok >= nok;
 		fprintf(f, " (%zu of %zu ok cells): %s", count, nok,
 		        with ? "" : "every ok cell except ");
 		report_warned_cells(f, results, wl, &cls[k], with);
 		fputs("\n", f);
 	}
 	fputs("\n", f);
+}
+
+/*
+ * The params that tell a row from the others of its series and that the
+ * row does not show yet: serial run under two GIL policies is two cells
+ * whose series title ("serial") does not name the policy, so the row does
+ * (", gil=legacy"), as it does any other identity param that differs.
+ */
+static void report_row_apart(FILE *f, json_t *results, const char *wl, json_t *cell,
+                             const char *title, const char *const *vary, size_t nvary)
+{
+	const char *keys[16];
+	size_t n = report_series_varying(results, wl, title, keys, 16);
+	json_t *params = json_object_get(cell, "params");
+
+	for (size_t k = 0; k < n; k++) {
+		json_t *pv = json_object_get(params, keys[k]);
+		int shown = strcmp(keys[k], "tasks") == 0;
+
+		for (size_t m = 0; m < nvary; m++)
+			shown |= strcmp(vary[m], keys[k]) == 0;
+		if (shown || !pv)
+			continue;
+		fprintf(f, ", %s=", keys[k]);
+		report_value(f, pv);
+	}
 }
 
 static void report_workload(FILE *f, json_t *results, const char *wl)
@@ -736,6 +784,7 @@ static void report_workload(FILE *f, json_t *results, const char *wl)
 			fprintf(f, ", %s=", vary[k]);
 			report_value(f, pv);
 		}
+		report_row_apart(f, results, wl, cell, title, vary, nvary);
 		fputs(" | ", f);
 		report_cell_text(f, status);
 		if (error && *error) {

@@ -14,7 +14,7 @@
 struct gb_report_chart {
 	const char *title;   /* "CPU scaling" */
 	char file[256];      /* relative to the report: "cpu_scaling.png"; "" = not drawn */
-	char sentence[1024]; /* what it shows, from the data; or why it was not drawn */
+	char sentence[2048]; /* what it shows, from the data; or why it was not drawn */
 };
 
 /*
@@ -66,9 +66,6 @@ int gb__res_rank(const char *key);
 
 /* The machine in one line (CPU model, cores, PUs, host, date, version). */
 void gb__res_machine(json_t *doc, char *buf, size_t len);
-
-/* gb_cell_id (identity.h) under its old name, for plot_compare.c. Caller frees. */
-char *gb__res_cell_id(json_t *cell);
 
 /*
  * Identity params other than tasks and gil whose value differs between the

@@ -18,8 +18,10 @@ set y2range [0.4 : rows + 0.6]
 set ytics 1 nomirror font ",9"
 set y2tics 1 nomirror font ",9"
 set grid xtics noytics
-set key below horizontal
-set bmargin 8
+# One column under the x label: side by side, the long titles ran past the
+# right edge of the canvas.
+set key at screen 0.5, screen 0.01 center bottom vertical maxcols 1 Left reverse
+set bmargin 10
 set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb gb_ref
 # Right-aligned to the canvas edge: the y2 labels below size the margin.
 set label 3 "change: verdict of gilbench compare" at screen 0.99, graph 1 offset 0, 1.2 \

@@ -18,16 +18,21 @@ unset key
 
 set ylabel "foreground request latency (log; lower is better)"
 set label 1 "median (p50)" at graph 0.03, graph 0.95 left font ",12"
-plot for [i = 1 : words(keys)] dat index (i - 1) using 1:2 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+plot for [i = 1 : words(keys)] dat index (i - 1) using 1:2:4:5 with yerrorbars \
+        lw gb_bar_lw ps 0 lc rgb gb_color(word(keys, i)) notitle, \
+     for [i = 1 : words(keys)] dat index (i - 1) using 1:2 with linespoints \
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dti(i) \
         lc rgb gb_color(word(keys, i)) notitle
 
 unset label 901
 unset label 902
+unset label 903
 set label 1 "tail (p99)"
 set ylabel ""
 set key at screen 0.80, screen 0.86 top left Left reverse
-plot for [i = 1 : words(keys)] dat index (i - 1) using 1:3 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+plot for [i = 1 : words(keys)] dat index (i - 1) using 1:3:6:7 with yerrorbars \
+        lw gb_bar_lw ps 0 lc rgb gb_color(word(keys, i)) notitle, \
+     for [i = 1 : words(keys)] dat index (i - 1) using 1:3 with linespoints \
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dti(i) \
         lc rgb gb_color(word(keys, i)) title columnheader(1)
 unset multiplot

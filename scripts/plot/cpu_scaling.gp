@@ -1,6 +1,7 @@
 # cpu_scaling.gp - speedup over serial against tasks, workload cpu: one line
 # per model (per GIL policy for threads), the ideal y = tasks, the cores.
-# From gilbench plot: dat (one block per series: tasks speedup efficiency),
+# From gilbench plot: dat (one block per series: tasks speedup efficiency
+# speedup_lo speedup_hi: the bars are the interval of the speedup), dts, ci_note,
 # keys (style keys, one per block), cores, max_tasks, y_top; see style.gp for the rest.
 chart_title = "CPU scaling: speedup over serial (workload cpu, total work split over the tasks)"
 gb_w = 1000; gb_h = 620
@@ -23,6 +24,8 @@ if (cores > 0) {
 }
 
 plot x with lines dt 2 lw 1.5 lc rgb gb_ref title "ideal (speedup = tasks)", \
+     for [i = 1 : words(keys)] dat index (i - 1) using 1:2:4:5 with yerrorbars \
+        lw gb_bar_lw ps 0 lc rgb gb_color(word(keys, i)) notitle, \
      for [i = 1 : words(keys)] dat index (i - 1) using 1:2 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dti(i) \
         lc rgb gb_color(word(keys, i)) title columnheader(1)

@@ -9,18 +9,22 @@
 # wide; 1 waiting as t0_ms t1_ms row;
 # 3 forced drops, 4 drop requests as t_ms row; 5 native as t0_ms t1_ms row
 # shown_t0_ms shown_t1_ms), rows, row_labels (one word per row, top first),
-# t_end, height, nprocs, cell, held_key, n0..n5;
+# 6 held fraction as t0_ms t1_ms row fraction: a long trace aggregated into
+# time bins), t_end, t_lo and t_hi (the range shown: --window, else 0 to
+# t_end), agg (1: block 6 is drawn instead of bars), bin_ms, height, nprocs,
+# cell, held_key, n0..n6;
 # see style.gp for the rest.
 chart_title = (nprocs > 1 ? "GIL timeline: which thread holds its process's GIL" : \
-               "GIL timeline: which thread holds the GIL") . (strlen(cell) ? " (" . cell . ")" : "")
+               "GIL timeline: which thread holds the GIL") . (strlen(cell) ? " (" . cell . ")" : "") . \
+              (agg ? sprintf(", held fraction per %.3g ms bin", bin_ms) : "")
 gb_w = 1250; gb_h = height
 load tpl_dir . '/style.gp'
 
-span = t_end > 0 ? t_end : 1
+span_hi = t_hi > t_lo ? t_hi : t_lo + 1
 
 set xlabel "time since the first traced event (ms)"
 set ylabel ""
-set xrange [0 : span]
+set xrange [t_lo : span_hi]
 set yrange [0.4 : rows + 0.6]
 set ytics () nomirror
 do for [i = 1 : rows] {
@@ -33,7 +37,11 @@ held = gb_color(held_key)
 
 # Waits first, then holds, then I/O over them a little shorter: a hold
 # widened to stay visible does not hide the I/O right after it.
-plot dat index 1 using (($1 + $2) / 2):3:1:2:($3 - 0.06):($3 + 0.06) with boxxyerror \
+# Aggregated: a bar per bin rising from the row's bottom with the fraction
+# of the bin the thread held the GIL (full height = held throughout).
+plot dat index 6 using (($1 + $2) / 2):3:1:2:($3 - 0.3):($3 - 0.3 + 0.6 * $4) with boxxyerror \
+        lc rgb held title (n6 ? "share of the bin holding the GIL" : ""), \
+     dat index 1 using (($1 + $2) / 2):3:1:2:($3 - 0.06):($3 + 0.06) with boxxyerror \
         lc rgb gb_wait title (n1 ? "waits for the GIL" : ""), \
      dat index 0 using (($4 + $5) / 2):3:4:5:($3 - 0.25):($3 + 0.25) with boxxyerror \
         lc rgb held title (n0 ? "holds the GIL" : ""), \

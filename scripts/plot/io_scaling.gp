@@ -16,15 +16,19 @@ set mxtics 10
 
 set ylabel "wall time above ideal (%, log; lower is better)"
 unset key
-plot for [i = 1 : words(keys)] dat index (i - 1) using 1:($2 > 0 ? $2 : NaN) \
-        with linespoints lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+plot for [i = 1 : words(keys)] dat index (i - 1) \
+        using 1:($2 > 0 ? $2 : NaN):($6 > 0 ? $6 : $2):($7 > 0 ? $7 : $2) \
+        with yerrorbars lw gb_bar_lw ps 0 lc rgb gb_color(word(keys, i)) notitle, \
+     for [i = 1 : words(keys)] dat index (i - 1) using 1:($2 > 0 ? $2 : NaN) \
+        with linespoints lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dti(i) \
         lc rgb gb_color(word(keys, i)) notitle
 
 unset label 901
 unset label 902
+unset label 903
 set ylabel "memory per task (KiB, log)"
 set key at screen 0.80, screen 0.86 top left Left reverse
 plot for [i = 1 : words(keys)] dat index (i - 1) using 1:($3 > 0 ? $3 : NaN) \
-        with linespoints lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+        with linespoints lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dti(i) \
         lc rgb gb_color(word(keys, i)) title columnheader(1)
 unset multiplot

@@ -30,7 +30,13 @@ array gb_pt_arr[13] = [1, 7, 4, 9, 13, 14, 10, 8, 5, 11, 15, 3, 6]
 # anything else (a plugin model) open circle.
 
 gb_cpy(k) = strstrt(k, "cpy_") == 1
-gb_sim(k) = gb_cpy(k) ? k[5:] : k
+# A variant of a series: "<key>__pin" (a run pinned with --cpus, drawn beside
+# the ordinary one) or "<key>__sN" (the Nth of several files that hold the
+# same cells): the model's colour, its own dash, a hollow point from __s2 on.
+gb_nosuf(k) = strstrt(k, "__") > 0 ? k[1 : strstrt(k, "__") - 1] : k
+gb_sim(k) = gb_nosuf(gb_cpy(k) ? k[5:] : k)
+gb_pin(k) = strstrt(k, "__pin") > 0
+gb_src(k) = strstrt(k, "__s") > 0 ? int(k[strstrt(k, "__s") + 3 :]) : 0
 gb_idx_from(k, i) = i > words(gb_keys) ? 0 : (word(gb_keys, i) eq k ? i : gb_idx_from(k, i + 1))
 gb_idx(k) = (gb_i_ = gb_idx_from(gb_sim(k), 1), gb_i_ > 0 ? gb_i_ : \
              (strstrt(gb_sim(k), "threads_") == 1 ? 8 : 13))
@@ -38,9 +44,18 @@ gb_rgb(k) = gb_rgb_arr[gb_idx(k)]
 gb_color(k) = sprintf("#%06x", gb_rgb(k))
 # Filled types are odd from 5 to 15, their hollow twin one below; +, * -> x.
 gb_hollow(p) = (p == 1 || p == 3) ? 2 : ((p >= 5 && p % 2 == 1) ? p - 1 : p)
-gb_pt(k) = gb_cpy(k) ? gb_hollow(gb_pt_arr[gb_idx(k)]) : gb_pt_arr[gb_idx(k)]
-# Line dash: solid for gilbench's simulation, dashed for real CPython.
-gb_dt(k) = gb_cpy(k) ? 2 : 1
+gb_pt(k) = (gb_cpy(k) || gb_pin(k) || gb_src(k) > 1) ? gb_hollow(gb_pt_arr[gb_idx(k)]) : \
+           gb_pt_arr[gb_idx(k)]
+# Line dash: solid for gilbench's simulation, dashed for real CPython,
+# dash-dot for a pinned run, and one dash per further file.
+gb_dt(k) = gb_cpy(k) ? 2 : (gb_pin(k) ? 4 : (gb_src(k) > 1 ? 2 + gb_src(k) : 1))
+# The dash of the i-th series: its own (dts, from gilbench plot: 3 or 5 for
+# a series that coincides with an earlier one within their intervals, so
+# the eye can follow each), else gb_dt of its key.
+gb_dti(i) = (exists("dts") && words(dts) >= i && word(dts, i) ne "0") ? \
+            int(word(dts, i)) : gb_dt(word(keys, i))
+# Error bars: the confidence interval of each median, thin, in the series' colour.
+gb_bar_lw = 1.2
 
 # Reference lines (ideal, Amdahl, core count) and the GIL timeline elements.
 gb_ref = "#8c8c8c"
@@ -74,7 +89,12 @@ set key noopaque samplen 2.5 spacing 1.15
 set label 901 chart_title at screen 0.5, screen 1 offset 0, -1.2 center font ",14"
 set label 902 machine at screen 0.5, screen 1 offset 0, -2.6 center font ",10" \
     tc rgb "#555555"
-set tmargin 5.5
+set tmargin 6
+# What the error bars are, in small print under the machine line.
+if (exists("ci_note") && strlen(ci_note) > 0) {
+    set label 903 ci_note at screen 0.5, screen 1 offset 0, -3.7 center font ",9" \
+        tc rgb "#555555"
+}
 
 gb_lw = 2
 gb_ps = 1.3

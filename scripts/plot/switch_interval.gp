@@ -22,13 +22,16 @@ set logscale y 10
 set mytics 10
 set ylabel "foreground request latency (log)"
 set key top left Left reverse box lc rgb "#cccccc" opaque
-plot dat index 0 using 1:2 with linespoints lw gb_lw ps gb_ps pt gb_pt(k) lc rgb gb_color(k) \
+plot dat index 0 using 1:2:5:6 with yerrorbars lw gb_bar_lw ps 0 lc rgb gb_color(k) notitle, \
+     dat index 0 using 1:3:7:8 with yerrorbars lw gb_bar_lw ps 0 lc rgb gb_color(k) notitle, \
+     dat index 0 using 1:2 with linespoints lw gb_lw ps gb_ps pt gb_pt(k) lc rgb gb_color(k) \
         title "latency p50", \
      dat index 0 using 1:3 with linespoints lw gb_lw ps gb_ps pt 6 lc rgb gb_color(k) \
         dt 2 title "latency p99"
 
 unset label 901
 unset label 902
+unset label 903
 unset logscale y
 set ytics auto
 set format y "%g"

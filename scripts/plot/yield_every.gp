@@ -28,6 +28,8 @@ set key bottom right Left reverse opaque box lc rgb "#dddddd"
 plot for [i = 1 : words(keys)] dat index (i - 1) using (x_lo / 2):($1 == 0 ? $2 : NaN):(x_hi * 2 - x_lo / 2):(0) \
         with vectors nohead dt 3 lw 2 lc rgb gb_color(word(keys, i)) \
         title (word(nevers, i) eq "1" ? columnheader(1) . ", never yields (N = 0)" : ""), \
+     for [i = 1 : words(keys)] dat index (i - 1) using ($1 > 0 ? $1 : NaN):2:4:5 \
+        with yerrorbars lw gb_bar_lw ps 0 lc rgb gb_color(word(keys, i)) notitle, \
      for [i = 1 : words(keys)] dat index (i - 1) using ($1 > 0 ? $1 : NaN):2 with linespoints \
-        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dt(word(keys, i)) \
+        lw gb_lw ps gb_ps pt gb_pt(word(keys, i)) dt gb_dti(i) \
         lc rgb gb_color(word(keys, i)) title columnheader(1) . sprintf(", %d tasks", tasks)

@@ -72,6 +72,17 @@ for spec in cpu_scaling:1000x620 io_scaling:1250x600 convoy:1250x620 \
   check "report.md embeds $chart.png" grep -qF "]($chart.png)" "$OUT/report.md"
 done
 check "one line per chart drawn: no notes for the full fixture" [ ! -s "$T/err" ]
+# Small print on every chart: the machine and the commit (context.git_sha).
+for chart in cpu_scaling io_scaling convoy switch_interval native_fraction yield_every \
+             gil_timeline gil_timeline_2 compare; do
+  check "$chart.svg names the machine and the commit" \
+    bash -c "grep -qF 'Fixture CPU @ 2.40GHz' '$OUT/$chart.svg' && grep -qF '(0123456)' '$OUT/$chart.svg'"
+done
+for chart in cpu_scaling io_scaling convoy native_fraction yield_every; do
+  check "$chart.svg says what its bars are" grep -q "bars: .*confidence interval of each median" "$OUT/$chart.svg"
+done
+check "cpu_scaling sentence: series that coincide are named" \
+  grep -qF "Within their intervals these coincide in speedup: serial and callbacks" "$OUT/report.md"
 
 # The .dat files hold what the fixture says, cell by cell.
 check ".dat files match the fixture" python3 - "$FIX/results.json" "$FIX/cpython.json" "$OUT" <<'EOF'
@@ -120,6 +131,9 @@ def title(c):
     if c["model"].startswith("cpython-"):
         m = c["model"][8:]
         return f"{m} (CPython 3.11)"
+    # A run pinned with --cpus (the fixture's other cells have 0-1) is its own series.
+    if c["params"].get("cpus", "0-1") != "0-1":
+        return f"threads (gil {g}, --cpus {c['params']['cpus']})"
     return f"threads (gil {g})" if c["model"] == "threads" else c["model"]
 
 def speedup(c):
@@ -147,6 +161,15 @@ for c in want:
     p = pts.get(c["params"]["tasks"])
     if not p or not close(p[1], speedup(c)):
         bad.append(f"cpu_scaling: {title(c)} tasks={c['params']['tasks']}: {p}")
+# The bars: the speedup scaled by the interval of the cell's wall median.
+for c in want:
+    p = {p[0]: p for p in cpu.get(title(c), [])}.get(c["params"]["tasks"])
+    w = c["metrics"]["wall_s"]
+    if p and "ci95" in w:
+        s = speedup(c)
+        lo, hi = s * w["median"] / w["ci95"][1], s * w["median"] / w["ci95"][0]
+        if not close(p[3], lo) or not close(p[4], hi) or not p[3] <= p[1] <= p[4]:
+            bad.append(f"cpu_scaling bars: {title(c)} tasks={c['params']['tasks']}: {p} want {lo} {hi}")
 if "processes (CPython 3.11)" not in cpu or "threads (CPython 3.11)" not in cpu:
     bad.append(f"cpu_scaling: no CPython overlay in {list(cpu)}")
 # io_scaling: overhead % = (wall median / (io_ops * io_time_s) - 1) * 100
@@ -159,6 +182,10 @@ for c in ok:
     over = (c["metrics"]["wall_s"]["median"] / ideal - 1) * 100
     if not p or not close(p[1], over) or not close(p[2], c["metrics"]["mem_per_task_kib"]):
         bad.append(f"io_scaling: {title(c)} tasks={c['params']['tasks']}: {p} want {over}")
+    # columns 6 and 7: the overhead at the bounds of the wall median's interval
+    ci = c["metrics"]["wall_s"]["ci95"]
+    if p and (not close(p[5], (ci[0] / ideal - 1) * 100) or not close(p[6], (ci[1] / ideal - 1) * 100)):
+        bad.append(f"io_scaling bars: {title(c)} tasks={c['params']['tasks']}: {p[5:7]}")
 # convoy: x = background tasks = tasks - 1, p50 and p99, default interval, no
 # yields (greenlets tasks=2 yield_every=0 is in the file twice: its runs merged)
 cv = blocks("convoy.dat")
@@ -170,12 +197,18 @@ for c in ok:
     lat = c["metrics"]["latency_us"]
     if not p or not close(p[1], lat["p50"]) or not close(p[2], lat["p99"]):
         bad.append(f"convoy: {title(c)} tasks={c['params']['tasks']}: {p}")
+    # columns 4-7: the intervals of p50 and p99, each around its median
+    elif None in p[3:7] or not (p[3] <= p[1] <= p[4] and p[5] <= p[2] <= p[6]):
+        bad.append(f"convoy bars: {title(c)} tasks={c['params']['tasks']}: {p}")
 # switch_interval: the threads/new sweep at its task count, x in ms
 si = blocks("switch_interval.dat").get("threads (gil new)", [])
 want = [c for c in ok if c["workload"] == "background" and c["model"] == "threads"
         and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2]
 if sorted(p[0] for p in si) != sorted(c["params"]["switch_interval_s"] * 1e3 for c in want):
     bad.append(f"switch_interval: x values {[p[0] for p in si]}")
+# columns 5-8: the intervals of p50 and p99 around them
+if any(None in p[4:8] or not (p[4] <= p[1] <= p[5] and p[6] <= p[2] <= p[7]) for p in si):
+    bad.append(f"switch_interval bars: {si}")
 # native_fraction: threads/new and cpython-threads at 2 tasks, every F
 for model, t in (("threads", "threads (gil new)"), ("cpython-threads", "threads (CPython 3.11)")):
     nf = blocks("native_fraction.dat").get(t, [])
@@ -184,6 +217,8 @@ for model, t in (("threads", "threads (gil new)"), ("cpython-threads", "threads 
             and c["params"]["gil"] == "new" and c["params"]["tasks"] == 2}
     if len(nf) != len(want) or any(not close(p[1], want.get(p[0], -1)) for p in nf):
         bad.append(f"native_fraction: {t}: {nf} want {want}")
+    if any(None in p[2:4] or not p[2] <= p[1] <= p[3] for p in nf):
+        bad.append(f"native_fraction bars: {t}: {nf}")
 # yield_every: the greenlets and asyncio sweeps, x = N (0 = never yields), p50
 ye = blocks("yield_every.dat")
 if sorted(ye) != ["asyncio", "greenlets"]:
@@ -195,6 +230,8 @@ for c in ok:
     p = {p[0]: p for p in ye.get(c["model"], [])}.get(c["params"]["yield_every"])
     if not p or not close(p[1], c["metrics"]["latency_us"]["p50"]):
         bad.append(f"yield_every: {c['model']} N={c['params']['yield_every']}: {p}")
+    elif None in p[3:5] or not p[3] <= p[1] <= p[4]:
+        bad.append(f"yield_every bars: {c['model']} N={c['params']['yield_every']}: {p}")
 for b in bad[:8]:
     print(b)
 sys.exit(1 if bad else 0)
@@ -274,6 +311,12 @@ check "report.md shows a failed cell's reason" \
   grep -qF "failed: fork: Resource temporarily unavailable" "$OUT/report.md"
 check "report.md sentence for cpu_scaling comes from the data" \
   grep -qF "At 2 tasks the speedup over serial is 1.95x for processes" "$OUT/report.md"
+# The legacy GIL's point is the ordinary cell's (0.75x), the pinned --cpus 0
+# run (0.99x) only drawn and said apart.
+check "cpu_scaling sentence: legacy from the unpinned cell" \
+  grep -qF "and only 0.75x for threads (gil legacy);" "$OUT/report.md"
+check "cpu_scaling sentence: the pinned run said apart" \
+  grep -qE "(0\.99|1\.00)x for threads \(gil legacy, --cpus 0\) at 2 tasks" "$OUT/report.md"
 check "report.md compare sentence counts the cells" \
   grep -qF "Of $rows cells in both runs" "$OUT/report.md"
 
@@ -288,6 +331,79 @@ check "--format svg: report embeds the SVG" grep -qF "](cpu_scaling.svg)" "$T/sv
 "$GB" plot --trace "$FIX/trace.csv" --format png -o "$T/tr" 2>"$T/err"
 check "--trace alone exits 0" [ $? -eq 0 ]
 check "--trace alone draws gil_timeline.png" [ "$(png_size "$T/tr/gil_timeline.png")" = 1250x500 ]
+# The same trace as JSON lines (as `run --trace X.jsonl` writes it) draws the
+# same timeline.
+"$GB" plot --trace "$FIX/trace.jsonl" --format png -o "$T/trj" 2>"$T/err"
+check "--trace FILE.jsonl exits 0 ($(head -c 200 "$T/err"))" [ $? -eq 0 ]
+check "--trace FILE.jsonl draws gil_timeline.png" [ "$(png_size "$T/trj/gil_timeline.png")" = 1250x500 ]
+check "a JSON-lines trace gives the CSV's timeline data" \
+  cmp -s <(grep -v '^# gilbench plot' "$T/tr/gil_timeline.dat") \
+         <(grep -v '^# gilbench plot' "$T/trj/gil_timeline.dat")
+# --window: only that range, each hold clipped to it.
+"$GB" plot --trace "$FIX/trace.csv" --window 10:20 --format svg -o "$T/win" 2>"$T/err"
+check "--window exits 0 ($(head -c 200 "$T/err"))" [ $? -eq 0 ]
+check "--window: the holds of the trace clipped to 10..20 ms" \
+  python3 - "$T/tr/gil_timeline.dat" "$T/win/gil_timeline.dat" <<'EOF'
+import sys
+def held(path):
+    blk = open(path).read().split("\n\n\n")[0]
+    return [tuple(map(float, l.split()[:3])) for l in blk.splitlines() if l and l[0] not in "#?"]
+want = sorted((round(max(a, 10), 6), round(min(b, 20), 6), r) for a, b, r in held(sys.argv[1])
+              if b >= 10 and a <= 20)
+got = sorted((round(a, 6), round(b, 6), r) for a, b, r in held(sys.argv[2]))
+ok = len(got) == len(want) and all(abs(x[0] - y[0]) < 1e-5 and abs(x[1] - y[1]) < 1e-5
+                                   for x, y in zip(got, want))
+if not ok:
+    print(len(got), len(want), got[:3], want[:3])
+sys.exit(0 if ok else 1)
+EOF
+check "--window: the sentence says the range" grep -qF "Between 10 and 20 ms (--window" "$T/win/report.md"
+expect_fail_early() { # the same as expect_fail below, for the window's bad values
+  "$@" >"$T/out" 2>"$T/err"
+  [ $? -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ]
+}
+check "--window 20:10 is refused" expect_fail_early "$GB" plot --trace "$FIX/trace.csv" --window 20:10 -o "$T/x"
+check "--window past the trace's end is refused" \
+  expect_fail_early "$GB" plot --trace "$FIX/trace.csv" --window 5000:6000 -o "$T/x"
+# A long trace (10000 holds a thread) is drawn as held fractions per bin,
+# and says so; the fractions add up to each thread's held time.
+python3 - "$T/long.csv" <<'EOF'
+import sys
+lines = ["# model=threads workload=cpu gil=new tasks=2 (long)", "t_ns,thread,event"]
+t = 0
+for i in range(10000):
+    for th in (0, 1):
+        lines += ["%d,%d,acquire" % (t, th), "%d,%d,drop_forced" % (t + 60000, th)]
+        t += 100000
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+EOF
+"$GB" plot --trace "$T/long.csv" --format svg -o "$T/long" 2>"$T/err"
+check "a long trace plots ($(head -c 200 "$T/err"))" [ -s "$T/long/gil_timeline.svg" ]
+check "a long trace: the title says it is aggregated" grep -qF "held fraction per" "$T/long/gil_timeline.svg"
+check "a long trace: the sentence says so" grep -qF "held fraction in 400 bins" "$T/long/report.md"
+check "a long trace: no bars, the held fraction per bin adds up to the time held" \
+  python3 - "$T/long/gil_timeline.dat" <<'EOF'
+import sys
+blk = open(sys.argv[1]).read().split("\n\n\n")
+rows = lambda b: [list(map(float, l.split())) for l in blk[b].splitlines() if l and l[0] not in "#?"]
+bins = rows(6)
+held = {}
+for a, b, r, f in bins:
+    held[r] = held.get(r, 0) + (b - a) * f
+# each thread holds 0.06 ms of every 0.2 ms; the trace runs 1999.96 ms
+ok = not rows(0) and len(bins) == 800 and all(abs(v - 10000 * 0.06) < 1 for v in held.values())
+if not ok:
+    print(len(rows(0)), len(bins), held)
+sys.exit(0 if ok else 1)
+EOF
+# A bad input is found before anything is written.
+printf '{"gilbench_trace":1}\n{"t_ns":0,"thread":0,"event":"explode"}\n' >"$T/bad.jsonl"
+"$GB" plot "$FIX/results.json" --trace "$FIX/trace.csv" --trace "$T/bad.jsonl" -o "$T/partial" \
+  >/dev/null 2>"$T/err"
+check "a bad trace after good inputs: exit 1, one line" [ $? -eq 1 ] && one_line "$T/err"
+check "a bad trace after good inputs: the line names it" grep -qF "bad.jsonl:2: unknown event" "$T/err"
+check "a bad trace after good inputs: no chart written" \
+  [ -z "$(ls "$T/partial" 2>/dev/null)" ]
 python3 - "$FIX/results.json" "$T/seed.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -31,7 +31,7 @@ sentence_counts() {
 for pair in "base slower" "base same" "noisy_base noisy_new"; do
   set -- $pair
   out=$T/$1-$2
-  "$GB" plot "$CMP/$1.json" "$CMP/$2.json" --format svg -o "$out" >/dev/null 2>"$T/err"
+  "$GB" plot --base "$CMP/$1.json" "$CMP/$2.json" --format svg -o "$out" >/dev/null 2>"$T/err"
   rc=$?
   check "plot $1 vs $2 exits 0 (got $rc: $(head -c 200 "$T/err"))" [ "$rc" -eq 0 ]
   want=$(counts "$CMP/$1.json" "$CMP/$2.json")
@@ -74,10 +74,10 @@ for c in d["results"]:
         c["samples"]["wall_s"] = c["samples"]["wall_s"][:5]
 json.dump(d, open(f"{sys.argv[2]}/five.json", "w"))
 EOF
-"$GB" plot "$T/lvl_base.json" "$T/lvl_slower.json" --format svg -o "$T/lvl" >/dev/null 2>&1
+"$GB" plot --base "$T/lvl_base.json" "$T/lvl_slower.json" --format svg -o "$T/lvl" >/dev/null 2>&1
 check "ci_level from the file labels the whiskers" \
   grep -qF "whiskers: 90% CI of the median" "$T/lvl/compare.svg"
-"$GB" plot "$CMP/base.json" "$T/five.json" --format svg -o "$T/five" >/dev/null 2>&1
+"$GB" plot --base "$CMP/base.json" "$T/five.json" --format svg -o "$T/five" >/dev/null 2>&1
 check "levels that differ between rows: 'CI', no percentage" \
   grep -qF "whiskers: CI of the median" "$T/five/compare.svg"
 
@@ -91,7 +91,7 @@ for name in ("base", "slower"):
         c["samples"] = {}
     json.dump(d, open(f"{sys.argv[2]}/nos_{name}.json", "w"))
 EOF
-"$GB" plot "$T/nos_base.json" "$T/nos_slower.json" --format svg -o "$T/nos" >/dev/null 2>"$T/err"
+"$GB" plot --base "$T/nos_base.json" "$T/nos_slower.json" --format svg -o "$T/nos" >/dev/null 2>"$T/err"
 check "no samples: plot exits 0" [ $? -eq 0 ]
 check "no samples: the sentence says the cells were not tested" \
   grep -qF "0 too noisy to tell, 2 not tested (no samples)" "$T/nos/report.md"
@@ -108,5 +108,39 @@ want=$(counts "$FIX/base.json" "$FIX/results.json")
 got=$(sentence_counts "$T/fx/report.md")
 check "fixture: slower/faster/too noisy as gilbench compare says ($want; chart: '$got')" \
   [ -n "$want" ] && [ "$got" = "$want" ]
+
+# The legend fits the canvas: one column (side by side, the PNG's wider
+# font pushed the second column past the right edge), every entry starting
+# far enough from the edge for its text (about 6 px a character at 11 pt).
+check "compare legend: one column, every entry inside the canvas" python3 - "$T/base-slower/compare.svg" <<'EOF'
+import re, sys
+svg = open(sys.argv[1]).read()
+w = float(re.search(r'viewBox="0 0 ([0-9.]+)', svg).group(1))
+ents = re.findall(r'translate\(([0-9.]+),[0-9.]+\)"[^>]*>\s*<text>([^<]*(?:whiskers: |compare: (?:slower|faster))[^<]*)</text>', svg)
+xs = {x for x, _ in ents}
+bad = len(ents) != 4 or len(xs) != 1 or any(float(x) + 6 * len(t) > w for x, t in ents)
+if bad:
+    print(ents)
+sys.exit(1 if bad else 0)
+EOF
+
+# Two result files without --base are drawn together, never compared: the
+# cells both hold stay apart, each file's series named after its file.
+"$GB" plot "$CMP/base.json" "$CMP/slower.json" --format svg -o "$T/both" >/dev/null 2>"$T/err"
+check "two files, no --base: exit 0" [ $? -eq 0 ]
+check "two files, no --base: no compare chart" [ ! -e "$T/both/compare.svg" ]
+check "two files, no --base: the report has no compare sentence" \
+  bash -c "! grep -q 'finds the wall time' '$T/both/report.md'"
+check "two files, no --base: each file's series named after its file" \
+  bash -c "grep -qF '[base]' '$T/both/report.md' && grep -qF '[slower]' '$T/both/report.md'"
+python3 - "$CMP/slower.json" "$T/other_host.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["context"]["host"] = "host-b"
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+"$GB" plot "$CMP/base.json" "$T/other_host.json" --format svg -o "$T/hosts" >/dev/null 2>"$T/err"
+check "two files from two hosts: the series name the host" \
+  grep -qF "[host-b]" "$T/hosts/report.md"
 
 finish

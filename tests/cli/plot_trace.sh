@@ -20,4 +20,11 @@ assert len(native) >= 2, blocks[5][:300]
 check "a processes trace names each task's process" [ "$(grep -c '^# thread [0-9]*: pid [0-9]*$' "$T/proc.csv")" -eq 2 ]
 "$GB" plot "$T/proc.json" --trace "$T/proc.csv" -o "$T/proc" 2>"$T/proc.err"
 check "the processes timeline has a row per process" grep -q 'in 2 processes (each with its own GIL)' "$T/proc/report.md"
+# The same as JSON lines: every event names its pid, the timeline the same rows.
+"$GB" run -w cpu -m processes -t 2 --work 400000 -r 1 --warmup 0 -q --no-baseline \
+  --trace "$T/proc.jsonl" -o "$T/procj.json"
+"$GB" plot "$T/procj.json" --trace "$T/proc.jsonl" -o "$T/procj" 2>"$T/procj.err"
+check "a JSON-lines processes trace plots ($(head -c 200 "$T/procj.err"))" [ -s "$T/procj/gil_timeline.png" ]
+check "the JSON-lines processes timeline has a row per process" \
+  grep -q 'in 2 processes (each with its own GIL)' "$T/procj/report.md"
 finish

@@ -35,10 +35,10 @@ static int fz_plot(json_t *doc, json_t *base, const char *trace)
 	pc->base_path = "base.json";
 	pc->sources = sources;
 	pc->nsources = doc ? 1 : 0;
-	if (base && gb__plot_merge(&base, 1, &pc->base) != 0)
+	if (base && gb__plot_merge(&base, 1, NULL, &pc->base) != 0)
 		goto out;
 	if (doc) {
-		if (gb__plot_merge(&doc, 1, &pc->doc) != 0)
+		if (gb__plot_merge(&doc, 1, NULL, &pc->doc) != 0)
 			goto out;
 	} else {
 		pc->doc = json_pack("{s:i, s:{}, s:[]}", "schema_version", 1, "context", "results");

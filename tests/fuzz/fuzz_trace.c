@@ -2,8 +2,9 @@
  * fuzz_trace.c - a GIL trace (`gilbench run --trace`, CSV or JSON lines)
  * as `gilbench plot --trace` reads it: the reader and the timeline built
  * from it (held, waiting, I/O and native spans per thread, drops), with
- * the data file and report written but gnuplot not run. A refused trace
- * prints one line on stderr.
+ * the data file and report written but gnuplot not run, once over the
+ * whole trace and once through a --window. A refused trace prints one line
+ * on stderr.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lines = gb_fuzz_stderr_end();
 	if (err == -EINVAL && lines != 1)
 		gb_fuzz_fail("a refused trace printed %d lines on stderr", lines);
+	/* Again through --window: the check before drawing, then the clipping. */
+	pc->has_window = 1;
+	pc->win_lo = 0.01;
+	pc->win_hi = 5;
+	pc->ncharts = 0;
+	gb_fuzz_stderr_begin();
+	if (gb__plot_trace_check(pc, path) == 0)
+		gb__plot_timeline(pc, path, "gil_timeline");
+	gb_fuzz_stderr_end();
 	free(pc);
 	return 0;
 }

@@ -215,6 +215,35 @@ static void test_report_warnings(const char *dir)
 	json_decref(doc);
 }
 
+/*
+ * One ok cell, flagged: named, never "every ok cell except " and nothing.
+ * serial under two GIL policies: two rows that say which is which.
+ */
+static void test_report_rows(const char *dir)
+{
+	json_t *doc = json_pack("{s:i, s:{}, s:[o]}", "schema_version", 1, "context", "results",
+	                        wcell("serial", 1, 0.08, -1, 3, json_pack("[s]", "wall_s: noisy")));
+	json_t *two = wcell("serial", 1, 0.01, -1, 3, json_pack("[]"));
+	char path[512];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	ok(gb_report_md_write(path, doc, NULL, NULL, 0, NULL, 0) == 0, "report.md written");
+	text = slurp(path);
+	ok(text && !strstr(text, "except"), "1 of 1 flagged: no 'except'");
+	has_line(text, "(1 of 1 ok cells): serial\n");
+	free(text);
+	json_object_set_new(json_object_get(two, "params"), "gil", json_string("legacy"));
+	json_array_append_new(json_object_get(doc, "results"), two);
+	ok(gb_report_md_write(path, doc, NULL, NULL, 0, NULL, 0) == 0, "report.md written");
+	text = slurp(path);
+	has_line(text, "| serial | tasks=1, gil=new | ok |");
+	has_line(text, "| serial | tasks=1, gil=legacy | ok |");
+	free(text);
+	unlink(path);
+	json_decref(doc);
+}
+
 /* A cpu cell with a speedup, for the CPU scaling chart. */
 static json_t *scell(const char *model, const char *gil, int tasks, double speedup)
 {
@@ -245,6 +274,51 @@ static void sentence_is(const char *got, const char *want)
 	ok(strcmp(got, want) == 0, "sentence: '%s' (want '%s')", got, want);
 }
 
+/* A threads cpu cell at native fraction f with speedup sp, wall interval [lo, hi]. */
+static json_t *ncell(double f, double sp, double lo, double hi)
+{
+	json_t *c = scell("threads", "new", 2, sp);
+
+	json_object_set_new(json_object_get(c, "params"), "native_fraction", json_real(f));
+	if (lo > 0)
+		json_object_set_new(json_object_get(json_object_get(c, "metrics"), "wall_s"),
+		                    "ci95", json_pack("[f, f]", lo, hi));
+	return c;
+}
+
+/*
+ * The native-fraction sentence against the bound min(N, 1/(1-F)) and
+ * Amdahl's law, from the numbers: 2.06x at F = 0.5 on 2 cores is above the
+ * bound, and its interval says whether noise explains it.
+ */
+static void test_native_sentence(const char *dir)
+{
+	json_t *doc = json_pack("{s:i, s:{}, s:[o, o]}", "schema_version", 1, "context", "results",
+	                        ncell(0.25, 1.2, -1, -1), ncell(0.5, 2.06, -1, -1));
+	const char *got;
+
+	got = chart_sentence(dir, doc, 4);
+	ok(strstr(got, "F = 0.25 1.20x, 10% below the bound (1.33x), 5% above Amdahl (1.14x)") !=
+	           NULL,
+	   "F = 0.25: below the bound, above Amdahl, by how much: %s", got);
+	ok(strstr(got, "F = 0.5 2.06x, 3% above the bound (2.00x), 55% above Amdahl (1.33x)") !=
+	           NULL,
+	   "F = 0.5: above the bound, by how much");
+	ok(strstr(got, "1 point is above the bound: 0 within its interval (noise), 0 beyond it") !=
+	           NULL,
+	   "the point above the bound is counted, without an interval to judge it");
+	ok(strstr(got, "ceiling") == NULL && strstr(got, "under the ceiling") == NULL,
+	   "no 'ceiling': the curves are named by what they are");
+	json_decref(doc);
+	/* Its wall median's interval reaches below the bound: noise. */
+	doc = json_pack("{s:i, s:{}, s:[o, o]}", "schema_version", 1, "context", "results",
+	                ncell(0.25, 1.2, -1, -1), ncell(0.5, 2.06, 0.47, 0.53));
+	got = chart_sentence(dir, doc, 4);
+	ok(strstr(got, "1 point is above the bound: 1 within its interval (noise)") != NULL,
+	   "an interval reaching under the bound: noise: %s", got);
+	json_decref(doc);
+}
+
 static void test_chart_sentences(const char *dir)
 {
 	json_t *doc =
@@ -254,6 +328,7 @@ static void test_chart_sentences(const char *dir)
 	                  scell("threads", "legacy", 2, 0.7), scell("processes", "new", 1, 0.98),
 	                  scell("processes", "new", 2, 1.9), scell("processes", "new", 4, 1.92));
 	char path[512];
+	json_t *pin;
 
 	/* At 2 tasks (the cores), not 4: the best, the worst, then threads under new. */
 	sentence_is(chart_sentence(dir, doc, 0),
@@ -262,7 +337,24 @@ static void test_chart_sentences(const char *dir)
 	snprintf(path, sizeof(path), "%s/cpu_scaling.dat", dir);
 	ok(access(path, R_OK) == 0, "cpu_scaling.dat written");
 	unlink(path);
+	/* A run pinned with --cpus 0 beside the ordinary one: apart, not its point. */
+	pin = scell("threads", "legacy", 2, 0.99);
+	json_object_set_new(json_object_get(pin, "params"), "cpus", json_string("0"));
+	for (size_t i = 0; i < json_array_size(json_object_get(doc, "results")); i++)
+		json_object_set_new(
+		        json_object_get(json_array_get(json_object_get(doc, "results"), i),
+		                        "params"),
+		        "cpus", json_string("all"));
+	json_array_append_new(json_object_get(doc, "results"), pin);
+	sentence_is(
+	        chart_sentence(dir, doc, 0),
+	        "At 2 tasks the speedup over serial is 1.90x for processes and only 0.70x for "
+	        "threads (gil legacy); 0.95x for threads (gil new); the ideal is 2x. Drawn "
+	        "apart, a run pinned with --cpus: 0.99x for threads (gil legacy, --cpus 0) at 2 "
+	        "tasks.");
+	unlink(path);
 	sentence_is(chart_sentence(dir, doc, 1), "no ok cell of workload io.");
+	test_native_sentence(dir);
 	sentence_is(chart_sentence(dir, doc, 3),
 	            "needs background cells of threads under gil new at two or more "
 	            "--switch-interval values.");
@@ -277,6 +369,7 @@ int main(void)
 		return gb_tap_done();
 	test_warn_data();
 	test_report_warnings(dir);
+	test_report_rows(dir);
 	test_chart_sentences(dir);
 	rmdir(dir);
 
@@ -318,6 +411,12 @@ int main(void)
 	          "asyncio (CPython)");
 	series_is("{\"model\":\"cpython-\",\"params\":{}}", "cpython_", "cpython-");
 	series_is("{\"params\":{}}", "_", "?");
+	/* A cell of one of several files holding the same cells: its file's series. */
+	series_is("{\"model\":\"threads\",\"params\":{\"gil\":\"new\"},\"_source\":\"host-b\","
+	          "\"_source_n\":2}",
+	          "threads_new__s2", "threads (gil new) [host-b]");
+	ok(gb__res_rank("threads_new__s2") / 2 == gb__res_rank("threads_new") / 2,
+	   "a file's variant ranks with its model");
 
 	/* Order: serial first, a CPython series right after its twin. */
 	ok(gb__res_rank("serial") < gb__res_rank("threads_new"), "serial before threads");
