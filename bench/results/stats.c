@@ -114,6 +114,20 @@ double gb_stats_median_ci(const double *x, size_t n, double conf, double *lo, do
 	return cov;
 }
 
+double gb_stats_median_ci_level(size_t n)
+{
+	double *s, lo, hi, cov;
+
+	if (n == 0)
+		return -1;
+	s = calloc(n, sizeof(*s));
+	if (!s)
+		return -1;
+	cov = stats_median_ci_sorted(s, n, GB_STATS_CI_LEVEL, &lo, &hi);
+	free(s);
+	return cov;
+}
+
 /* Standard normal upper tail and its inverse (bisection is plenty here). */
 static double stats_norm_sf(double z)
 {
@@ -195,7 +209,8 @@ int gb_stats_summarize(const double *x, size_t n, struct gb_summary *out)
 	qsort(dev, n, sizeof(*dev), stats_cmp_dbl);
 	out->mad = stats_quantile_sorted(dev, n, 0.5);
 
-	out->ci_level = stats_median_ci_sorted(s, n, 0.95, &out->ci95_lo, &out->ci95_hi);
+	out->ci_level =
+	        stats_median_ci_sorted(s, n, GB_STATS_CI_LEVEL, &out->ci95_lo, &out->ci95_hi);
 
 	q1 = stats_quantile_sorted(s, n, 0.25);
 	q3 = stats_quantile_sorted(s, n, 0.75);

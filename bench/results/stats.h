@@ -11,7 +11,8 @@ struct gb_summary {
 	size_t n;
 	double median, mean, stddev, mad, min, max;
 	/* Confidence interval of the median, aiming at 95%: ci_level is the
-	 * coverage it really has (below 0.95 when n <= 5, see gb_stats_median_ci). */
+	 * coverage it really has (below 0.95 when n <= 5, see gb_stats_median_ci).
+	 * The JSON writes it as "ci" always and as "ci95" only when it is one. */
 	double ci95_lo, ci95_hi;
 	double ci_level;
 	double cv;         /* stddev / mean */
@@ -52,6 +53,13 @@ double gb_stats_mann_whitney_p(const double *a, size_t na, const double *b, size
  * -1 for n == 0 (bounds left alone).
  */
 double gb_stats_median_ci(const double *x, size_t n, double conf, double *lo, double *hi);
+
+/* The coverage gb_stats_median_ci reaches at conf 0.95 with n samples (-1
+ * for n == 0): what an older file's ci95 without ci_level had. */
+double gb_stats_median_ci_level(size_t n);
+
+/* GB_STATS_CI_LEVEL: a "ci95" is written only at this coverage or above. */
+#define GB_STATS_CI_LEVEL 0.95
 
 /*
  * Repetitions per side needed for a two-sided Mann-Whitney test at `alpha`
