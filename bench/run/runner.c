@@ -50,7 +50,8 @@ static struct runner_progress {
 	const struct gb_matrix *m;
 	int on;             /* stderr is a terminal and not --quiet */
 	unsigned cell, rep; /* the cell and repetition running now */
-	unsigned done;      /* cells finished */
+	unsigned done;      /* cells whose repetitions have ended */
+	unsigned finished;  /* of them, the ones not cut short by a signal */
 	double t_start;     /* of the run */
 	double t_cell;      /* start of the current cell */
 	double t_drawn;     /* last redraw */
@@ -542,7 +543,13 @@ static void runner_progress_draw(void)
 		RUNNER_ADD(" %s=%s", gb_param_at((enum gb_param_id)k)->label, v);
 	}
 	runner_fmt_time(t1, sizeof(t1), el);
-	RUNNER_ADD("  rep %u/%u  elapsed %s", p->rep + 1, p->m->warmup + p->m->reps, t1);
+	/* Warm-up and kept repetitions counted apart: "rep 1/3" is the first
+	 * of the 3 kept, not the warm-up. */
+	if (p->rep < p->m->warmup)
+		RUNNER_ADD("  warm-up %u/%u", p->rep + 1, p->m->warmup);
+	else
+		RUNNER_ADD("  rep %u/%u", p->rep - p->m->warmup + 1, p->m->reps);
+	RUNNER_ADD("  elapsed %s", t1);
 	/* The average finished cell for each cell left, less what the running
 	 * one has already spent of it; unknown before a cell has finished. */
 	if (p->done) {
@@ -915,6 +922,10 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 		runner_progress_draw();
 		cell = runner_cell(m, &m->cells[i]);
 		runner_prog.done++;
+		/* A cell the signal cut short is kept, failed, but did not finish. */
+		if (!runner_interrupted || gb_cell_status(cell) == GB_CELL_OK ||
+		    gb_cell_status(cell) == GB_CELL_SKIPPED)
+			runner_prog.finished++;
 		st = json_string_value(json_object_get(cell, "status"));
 		if (gb_cell_status(cell) == GB_CELL_FAILED ||
 		    gb_cell_status(cell) == GB_CELL_TIMEOUT) {
@@ -934,9 +945,9 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 	runner_prog.on = 0;
 	/* The interrupted cell is a failed cell ("interrupted by ..."): status 2. */
 	if (runner_interrupted) {
-		gb_err("run", "interrupted by signal %d (%s): %zu finished cells kept",
-		       (int)runner_interrupted, strsignal(runner_interrupted),
-		       json_array_size(results));
+		gb_err("run", "interrupted by signal %d (%s): %u finished cell%s kept",
+		       (int)runner_interrupted, strsignal(runner_interrupted), runner_prog.finished,
+		       runner_prog.finished == 1 ? "" : "s");
 		if (rc == 0)
 			rc = 2;
 	}
