@@ -128,6 +128,26 @@ double gb_stats_median_ci_level(size_t n)
 	return cov;
 }
 
+double gb_stats_ci_rel_pct(const double *x, size_t n)
+{
+	double lo, hi, med;
+
+	if (n == 0 || gb_stats_median_ci(x, n, GB_STATS_CI_LEVEL, &lo, &hi) < 0)
+		return INFINITY;
+	if (hi == lo)
+		return 0;
+	med = gb_stats_median(x, n);
+	return med != 0 ? 100 * (hi - lo) / 2 / fabs(med) : INFINITY;
+}
+
+enum gb_stats_reps gb_stats_reps_enough(const double *x, size_t n, size_t min, size_t max,
+                                        double target_pct)
+{
+	if (n >= min && gb_stats_ci_rel_pct(x, n) < target_pct)
+		return GB_STATS_REPS_TARGET;
+	return n >= max ? GB_STATS_REPS_MAX : GB_STATS_REPS_MORE;
+}
+
 /* Standard normal upper tail and its inverse (bisection is plenty here). */
 static double stats_norm_sf(double z)
 {

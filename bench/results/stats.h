@@ -62,6 +62,21 @@ double gb_stats_median_ci_level(size_t n);
 #define GB_STATS_CI_LEVEL 0.95
 
 /*
+ * Adaptive repetitions: whether n samples x[0..n) are enough. The median's
+ * interval (gb_stats_median_ci at 95%) within target_pct percent of the
+ * median (its half-width relative to it, as pyperf and Google Benchmark
+ * judge) once n >= min: GB_STATS_REPS_TARGET; else n >= max:
+ * GB_STATS_REPS_MAX; else GB_STATS_REPS_MORE (repeat again).
+ */
+enum gb_stats_reps { GB_STATS_REPS_MORE, GB_STATS_REPS_TARGET, GB_STATS_REPS_MAX };
+enum gb_stats_reps gb_stats_reps_enough(const double *x, size_t n, size_t min, size_t max,
+                                        double target_pct);
+
+/* The half-width of the median's interval over |median|, in percent:
+ * 0 when the interval is one point, INFINITY for n == 0 or a zero median. */
+double gb_stats_ci_rel_pct(const double *x, size_t n);
+
+/*
  * Repetitions per side needed for a two-sided Mann-Whitney test at `alpha`
  * to detect a relative change `change` (0.05 = 5%) with 80% power, when
  * the samples have coefficient of variation `cv`; never fewer than the

@@ -385,6 +385,15 @@ static void cli_apply(struct gb_matrix *m, struct gb_cell *c, const struct gb_pa
 	case GB_PARAM_WARMUP:
 		m->warmup = (unsigned)v.num;
 		break;
+	case GB_PARAM_MIN_REPS:
+		m->min_reps = (unsigned)v.num;
+		break;
+	case GB_PARAM_MAX_REPS:
+		m->max_reps = (unsigned)v.num;
+		break;
+	case GB_PARAM_TARGET_CI:
+		m->target_ci = v.num;
+		break;
 	default:
 		break;
 	}
@@ -409,6 +418,7 @@ static int cli_param(struct gb_matrix *m, const struct gb_param_info *pi, const 
 	unsigned n;
 
 	cli_opt_name(opt, sizeof(opt), pi);
+	m->given |= 1u << pi->id;
 	if (!(pi->flags & GB_PAR_LIST)) {
 		if (cli_value(opt, pi, arg, &v) ||
 		    (pi->id == GB_PARAM_CPUS && cli_cpuset(m, opt, arg)))
@@ -581,6 +591,9 @@ static void cli_defaults(struct gb_matrix *m, int argc, char **argv)
 			m->quick = 1;
 	gb_params_defaults(&m->base, m->quick);
 	m->reps = (unsigned)(m->quick ? reps->quick_def : reps->def);
+	m->min_reps = (unsigned)gb_param_at(GB_PARAM_MIN_REPS)->def;
+	m->max_reps = (unsigned)gb_param_at(GB_PARAM_MAX_REPS)->def;
+	m->target_ci = gb_param_at(GB_PARAM_TARGET_CI)->def;
 	m->warmup = (unsigned)(m->quick ? warmup->quick_def : warmup->def);
 	m->timeout_s = CLI_TIMEOUT_DEFAULT;
 	m->format = "json";
@@ -661,6 +674,39 @@ static int cli_option(struct gb_matrix *m, int opt, char **argv, int *trace_form
 	}
 }
 
+/*
+ * Fixed (-r) or adaptive repetitions (any of --min-reps, --max-reps,
+ * --target-ci): not both. A bound not given follows the one given
+ * (--max-reps 3 alone means at most 3, so at least 3 too). 0 or 1.
+ */
+static int cli_check_reps(struct gb_matrix *m)
+{
+	unsigned adaptive =
+	        (1u << GB_PARAM_MIN_REPS) | (1u << GB_PARAM_MAX_REPS) | (1u << GB_PARAM_TARGET_CI);
+
+	m->adaptive = (m->given & adaptive) != 0;
+	if (!m->adaptive)
+		return 0;
+	if (m->given & (1u << GB_PARAM_REPS)) {
+		gb_err("-r", "fixed repetitions; --min-reps, --max-reps and --target-ci "
+		             "make them adaptive: give one or the other");
+		return 1;
+	}
+	if (m->min_reps > m->max_reps) {
+		if (m->given & (1u << GB_PARAM_MIN_REPS) && m->given & (1u << GB_PARAM_MAX_REPS)) {
+			gb_err("--min-reps", "%u is more than --max-reps %u", m->min_reps,
+			       m->max_reps);
+			return 1;
+		}
+		if (m->given & (1u << GB_PARAM_MAX_REPS))
+			m->min_reps = m->max_reps;
+		else
+			m->max_reps = m->min_reps;
+	}
+	m->reps = m->max_reps; /* the most a cell may take (the trace's last one) */
+	return 0;
+}
+
 /* What only the whole command line can say: formats, files, --trace-format. */
 static int cli_check_outputs(struct gb_matrix *m, int trace_format)
 {
@@ -715,7 +761,7 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 		gb_err("run", "unexpected argument '%s'", argv[optind]);
 		return 1;
 	}
-	if (cli_check_outputs(m, trace_format))
+	if (cli_check_outputs(m, trace_format) || cli_check_reps(m))
 		return 1;
 	cli_defaults_dims(m);
 	return cli_expand(m);

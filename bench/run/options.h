@@ -33,6 +33,14 @@ struct gb_matrix {
 	const char *cpus;
 	hwloc_bitmap_t cpuset; /* --cpus parsed once (owned), NULL without --cpus */
 	unsigned reps, warmup;
+	/* Adaptive repetitions (--min-reps, --max-reps, --target-ci; any of
+	 * them turns it on): reps is then unused, and a cell repeats from
+	 * min_reps to max_reps until the median's interval of wall_s is
+	 * within target_ci percent of it. */
+	int adaptive;
+	unsigned min_reps, max_reps;
+	double target_ci;
+	unsigned given; /* 1u << gb_param_id of the measurement options given */
 	double timeout_s;
 	int quick, quiet, append, baseline;
 	const char *out;                   /* -o, NULL = stdout */

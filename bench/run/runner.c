@@ -29,6 +29,7 @@
 #include "params.h"
 #include "registry.h"
 #include "report_json.h"
+#include "stats.h"
 #include "status.h"
 
 #define RUNNER_TRACE_PER_THREAD 65536
@@ -547,6 +548,8 @@ static void runner_progress_draw(void)
 	 * of the 3 kept, not the warm-up. */
 	if (p->rep < p->m->warmup)
 		RUNNER_ADD("  warm-up %u/%u", p->rep + 1, p->m->warmup);
+	else if (p->m->adaptive)
+		RUNNER_ADD("  rep %u/<=%u", p->rep - p->m->warmup + 1, p->m->max_reps);
 	else
 		RUNNER_ADD("  rep %u/%u", p->rep - p->m->warmup + 1, p->m->reps);
 	RUNNER_ADD("  elapsed %s", t1);
@@ -826,8 +829,50 @@ static void runner_note_cpus(json_t *sample, char *bound, size_t blen, char *pee
 }
 
 /*
+ * After kept repetition `kept`: NULL to go on, else why the repetitions
+ * stop: "fixed" (-r reached), "target" or "max" (adaptive).
+ */
+static const char *runner_reps_stop(const struct gb_matrix *m, json_t *samples, unsigned kept)
+{
+	json_t *arr = json_object_get(samples, GB_METRIC_KEY(wall_s)), *v;
+	double x[1000];
+	size_t i, n = 0;
+
+	if (!m->adaptive)
+		return kept >= m->reps ? "fixed" : NULL;
+	json_array_foreach(arr, i, v) if (n < sizeof(x) / sizeof(x[0])) x[n++] =
+	        json_number_value(v);
+	switch (gb_stats_reps_enough(x, n, m->min_reps, m->max_reps, m->target_ci)) {
+	case GB_STATS_REPS_TARGET:
+		return "target";
+	case GB_STATS_REPS_MAX:
+		return "max";
+	default:
+		return kept >= m->max_reps ? "max" : NULL;
+	}
+}
+
+/* How the repetitions went, into params: reps as run and why they stopped. */
+static void runner_note_reps(const struct gb_matrix *m, json_t *params, unsigned kept,
+                             const char *stop)
+{
+	/* Fixed ones (-r) write none of it: a file as before, reps_stop absent means fixed. */
+	if (!m->adaptive)
+		return;
+	json_object_set_new(params, "reps", json_integer(kept));
+	json_object_set_new(params, "min_reps", json_integer(m->min_reps));
+	json_object_set_new(params, "max_reps", json_integer(m->max_reps));
+	json_object_set_new(params, "target_ci_pct", json_real(m->target_ci));
+	if (stop)
+		json_object_set_new(params, "reps_stop", json_string(stop));
+}
+
+/*
  * The warm-up and kept repetitions of a runnable cell, into res: its
- * samples, the CPUs it ran on, and its status (with metrics if ok).
+ * samples, the CPUs it ran on, and its status (with metrics if ok). -r
+ * runs a fixed count; adaptive repetitions run until runner_reps_stop
+ * says the interval is narrow enough or the cap is reached. The trace is
+ * of the last repetition: with adaptive ones, each kept one writes it over.
  */
 static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *cell, json_t *res)
 {
@@ -835,15 +880,17 @@ static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *ce
 	enum gb_cell_status status = GB_CELL_OK;
 	char why[512] = "", bound[512] = "", peer[32] = "";
 	double deadline = runner_now() + m->timeout_s;
+	const char *stop = NULL;
+	unsigned kept = 0;
 	char *trace = NULL;
 
-	for (unsigned r = 0; r < m->warmup + m->reps; r++) {
+	for (unsigned r = 0; !stop; r++) {
 		json_t *sample;
 		int err;
 
 		runner_prog.rep = r;
 		runner_progress_tick();
-		if (r + 1 == m->warmup + m->reps)
+		if (!trace && (r + 1 == m->warmup + m->reps || (m->adaptive && r >= m->warmup)))
 			trace = runner_trace_path(m, cell);
 		err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
 		                 sizeof(why));
@@ -856,10 +903,12 @@ static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *ce
 		if (r >= m->warmup) {
 			runner_note_cpus(sample, bound, sizeof(bound), peer, sizeof(peer));
 			gb_report_add_sample(samples, sample);
+			stop = runner_reps_stop(m, samples, ++kept);
 		}
 		json_decref(sample);
 	}
 	free(trace);
+	runner_note_reps(m, params, kept, stop);
 	json_object_set_new(params, "bound_cpus", json_string(bound[0] ? bound : "none"));
 	if (peer[0])
 		json_object_set_new(params, "peer_cpus", json_string(peer));
