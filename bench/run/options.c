@@ -39,6 +39,8 @@ enum cli_opt {
 	OPT_APPEND,
 	OPT_NO_BASELINE,
 	OPT_TRACE_FORMAT,
+	OPT_EXPORT_MD,
+	OPT_EXPORT_CSV,
 	OPT_PARAM = 512,
 };
 
@@ -55,6 +57,8 @@ static const struct option cli_fixed_opts[] = {
         {"append", no_argument, NULL, OPT_APPEND},
         {"no-baseline", no_argument, NULL, OPT_NO_BASELINE},
         {"trace-format", required_argument, NULL, OPT_TRACE_FORMAT},
+        {"export-markdown", required_argument, NULL, OPT_EXPORT_MD},
+        {"export-csv", required_argument, NULL, OPT_EXPORT_CSV},
         {"help", no_argument, NULL, 'h'},
 };
 
@@ -155,11 +159,17 @@ void gb_cli_usage_run(void)
 	       "  -o, --output FILE         write here (atomically, after every cell)\n"
 	       "      --append              add the cells to an existing FILE\n"
 	       "      --format F            " GB_EXPORT_FORMATS " (default json)\n"
+	       "      --export-markdown FILE  the table of the run's cells, as markdown\n"
+	       "      --export-csv FILE     the same table as csv (one row per cell)\n"
 	       "      --trace FILE          GIL trace of each cell's last repetition\n"
 	       "      --trace-format F      csv or jsonl (default: jsonl for FILE.jsonl, else "
 	       "csv)\n"
 	       "      --plugin PATH.so      load an external model or GIL policy (repeatable)\n"
-	       "  -q, --quiet               no progress line\n"
+	       "  -q, --quiet               no progress line and no table, only the lines of\n"
+	       "                            cells skipped or failed\n"
+	       "\n"
+	       "At the end a table of the run's cells (and a line per cell skipped or\n"
+	       "failed, with its reason) goes to stdout, or to stderr when the results do.\n"
 	       "  -h, --help                this text\n");
 }
 
@@ -638,6 +648,12 @@ static int cli_option(struct gb_matrix *m, int opt, char **argv, int *trace_form
 	case OPT_TRACE:
 		m->trace = optarg;
 		return 0;
+	case OPT_EXPORT_MD:
+		m->export_md = optarg;
+		return 0;
+	case OPT_EXPORT_CSV:
+		m->export_csv = optarg;
+		return 0;
 	case OPT_TRACE_FORMAT:
 		if (strcmp(optarg, "csv") == 0)
 			*trace_format = GB_TRACE_CSV;
@@ -727,6 +743,10 @@ static int cli_check_outputs(struct gb_matrix *m, int trace_format)
 	if (m->out && strcmp(m->out, "-") != 0 && cli_check_output("-o", m->out) != 0)
 		return 1;
 	if (m->trace && cli_check_output("--trace", m->trace) != 0)
+		return 1;
+	if (m->export_md && cli_check_output("--export-markdown", m->export_md) != 0)
+		return 1;
+	if (m->export_csv && cli_check_output("--export-csv", m->export_csv) != 0)
 		return 1;
 	if (trace_format >= 0 && !m->trace) {
 		gb_err("--trace-format", "needs --trace FILE");

@@ -43,12 +43,13 @@ struct gb_matrix {
 	unsigned given; /* 1u << gb_param_id of the measurement options given */
 	double timeout_s;
 	int quick, quiet, append, baseline;
-	const char *out;                   /* -o, NULL = stdout */
-	const char *format;                /* json, gbench, bmf, gab, pyperf */
-	const char *trace;                 /* --trace FILE */
-	enum gb_trace_format trace_format; /* --trace-format, else by FILE's extension */
-	char *argv_joined;                 /* the command, for context */
-	char *strings;                     /* owned copies of list items */
+	const char *out;                    /* -o, NULL = stdout */
+	const char *format;                 /* json, gbench, bmf, gab, pyperf */
+	const char *trace;                  /* --trace FILE */
+	const char *export_md, *export_csv; /* --export-markdown/--export-csv FILE: the table */
+	enum gb_trace_format trace_format;  /* --trace-format, else by FILE's extension */
+	char *argv_joined;                  /* the command, for context */
+	char *strings;                      /* owned copies of list items */
 
 	struct gb_cell *cells;
 	unsigned ncells;
