@@ -24,6 +24,7 @@
 #include "compare.h"
 #include "identity.h"
 #include "log.h"
+#include "suggest.h"
 #include "metrics.h"
 #include "results_io.h"
 #include "stats.h"
@@ -922,6 +923,17 @@ static int cmp_parse_num(const char *opt, const char *s, double *out)
 	return 0;
 }
 
+/* " (did you mean '--X'?)", else where to look. A static buffer: one
+ * refusal per process. */
+static const char *com_option_hint(const char *arg, const struct option *opts)
+{
+	static char hint[96];
+
+	if (!*gb_suggest_option_hint(hint, sizeof(hint), arg, opts))
+		snprintf(hint, sizeof(hint), " (try 'gilbench compare --help')");
+	return hint;
+}
+
 static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 {
 	enum { OPT_THRESHOLD = 256, OPT_ALPHA, OPT_ALL };
@@ -987,9 +999,8 @@ static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 			               strchr("fo", optopt)))
 				gb_err("compare", "option '%s' needs a value", argv[optind - 1]);
 			else
-				gb_err("compare",
-				       "unknown option '%s' (try 'gilbench compare --help')",
-				       argv[optind - 1]);
+				gb_err("compare", "unknown option '%s'%s", argv[optind - 1],
+				       com_option_hint(argv[optind - 1], opts));
 			return 1;
 		}
 	}

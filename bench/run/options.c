@@ -23,6 +23,7 @@
 #include "params.h"
 #include "parse.h"
 #include "registry.h"
+#include "suggest.h"
 #include "workloads.h"
 
 #ifndef GB_EXPORT_FORMATS
@@ -243,6 +244,15 @@ static int cli_split(struct gb_matrix *m, const char *opt, const char *arg, char
 	return 0;
 }
 
+/* " (did you mean 'X'?)", else " (see 'gilbench list')". */
+static const char *cli_hint(char *buf, size_t len, const char *word, const char *const *names,
+                            size_t n)
+{
+	if (!*gb_suggest_hint(buf, len, word, names, n))
+		snprintf(buf, len, " (see 'gilbench list')");
+	return buf;
+}
+
 static int cli_bad(const char *opt, const char *val, const char *what)
 {
 	gb_err(opt, "'%s' is not %s", val, what);
@@ -303,7 +313,14 @@ static int cli_bad_range(const char *opt, const char *val, const struct gb_param
 static int cli_string(const char *opt, const struct gb_param_info *pi, const char *s)
 {
 	if (pi->id == GB_PARAM_GIL && !gb_gil_policy_find(s)) {
-		gb_err(opt, "unknown GIL policy '%s' (see 'gilbench list')", s);
+		const char *names[64];
+		size_t n = 0;
+		char hint[96];
+
+		for (; n < sizeof(names) / sizeof(names[0]) && gb_gil_policy_at(n); n++)
+			names[n] = gb_gil_policy_at(n)->name;
+		gb_err(opt, "unknown GIL policy '%s'%s", s,
+		       cli_hint(hint, sizeof(hint), s, names, n));
 		return 1;
 	}
 	return 0;
@@ -456,7 +473,15 @@ static int cli_models(struct gb_matrix *m, const char *arg)
 	for (unsigned i = 0; i < n; i++) {
 		m->models[i] = gb_model_find(items[i]);
 		if (!m->models[i]) {
-			gb_err("-m", "unknown model '%s' (see 'gilbench list')", items[i]);
+			const struct gb_model_ops *const *all = gb_models();
+			const char *names[GB_CLI_LIST_MAX * 4];
+			size_t k = 0;
+			char hint[96];
+
+			for (; all[k] && k < sizeof(names) / sizeof(names[0]); k++)
+				names[k] = all[k]->name;
+			gb_err("-m", "unknown model '%s'%s", items[i],
+			       cli_hint(hint, sizeof(hint), items[i], names, k));
 			return 1;
 		}
 	}
@@ -473,7 +498,14 @@ static int cli_workloads(struct gb_matrix *m, const char *arg)
 		return 1;
 	for (unsigned i = 0; i < n; i++) {
 		if (gb_workload_parse(items[i], &m->workloads[i]) != 0) {
-			gb_err("-w", "unknown workload '%s' (seed, cpu, io, background)", items[i]);
+			const char *names[GB_WL__COUNT];
+			char hint[96];
+
+			for (unsigned k = 0; k < GB_WL__COUNT; k++)
+				names[k] = gb_workload_name((enum gb_workload)k);
+			if (!*gb_suggest_hint(hint, sizeof(hint), items[i], names, GB_WL__COUNT))
+				snprintf(hint, sizeof(hint), " (seed, cpu, io, background)");
+			gb_err("-w", "unknown workload '%s'%s", items[i], hint);
 			return 1;
 		}
 	}
@@ -625,6 +657,23 @@ static int cli_plugins(int argc, char **argv)
 	return 0;
 }
 
+/* An option getopt does not know, with the nearest one it does. 1. */
+static int cli_unknown_option(char **argv)
+{
+	struct option longopts[CLI_NFIXED + GB_PARAM__COUNT + 1];
+	char shortopts[64], hint[96];
+
+	if (optopt) { /* a short one, maybe inside a cluster like -qz */
+		gb_err("run", "unknown option '-%c' (see 'gilbench run --help')", optopt);
+		return 1;
+	}
+	cli_build_opts(longopts, shortopts, sizeof(shortopts));
+	if (!*gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1], longopts))
+		snprintf(hint, sizeof(hint), " (see 'gilbench run --help')");
+	gb_err("run", "unknown option '%s'%s", argv[optind - 1], hint);
+	return 1;
+}
+
 /* One option getopt returned: 0, 1 (refused), -1 (--help printed). */
 static int cli_option(struct gb_matrix *m, int opt, char **argv, int *trace_format)
 {
@@ -680,13 +729,8 @@ static int cli_option(struct gb_matrix *m, int opt, char **argv, int *trace_form
 	case ':':
 		gb_err("run", "option %s needs a value", argv[optind - 1]);
 		return 1;
-	default:            /* '?' */
-		if (optopt) /* a short one, maybe inside a cluster like -qz */
-			gb_err("run", "unknown option '-%c' (see 'gilbench run --help')", optopt);
-		else
-			gb_err("run", "unknown option '%s' (see 'gilbench run --help')",
-			       argv[optind - 1]);
-		return 1;
+	default: /* '?' */
+		return cli_unknown_option(argv);
 	}
 }
 
