@@ -859,7 +859,8 @@ static void runner_note_reps(const struct gb_matrix *m, json_t *params, unsigned
 	/* Fixed ones (-r) write none of it: a file as before, reps_stop absent means fixed. */
 	if (!m->adaptive)
 		return;
-	json_object_set_new(params, "reps", json_integer(kept));
+	if (kept) /* a cell that failed before keeping one says its cap */
+		json_object_set_new(params, "reps", json_integer(kept));
 	json_object_set_new(params, "min_reps", json_integer(m->min_reps));
 	json_object_set_new(params, "max_reps", json_integer(m->max_reps));
 	json_object_set_new(params, "target_ci_pct", json_real(m->target_ci));
