@@ -766,12 +766,18 @@ static json_t *cmp_num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* A side's summary: "ci" with ci_level, and "ci95" only when it is one
+ * (as result files write them, report_json.c). */
 static json_t *cmp_side_json(const struct gb_summary *s)
 {
-	return json_pack("{s:I, s:o, s:o, s:o, s:[oo], s:o, s:b}", "n", (json_int_t)s->n, "median",
-	                 cmp_num(s->median), "mean", cmp_num(s->mean), "cv", cmp_num(s->cv), "ci95",
-	                 cmp_num(s->ci95_lo), cmp_num(s->ci95_hi), "ci_level", cmp_num(s->ci_level),
-	                 "noisy", s->noisy);
+	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:[oo], s:o, s:b}", "n", (json_int_t)s->n,
+	                      "median", cmp_num(s->median), "mean", cmp_num(s->mean), "cv",
+	                      cmp_num(s->cv), "ci", cmp_num(s->ci95_lo), cmp_num(s->ci95_hi),
+	                      "ci_level", cmp_num(s->ci_level), "noisy", s->noisy);
+
+	if (o && s->ci_level >= GB_STATS_CI_LEVEL)
+		json_object_set(o, "ci95", json_object_get(o, "ci"));
+	return o;
 }
 
 static json_t *cmp_cell_json(const struct gb_compare_cell *c)

@@ -22,6 +22,9 @@ check "micro --json: the same keys" [ "${k1:-none}" = "${k2:-other}" ]
 check "show --format json: JSON" isjson "$T/s.json"
 "$GB" compare --format json "$T/r.json" "$T/r.json" >"$T/c.json"
 check "compare --format json: JSON" isjson "$T/c.json"
+check "compare --format json: ci with its level; no ci95 for a 1-sample interval" /usr/bin/python3 -c "
+import json; b = json.load(open('$T/c.json'))['comparisons'][0]['base']
+assert len(b['ci']) == 2 and b['ci_level'] < 0.95 and 'ci95' not in b, b"
 "$GB" run -m serial -w seed -r 1 --warmup 0 -q --format json >"$T/rj.json"
 check "run --format json: JSON" isjson "$T/rj.json"
 for cmd in list micro show compare fidelity run; do
