@@ -15,5 +15,6 @@ int gb_cmd_compare(int argc, char **argv);
 int gb_cmd_export(int argc, char **argv);
 int gb_cmd_plot(int argc, char **argv);
 int gb_cmd_fidelity(int argc, char **argv);
+int gb_cmd_show(int argc, char **argv);
 
 #endif

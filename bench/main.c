@@ -21,6 +21,7 @@ static const struct main_cmd main_cmds[] = {
         {"run", gb_cmd_run, "run a matrix of cells and write results JSON"},
         {"demo", gb_cmd_demo, "run the lecture's bob/alice program under a model"},
         {"micro", gb_cmd_micro, "time the suite's own primitives against baselines"},
+        {"show", gb_cmd_show, "print a result file as a table of its cells"},
         {"compare", gb_cmd_compare, "compare two result files; exit 3 on a regression"},
         {"export", gb_cmd_export, "convert a result file for other benchmark tools"},
         {"plot", gb_cmd_plot, "draw charts from result files with gnuplot"},

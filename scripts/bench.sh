@@ -50,9 +50,15 @@ if [ "$kind" = quick ]; then
 else
   # Each cell is run once: a sweep whose list would repeat a cell another
   # sweep already ran leaves that value out (the chart finds the cell).
-  d=(-r 3 --warmup 1 -q)
+  # Adaptive repetitions: 4, the fewest with which the U test can see a 5%
+  # change of a quiet cell (what run's warnings ask for; -r 3 warned of
+  # every cell), then up to 6 while the median's interval is wider than
+  # +-1% of it. No warm-up: each repetition is a fresh forked process, and
+  # 4 kept ones cost what 1 warm-up + 3 did, so the matrix keeps its
+  # budget; only noisy cells pay up to 2 more.
+  d=(--min-reps 4 --max-reps 6 --target-ci 1 --warmup 0 -q)
   nonserial=$(pick threads processes greenlets asyncio callbacks)
-  run "seed, every model" -w seed -m "$models" -r 3 --warmup 0 -q
+  run "seed, every model" -w seed -m "$models" "${d[@]}"
   run "cpu scaling" -w cpu -m "$models" -t 1,2,4 "${d[@]}"
   [ -n "$(pick threads)" ] && run "cpu, threads by GIL policy" -w cpu -m threads -t 1,2,4 \
     --gil legacy,none "${d[@]}"

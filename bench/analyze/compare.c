@@ -24,6 +24,7 @@
 #include "compare.h"
 #include "identity.h"
 #include "log.h"
+#include "suggest.h"
 #include "metrics.h"
 #include "results_io.h"
 #include "stats.h"
@@ -765,12 +766,18 @@ static json_t *cmp_num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* A side's summary: "ci" with ci_level, and "ci95" only when it is one
+ * (as result files write them, report_json.c). */
 static json_t *cmp_side_json(const struct gb_summary *s)
 {
-	return json_pack("{s:I, s:o, s:o, s:o, s:[oo], s:o, s:b}", "n", (json_int_t)s->n, "median",
-	                 cmp_num(s->median), "mean", cmp_num(s->mean), "cv", cmp_num(s->cv), "ci95",
-	                 cmp_num(s->ci95_lo), cmp_num(s->ci95_hi), "ci_level", cmp_num(s->ci_level),
-	                 "noisy", s->noisy);
+	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:[oo], s:o, s:b}", "n", (json_int_t)s->n,
+	                      "median", cmp_num(s->median), "mean", cmp_num(s->mean), "cv",
+	                      cmp_num(s->cv), "ci", cmp_num(s->ci95_lo), cmp_num(s->ci95_hi),
+	                      "ci_level", cmp_num(s->ci_level), "noisy", s->noisy);
+
+	if (o && s->ci_level >= GB_STATS_CI_LEVEL)
+		json_object_set(o, "ci95", json_object_get(o, "ci"));
+	return o;
 }
 
 static json_t *cmp_cell_json(const struct gb_compare_cell *c)
@@ -922,6 +929,17 @@ static int cmp_parse_num(const char *opt, const char *s, double *out)
 	return 0;
 }
 
+/* " (did you mean '--X'?)", else where to look. A static buffer: one
+ * refusal per process. */
+static const char *com_option_hint(const char *arg, const struct option *opts)
+{
+	static char hint[96];
+
+	if (!*gb_suggest_option_hint(hint, sizeof(hint), arg, opts))
+		snprintf(hint, sizeof(hint), " (try 'gilbench compare --help')");
+	return hint;
+}
+
 static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 {
 	enum { OPT_THRESHOLD = 256, OPT_ALPHA, OPT_ALL };
@@ -987,9 +1005,8 @@ static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 			               strchr("fo", optopt)))
 				gb_err("compare", "option '%s' needs a value", argv[optind - 1]);
 			else
-				gb_err("compare",
-				       "unknown option '%s' (try 'gilbench compare --help')",
-				       argv[optind - 1]);
+				gb_err("compare", "unknown option '%s'%s", argv[optind - 1],
+				       com_option_hint(argv[optind - 1], opts));
 			return 1;
 		}
 	}

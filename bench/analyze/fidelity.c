@@ -25,6 +25,7 @@
 #include "fidelity.h"
 #include "identity.h"
 #include "log.h"
+#include "suggest.h"
 #include "results_io.h"
 #include "report_json.h"
 #include "stats.h"
@@ -702,6 +703,17 @@ static void fid_usage(FILE *f)
 	        "See docs/methodology.md, \"Fidelity\".\n");
 }
 
+/* " (did you mean '--X'?)", else where to look. A static buffer: one
+ * refusal per process. */
+static const char *fid_option_hint(const char *arg, const struct option *opts)
+{
+	static char hint[96];
+
+	if (!*gb_suggest_option_hint(hint, sizeof(hint), arg, opts))
+		snprintf(hint, sizeof(hint), " (try 'gilbench fidelity --help')");
+	return hint;
+}
+
 static int fid_parse(int argc, char **argv, struct fid_opts *o)
 {
 	enum { OPT_TOLERANCE = 256 };
@@ -759,9 +771,8 @@ static int fid_parse(int argc, char **argv, struct fid_opts *o)
 			if (optopt && (optopt >= OPT_TOLERANCE || strchr("fo", optopt)))
 				gb_err("fidelity", "option '%s' needs a value", argv[optind - 1]);
 			else
-				gb_err("fidelity",
-				       "unknown option '%s' (try 'gilbench fidelity --help')",
-				       argv[optind - 1]);
+				gb_err("fidelity", "unknown option '%s'%s", argv[optind - 1],
+				       fid_option_hint(argv[optind - 1], opts));
 			return 1;
 		}
 	}

@@ -39,6 +39,7 @@
 #include "cmd.h"
 #include "context.h"
 #include "log.h"
+#include "suggest.h"
 #include "micro.h"
 #include "results_io.h"
 #include "stats.h"
@@ -604,12 +605,12 @@ struct micro_opts {
 static void micro_usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: gilbench micro [--json] [--reps N] [--filter TEXT]\n\n"
+	        "usage: gilbench micro [--format text|json] [--reps N] [--filter TEXT]\n\n"
 	        "Times the suite's own primitives (ns per op) beside baselines measured in\n"
 	        "the same run, and shows each op's ratio to its baseline and target.\n\n"
-	        "  --json         print {\"context\", \"ops\": {NAME: {median_ns, min_ns, max_ns,\n"
-	        "                 reps}}, \"targets\": {NAME: {baseline, ratio, target_ratio,\n"
-	        "                 met}}} instead of the table\n"
+	        "  --format F     text (default) or json: {\"context\", \"ops\": {NAME:\n"
+	        "                 {median_ns, min_ns, max_ns, reps}}, \"targets\": {NAME:\n"
+	        "                 {baseline, ratio, target_ratio, met}}} (--json: the same)\n"
 	        "  --reps N       repetitions per op, %d to %d (default %d)\n"
 	        "  --filter TEXT  only ops whose name contains TEXT (and their baselines)\n"
 	        "  --help         this text\n",
@@ -620,11 +621,9 @@ static void micro_usage(FILE *f)
 static int micro_parse(int argc, char **argv, struct micro_opts *o)
 {
 	static const struct option longopts[] = {
-	        {"json", no_argument, NULL, 'j'},
-	        {"reps", required_argument, NULL, 'r'},
-	        {"filter", required_argument, NULL, 'f'},
-	        {"help", no_argument, NULL, 'h'},
-	        {NULL, 0, NULL, 0},
+	        {"json", no_argument, NULL, 'j'},       {"format", required_argument, NULL, 'F'},
+	        {"reps", required_argument, NULL, 'r'}, {"filter", required_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -634,8 +633,15 @@ static int micro_parse(int argc, char **argv, struct micro_opts *o)
 	while ((c = getopt_long(argc, argv, ":hr:", longopts, NULL)) != -1) {
 		unsigned long long v;
 		switch (c) {
-		case 'j':
+		case 'j': /* the older spelling of --format json */
 			o->json = 1;
+			break;
+		case 'F':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+				gb_err("micro", "--format: '%s' is not text or json", optarg);
+				return 1;
+			}
+			o->json = strcmp(optarg, "json") == 0;
 			break;
 		case 'r':
 			if (gb_parse_uint(optarg, MICRO_REPS_MIN, MICRO_REPS_MAX, &v) != 0) {
@@ -654,10 +660,15 @@ static int micro_parse(int argc, char **argv, struct micro_opts *o)
 		case ':':
 			gb_err("micro", "option '%s' needs a value", argv[optind - 1]);
 			return 1;
-		default:
-			gb_err("micro", "unknown option '%s' (try 'gilbench micro --help')",
-			       argv[optind - 1]);
+		default: {
+			char hint[96];
+
+			if (!*gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1],
+			                             longopts))
+				snprintf(hint, sizeof(hint), " (try 'gilbench micro --help')");
+			gb_err("micro", "unknown option '%s'%s", argv[optind - 1], hint);
 			return 1;
+		}
 		}
 	}
 	if (optind < argc) {

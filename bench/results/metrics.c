@@ -40,6 +40,7 @@
 #define PER_TASK            GB_METRIC_PER_TASK
 #define GBENCH              GB_METRIC_GBENCH
 #define GROUP               GB_METRIC_GROUP
+#define TABLE               GB_METRIC_TABLE
 #define MT_CMP_YES          1
 #define MT_CMP_NO           0
 

@@ -17,6 +17,7 @@ enum gb_metric_flags {
 	GB_METRIC_PER_TASK = 1u << 2, /* `grain` is the cell's, shared by its tasks */
 	GB_METRIC_GBENCH = 1u << 3,   /* a per-repetition counter in the gbench export */
 	GB_METRIC_GROUP = 1u << 4,    /* in samples: makes metrics.<path's first part> */
+	GB_METRIC_TABLE = 1u << 5,    /* a column of the cell table (run's summary, show) */
 };
 
 enum gb_metric_worse {

@@ -5,6 +5,7 @@
  */
 #include "report_json.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,14 +118,17 @@ static double *rep_values(json_t *samples, const char *key, size_t *n)
 }
 
 /*
- * The summary object of samples[key]. ci95 keeps its name (charts and
- * older readers look for it); ci_level says what coverage it really has,
- * below 0.95 with 5 samples or fewer.
+ * The summary object of samples[key]. "ci" is the interval of the median
+ * with its coverage ci_level beside it; "ci95" is written as well only
+ * when that coverage is 95% or more (6 samples or more), so that a reader
+ * of ci95 never gets a 94% interval under that name (gb_summary_ci reads
+ * either).
  */
 static json_t *rep_summary(json_t *samples, const char *key, struct gb_summary *s)
 {
 	size_t n;
 	double *x = rep_values(samples, key, &n);
+	json_t *o;
 
 	if (!x)
 		return NULL;
@@ -133,11 +137,32 @@ static json_t *rep_summary(json_t *samples, const char *key, struct gb_summary *
 		return NULL;
 	}
 	free(x);
-	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:[f,f], s:f, s:f, s:i, s:b, s:b}",
-	                 "n", (json_int_t)s->n, "median", s->median, "mean", s->mean, "stddev",
-	                 s->stddev, "mad", s->mad, "min", s->min, "max", s->max, "ci95", s->ci95_lo,
-	                 s->ci95_hi, "ci_level", s->ci_level, "cv", s->cv, "outliers",
-	                 (int)s->outliers, "noisy", s->noisy, "too_few", s->too_few);
+	o = json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:[f,f], s:f, s:f, s:i, s:b, s:b}", "n",
+	              (json_int_t)s->n, "median", s->median, "mean", s->mean, "stddev", s->stddev,
+	              "mad", s->mad, "min", s->min, "max", s->max, "ci", s->ci95_lo, s->ci95_hi,
+	              "ci_level", s->ci_level, "cv", s->cv, "outliers", (int)s->outliers, "noisy",
+	              s->noisy, "too_few", s->too_few);
+	if (o && s->ci_level >= GB_STATS_CI_LEVEL)
+		json_object_set_new(o, "ci95", json_pack("[f,f]", s->ci95_lo, s->ci95_hi));
+	return o;
+}
+
+int gb_summary_ci(json_t *summary, double *lo, double *hi, double *level)
+{
+	json_t *ci = json_object_get(summary, "ci"), *lv = json_object_get(summary, "ci_level");
+
+	if (json_array_size(ci) != 2)
+		ci = json_object_get(summary, "ci95");
+	if (json_array_size(ci) != 2 || !json_is_number(json_array_get(ci, 0)) ||
+	    !json_is_number(json_array_get(ci, 1)))
+		return -ENOENT;
+	*lo = json_number_value(json_array_get(ci, 0));
+	*hi = json_number_value(json_array_get(ci, 1));
+	/* An older file's ci95 without ci_level: the level its n gave. */
+	*level = json_is_number(lv) ? json_number_value(lv)
+	                            : gb_stats_median_ci_level((size_t)json_integer_value(
+	                                      json_object_get(summary, "n")));
+	return 0;
 }
 
 /* A process that barely runs on the CPU has a cpu time made of fork and

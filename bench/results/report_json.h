@@ -49,6 +49,14 @@ double gb_speedup(double serial_wall, double wall);
  */
 void gb_report_speedups(json_t *doc, unsigned cpus);
 
+/*
+ * The confidence interval of the median a summary object holds, and its
+ * coverage: "ci" with "ci_level" (files from now on), else the "ci95" of
+ * older files (its level from n when ci_level is absent). Every reader of
+ * a summary's interval calls this. 0, or -ENOENT when it has none.
+ */
+int gb_summary_ci(json_t *summary, double *lo, double *hi, double *level);
+
 /* True if doc has an ok serial cell matching the work of `params`. */
 int gb_report_has_serial(json_t *doc, json_t *params, const char *workload);
 

@@ -114,6 +114,40 @@ double gb_stats_median_ci(const double *x, size_t n, double conf, double *lo, do
 	return cov;
 }
 
+double gb_stats_median_ci_level(size_t n)
+{
+	double *s, lo, hi, cov;
+
+	if (n == 0)
+		return -1;
+	s = calloc(n, sizeof(*s));
+	if (!s)
+		return -1;
+	cov = stats_median_ci_sorted(s, n, GB_STATS_CI_LEVEL, &lo, &hi);
+	free(s);
+	return cov;
+}
+
+double gb_stats_ci_rel_pct(const double *x, size_t n)
+{
+	double lo, hi, med;
+
+	if (n == 0 || gb_stats_median_ci(x, n, GB_STATS_CI_LEVEL, &lo, &hi) < 0)
+		return INFINITY;
+	if (hi == lo)
+		return 0;
+	med = gb_stats_median(x, n);
+	return med != 0 ? 100 * (hi - lo) / 2 / fabs(med) : INFINITY;
+}
+
+enum gb_stats_reps gb_stats_reps_enough(const double *x, size_t n, size_t min, size_t max,
+                                        double target_pct)
+{
+	if (n >= min && gb_stats_ci_rel_pct(x, n) < target_pct)
+		return GB_STATS_REPS_TARGET;
+	return n >= max ? GB_STATS_REPS_MAX : GB_STATS_REPS_MORE;
+}
+
 /* Standard normal upper tail and its inverse (bisection is plenty here). */
 static double stats_norm_sf(double z)
 {
@@ -195,7 +229,8 @@ int gb_stats_summarize(const double *x, size_t n, struct gb_summary *out)
 	qsort(dev, n, sizeof(*dev), stats_cmp_dbl);
 	out->mad = stats_quantile_sorted(dev, n, 0.5);
 
-	out->ci_level = stats_median_ci_sorted(s, n, 0.95, &out->ci95_lo, &out->ci95_hi);
+	out->ci_level =
+	        stats_median_ci_sorted(s, n, GB_STATS_CI_LEVEL, &out->ci95_lo, &out->ci95_hi);
 
 	q1 = stats_quantile_sorted(s, n, 0.25);
 	q3 = stats_quantile_sorted(s, n, 0.75);

@@ -11,7 +11,8 @@ struct gb_summary {
 	size_t n;
 	double median, mean, stddev, mad, min, max;
 	/* Confidence interval of the median, aiming at 95%: ci_level is the
-	 * coverage it really has (below 0.95 when n <= 5, see gb_stats_median_ci). */
+	 * coverage it really has (below 0.95 when n <= 5, see gb_stats_median_ci).
+	 * The JSON writes it as "ci" always and as "ci95" only when it is one. */
 	double ci95_lo, ci95_hi;
 	double ci_level;
 	double cv;         /* stddev / mean */
@@ -52,6 +53,28 @@ double gb_stats_mann_whitney_p(const double *a, size_t na, const double *b, size
  * -1 for n == 0 (bounds left alone).
  */
 double gb_stats_median_ci(const double *x, size_t n, double conf, double *lo, double *hi);
+
+/* The coverage gb_stats_median_ci reaches at conf 0.95 with n samples (-1
+ * for n == 0): what an older file's ci95 without ci_level had. */
+double gb_stats_median_ci_level(size_t n);
+
+/* GB_STATS_CI_LEVEL: a "ci95" is written only at this coverage or above. */
+#define GB_STATS_CI_LEVEL 0.95
+
+/*
+ * Adaptive repetitions: whether n samples x[0..n) are enough. The median's
+ * interval (gb_stats_median_ci at 95%) within target_pct percent of the
+ * median (its half-width relative to it, as pyperf and Google Benchmark
+ * judge) once n >= min: GB_STATS_REPS_TARGET; else n >= max:
+ * GB_STATS_REPS_MAX; else GB_STATS_REPS_MORE (repeat again).
+ */
+enum gb_stats_reps { GB_STATS_REPS_MORE, GB_STATS_REPS_TARGET, GB_STATS_REPS_MAX };
+enum gb_stats_reps gb_stats_reps_enough(const double *x, size_t n, size_t min, size_t max,
+                                        double target_pct);
+
+/* The half-width of the median's interval over |median|, in percent:
+ * 0 when the interval is one point, INFINITY for n == 0 or a zero median. */
+double gb_stats_ci_rel_pct(const double *x, size_t n);
 
 /*
  * Repetitions per side needed for a two-sided Mann-Whitney test at `alpha`

@@ -23,11 +23,7 @@
 /* Cells named on a line before "and N more". */
 #define RW_NAMED 6
 
-/*
- * model/workload and the identity params whose value differs among the
- * run's cells of the same workload: what tells this cell from the others.
- */
-static void rw_label(FILE *f, json_t *results, size_t first, json_t *cell)
+void gb_cell_label(FILE *f, json_t *results, size_t first, json_t *cell)
 {
 	const char *wl = json_string_value(json_object_get(cell, "workload")), *keys[64], *key;
 	json_t *params = json_object_get(cell, "params"), *v;
@@ -202,7 +198,7 @@ static void rw_line(FILE *f, json_t *results, size_t first, size_t nok,
 			continue;
 		if (named++)
 			fputs(", ", f);
-		rw_label(f, results, first, c);
+		gb_cell_label(f, results, first, c);
 	}
 	if (g->count > named)
 		fprintf(f, " and %zu more", g->count - named);

@@ -71,6 +71,14 @@ int gb_warn_group_has(const struct gb_warn_group *g, json_t *cell);
  */
 size_t gb_run_warn_print(FILE *f, json_t *doc, size_t first);
 
+/*
+ * A cell's label: model/workload and the identity params whose value
+ * differs among the cells results[first..] of the same workload, what
+ * tells this cell from the others ("threads/cpu tasks=4"). Run's warning
+ * lines and the table of bench/results/table.c name cells so.
+ */
+void gb_cell_label(FILE *f, json_t *results, size_t first, json_t *cell);
+
 /* "lo" or "lo to hi", each printed with fmt. */
 void gb_warn_put_range(FILE *f, double lo, double hi, const char *fmt);
 

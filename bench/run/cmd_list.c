@@ -1,13 +1,15 @@
 /*
- * cmd_list.c - `gilbench list [--json]`: the models, workloads and GIL
+ * cmd_list.c - `gilbench list [--format json]`: the models, workloads and GIL
  * policies this build (and any --plugin) knows; with --json also the
  * parameters of host/params.def, so that tools read them, not copy them.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "log.h"
+#include "suggest.h"
 #include "metrics.h"
 #include "params.h"
 #include "registry.h"
@@ -99,23 +101,52 @@ static json_t *list_json(void)
 	                 "params", list_params());
 }
 
+/* The options, for "did you mean" (parsed by hand: --plugin must come first). */
+static const struct option list_opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"json", no_argument, NULL, 'j'},
+        {"plugin", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
+
 int gb_cmd_list(int argc, char **argv)
 {
 	const struct gb_model_ops *const *models;
 	int as_json = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
+		const char *fmt = NULL;
+
+		if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "-f") == 0)
+			fmt = i + 1 < argc ? argv[++i] : "";
+		else if (strncmp(argv[i], "--format=", 9) == 0)
+			fmt = argv[i] + 9;
+		if (fmt) {
+			if (strcmp(fmt, "json") != 0 && strcmp(fmt, "text") != 0) {
+				gb_err("list", "--format: '%s' is not text or json", fmt);
+				return 1;
+			}
+			as_json = strcmp(fmt, "json") == 0;
+		} else if (strcmp(argv[i], "--json") == 0) { /* the older spelling */
 			as_json = 1;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: gilbench list [--json] [--plugin PATH.so]\n\n"
-			       "Lists the models, workloads and GIL policies.\n");
+			printf("usage: gilbench list [--format text|json] [--plugin PATH.so]\n\n"
+			       "Lists the models, workloads and GIL policies.\n\n"
+			       "  -f, --format F    text (default) or json: also the parameters "
+			       "and\n"
+			       "                    metrics tables, machine-readable (--json: the "
+			       "same)\n"
+			       "  --plugin PATH.so  load an external model or GIL policy first\n");
 			return 0;
 		} else if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc) {
 			if (gb_plugin_load(argv[++i]) != 0)
 				return 1;
 		} else {
-			gb_err("list", "unknown option '%s'", argv[i]);
+			char hint[96];
+
+			gb_err("list", "unknown option '%s'%s", argv[i],
+			       gb_suggest_option_hint(hint, sizeof(hint), argv[i], list_opts));
 			return 1;
 		}
 	}

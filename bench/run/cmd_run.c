@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "registry.h"
 #include "report_json.h"
 #include "results_io.h"
+#include "table.h"
 #include "warnings.h"
 #include "runner.h"
 
@@ -108,6 +110,57 @@ static void run_add_baselines(struct gb_matrix *m, json_t *doc)
 	json_decref(serials);
 }
 
+/* Where the summary goes: stdout, unless the results go there (-o -,
+ * no -o, or -o naming the file stdout is). */
+static FILE *run_summary_stream(const struct gb_matrix *m)
+{
+	struct stat a, b;
+
+	if (!m->out || strcmp(m->out, "-") == 0)
+		return stderr;
+	if (stat(m->out, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return stderr;
+	return stdout;
+}
+
+/* The table of this run's cells into FILE (atomically). 0 or 1. */
+static int run_export(json_t *doc, size_t first, const char *path, enum gb_table_format fmt)
+{
+	size_t len = 0;
+	char *text = gb_table_text(doc, first, fmt, &len);
+	int rc;
+
+	if (!text) {
+		gb_err(path, "out of memory");
+		return 1;
+	}
+	rc = gb_text_write_atomic(path, text, len) ? 1 : 0;
+	free(text);
+	return rc;
+}
+
+/*
+ * The end of a run: the table of its cells (not with --quiet) and a line
+ * per cell skipped or failed, then the --export-* files. 0 or 1.
+ */
+static int run_summary(const struct gb_matrix *m, json_t *doc, size_t first)
+{
+	FILE *f = run_summary_stream(m);
+	int rc = 0;
+
+	fflush(stderr);
+	if (!m->quiet && json_array_size(json_object_get(doc, "results")) > first)
+		gb_table_write(f, doc, first, GB_TABLE_TEXT);
+	gb_table_problems(f, doc, first);
+	fflush(f);
+	if (m->export_md)
+		rc |= run_export(doc, first, m->export_md, GB_TABLE_MARKDOWN);
+	if (m->export_csv)
+		rc |= run_export(doc, first, m->export_csv, GB_TABLE_CSV);
+	return rc;
+}
+
 int gb_cmd_run(int argc, char **argv)
 {
 	struct gb_matrix m;
@@ -167,6 +220,8 @@ int gb_cmd_run(int argc, char **argv)
 		if (gb_json_write_atomic(m.out ? m.out : "-", doc) != 0)
 			rc = 1;
 	}
+	if (run_summary(&m, doc, first) && rc == 0)
+		rc = 1;
 out:
 	json_decref(doc);
 	gb_cli_free(&m);

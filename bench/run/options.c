@@ -23,6 +23,7 @@
 #include "params.h"
 #include "parse.h"
 #include "registry.h"
+#include "suggest.h"
 #include "workloads.h"
 
 #ifndef GB_EXPORT_FORMATS
@@ -39,6 +40,8 @@ enum cli_opt {
 	OPT_APPEND,
 	OPT_NO_BASELINE,
 	OPT_TRACE_FORMAT,
+	OPT_EXPORT_MD,
+	OPT_EXPORT_CSV,
 	OPT_PARAM = 512,
 };
 
@@ -55,6 +58,8 @@ static const struct option cli_fixed_opts[] = {
         {"append", no_argument, NULL, OPT_APPEND},
         {"no-baseline", no_argument, NULL, OPT_NO_BASELINE},
         {"trace-format", required_argument, NULL, OPT_TRACE_FORMAT},
+        {"export-markdown", required_argument, NULL, OPT_EXPORT_MD},
+        {"export-csv", required_argument, NULL, OPT_EXPORT_CSV},
         {"help", no_argument, NULL, 'h'},
 };
 
@@ -155,11 +160,17 @@ void gb_cli_usage_run(void)
 	       "  -o, --output FILE         write here (atomically, after every cell)\n"
 	       "      --append              add the cells to an existing FILE\n"
 	       "      --format F            " GB_EXPORT_FORMATS " (default json)\n"
+	       "      --export-markdown FILE  the table of the run's cells, as markdown\n"
+	       "      --export-csv FILE     the same table as csv (one row per cell)\n"
 	       "      --trace FILE          GIL trace of each cell's last repetition\n"
 	       "      --trace-format F      csv or jsonl (default: jsonl for FILE.jsonl, else "
 	       "csv)\n"
 	       "      --plugin PATH.so      load an external model or GIL policy (repeatable)\n"
-	       "  -q, --quiet               no progress line\n"
+	       "  -q, --quiet               no progress line and no table, only the lines of\n"
+	       "                            cells skipped or failed\n"
+	       "\n"
+	       "At the end a table of the run's cells (and a line per cell skipped or\n"
+	       "failed, with its reason) goes to stdout, or to stderr when the results do.\n"
 	       "  -h, --help                this text\n");
 }
 
@@ -233,6 +244,15 @@ static int cli_split(struct gb_matrix *m, const char *opt, const char *arg, char
 	return 0;
 }
 
+/* " (did you mean 'X'?)", else " (see 'gilbench list')". */
+static const char *cli_hint(char *buf, size_t len, const char *word, const char *const *names,
+                            size_t n)
+{
+	if (!*gb_suggest_hint(buf, len, word, names, n))
+		snprintf(buf, len, " (see 'gilbench list')");
+	return buf;
+}
+
 static int cli_bad(const char *opt, const char *val, const char *what)
 {
 	gb_err(opt, "'%s' is not %s", val, what);
@@ -293,7 +313,14 @@ static int cli_bad_range(const char *opt, const char *val, const struct gb_param
 static int cli_string(const char *opt, const struct gb_param_info *pi, const char *s)
 {
 	if (pi->id == GB_PARAM_GIL && !gb_gil_policy_find(s)) {
-		gb_err(opt, "unknown GIL policy '%s' (see 'gilbench list')", s);
+		const char *names[64];
+		size_t n = 0;
+		char hint[96];
+
+		for (; n < sizeof(names) / sizeof(names[0]) && gb_gil_policy_at(n); n++)
+			names[n] = gb_gil_policy_at(n)->name;
+		gb_err(opt, "unknown GIL policy '%s'%s", s,
+		       cli_hint(hint, sizeof(hint), s, names, n));
 		return 1;
 	}
 	return 0;
@@ -385,6 +412,15 @@ static void cli_apply(struct gb_matrix *m, struct gb_cell *c, const struct gb_pa
 	case GB_PARAM_WARMUP:
 		m->warmup = (unsigned)v.num;
 		break;
+	case GB_PARAM_MIN_REPS:
+		m->min_reps = (unsigned)v.num;
+		break;
+	case GB_PARAM_MAX_REPS:
+		m->max_reps = (unsigned)v.num;
+		break;
+	case GB_PARAM_TARGET_CI:
+		m->target_ci = v.num;
+		break;
 	default:
 		break;
 	}
@@ -409,6 +445,7 @@ static int cli_param(struct gb_matrix *m, const struct gb_param_info *pi, const 
 	unsigned n;
 
 	cli_opt_name(opt, sizeof(opt), pi);
+	m->given |= 1u << pi->id;
 	if (!(pi->flags & GB_PAR_LIST)) {
 		if (cli_value(opt, pi, arg, &v) ||
 		    (pi->id == GB_PARAM_CPUS && cli_cpuset(m, opt, arg)))
@@ -436,7 +473,15 @@ static int cli_models(struct gb_matrix *m, const char *arg)
 	for (unsigned i = 0; i < n; i++) {
 		m->models[i] = gb_model_find(items[i]);
 		if (!m->models[i]) {
-			gb_err("-m", "unknown model '%s' (see 'gilbench list')", items[i]);
+			const struct gb_model_ops *const *all = gb_models();
+			const char *names[GB_CLI_LIST_MAX * 4];
+			size_t k = 0;
+			char hint[96];
+
+			for (; all[k] && k < sizeof(names) / sizeof(names[0]); k++)
+				names[k] = all[k]->name;
+			gb_err("-m", "unknown model '%s'%s", items[i],
+			       cli_hint(hint, sizeof(hint), items[i], names, k));
 			return 1;
 		}
 	}
@@ -453,7 +498,14 @@ static int cli_workloads(struct gb_matrix *m, const char *arg)
 		return 1;
 	for (unsigned i = 0; i < n; i++) {
 		if (gb_workload_parse(items[i], &m->workloads[i]) != 0) {
-			gb_err("-w", "unknown workload '%s' (seed, cpu, io, background)", items[i]);
+			const char *names[GB_WL__COUNT];
+			char hint[96];
+
+			for (unsigned k = 0; k < GB_WL__COUNT; k++)
+				names[k] = gb_workload_name((enum gb_workload)k);
+			if (!*gb_suggest_hint(hint, sizeof(hint), items[i], names, GB_WL__COUNT))
+				snprintf(hint, sizeof(hint), " (seed, cpu, io, background)");
+			gb_err("-w", "unknown workload '%s'%s", items[i], hint);
 			return 1;
 		}
 	}
@@ -581,6 +633,9 @@ static void cli_defaults(struct gb_matrix *m, int argc, char **argv)
 			m->quick = 1;
 	gb_params_defaults(&m->base, m->quick);
 	m->reps = (unsigned)(m->quick ? reps->quick_def : reps->def);
+	m->min_reps = (unsigned)gb_param_at(GB_PARAM_MIN_REPS)->def;
+	m->max_reps = (unsigned)gb_param_at(GB_PARAM_MAX_REPS)->def;
+	m->target_ci = gb_param_at(GB_PARAM_TARGET_CI)->def;
 	m->warmup = (unsigned)(m->quick ? warmup->quick_def : warmup->def);
 	m->timeout_s = CLI_TIMEOUT_DEFAULT;
 	m->format = "json";
@@ -600,6 +655,23 @@ static int cli_plugins(int argc, char **argv)
 			return 1;
 	}
 	return 0;
+}
+
+/* An option getopt does not know, with the nearest one it does. 1. */
+static int cli_unknown_option(char **argv)
+{
+	struct option longopts[CLI_NFIXED + GB_PARAM__COUNT + 1];
+	char shortopts[64], hint[96];
+
+	if (optopt) { /* a short one, maybe inside a cluster like -qz */
+		gb_err("run", "unknown option '-%c' (see 'gilbench run --help')", optopt);
+		return 1;
+	}
+	cli_build_opts(longopts, shortopts, sizeof(shortopts));
+	if (!*gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1], longopts))
+		snprintf(hint, sizeof(hint), " (see 'gilbench run --help')");
+	gb_err("run", "unknown option '%s'%s", argv[optind - 1], hint);
+	return 1;
 }
 
 /* One option getopt returned: 0, 1 (refused), -1 (--help printed). */
@@ -624,6 +696,12 @@ static int cli_option(struct gb_matrix *m, int opt, char **argv, int *trace_form
 		return 0;
 	case OPT_TRACE:
 		m->trace = optarg;
+		return 0;
+	case OPT_EXPORT_MD:
+		m->export_md = optarg;
+		return 0;
+	case OPT_EXPORT_CSV:
+		m->export_csv = optarg;
 		return 0;
 	case OPT_TRACE_FORMAT:
 		if (strcmp(optarg, "csv") == 0)
@@ -651,14 +729,42 @@ static int cli_option(struct gb_matrix *m, int opt, char **argv, int *trace_form
 	case ':':
 		gb_err("run", "option %s needs a value", argv[optind - 1]);
 		return 1;
-	default:            /* '?' */
-		if (optopt) /* a short one, maybe inside a cluster like -qz */
-			gb_err("run", "unknown option '-%c' (see 'gilbench run --help')", optopt);
-		else
-			gb_err("run", "unknown option '%s' (see 'gilbench run --help')",
-			       argv[optind - 1]);
+	default: /* '?' */
+		return cli_unknown_option(argv);
+	}
+}
+
+/*
+ * Fixed (-r) or adaptive repetitions (any of --min-reps, --max-reps,
+ * --target-ci): not both. A bound not given follows the one given
+ * (--max-reps 3 alone means at most 3, so at least 3 too). 0 or 1.
+ */
+static int cli_check_reps(struct gb_matrix *m)
+{
+	unsigned adaptive =
+	        (1u << GB_PARAM_MIN_REPS) | (1u << GB_PARAM_MAX_REPS) | (1u << GB_PARAM_TARGET_CI);
+
+	m->adaptive = (m->given & adaptive) != 0;
+	if (!m->adaptive)
+		return 0;
+	if (m->given & (1u << GB_PARAM_REPS)) {
+		gb_err("-r", "fixed repetitions; --min-reps, --max-reps and --target-ci "
+		             "make them adaptive: give one or the other");
 		return 1;
 	}
+	if (m->min_reps > m->max_reps) {
+		if (m->given & (1u << GB_PARAM_MIN_REPS) && m->given & (1u << GB_PARAM_MAX_REPS)) {
+			gb_err("--min-reps", "%u is more than --max-reps %u", m->min_reps,
+			       m->max_reps);
+			return 1;
+		}
+		if (m->given & (1u << GB_PARAM_MAX_REPS))
+			m->min_reps = m->max_reps;
+		else
+			m->max_reps = m->min_reps;
+	}
+	m->reps = m->max_reps; /* the most a cell may take (the trace's last one) */
+	return 0;
 }
 
 /* What only the whole command line can say: formats, files, --trace-format. */
@@ -681,6 +787,10 @@ static int cli_check_outputs(struct gb_matrix *m, int trace_format)
 	if (m->out && strcmp(m->out, "-") != 0 && cli_check_output("-o", m->out) != 0)
 		return 1;
 	if (m->trace && cli_check_output("--trace", m->trace) != 0)
+		return 1;
+	if (m->export_md && cli_check_output("--export-markdown", m->export_md) != 0)
+		return 1;
+	if (m->export_csv && cli_check_output("--export-csv", m->export_csv) != 0)
 		return 1;
 	if (trace_format >= 0 && !m->trace) {
 		gb_err("--trace-format", "needs --trace FILE");
@@ -715,7 +825,7 @@ int gb_cli_parse_run(int argc, char **argv, struct gb_matrix *m)
 		gb_err("run", "unexpected argument '%s'", argv[optind]);
 		return 1;
 	}
-	if (cli_check_outputs(m, trace_format))
+	if (cli_check_outputs(m, trace_format) || cli_check_reps(m))
 		return 1;
 	cli_defaults_dims(m);
 	return cli_expand(m);

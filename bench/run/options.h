@@ -33,14 +33,23 @@ struct gb_matrix {
 	const char *cpus;
 	hwloc_bitmap_t cpuset; /* --cpus parsed once (owned), NULL without --cpus */
 	unsigned reps, warmup;
+	/* Adaptive repetitions (--min-reps, --max-reps, --target-ci; any of
+	 * them turns it on): reps is then unused, and a cell repeats from
+	 * min_reps to max_reps until the median's interval of wall_s is
+	 * within target_ci percent of it. */
+	int adaptive;
+	unsigned min_reps, max_reps;
+	double target_ci;
+	unsigned given; /* 1u << gb_param_id of the measurement options given */
 	double timeout_s;
 	int quick, quiet, append, baseline;
-	const char *out;                   /* -o, NULL = stdout */
-	const char *format;                /* json, gbench, bmf, gab, pyperf */
-	const char *trace;                 /* --trace FILE */
-	enum gb_trace_format trace_format; /* --trace-format, else by FILE's extension */
-	char *argv_joined;                 /* the command, for context */
-	char *strings;                     /* owned copies of list items */
+	const char *out;                    /* -o, NULL = stdout */
+	const char *format;                 /* json, gbench, bmf, gab, pyperf */
+	const char *trace;                  /* --trace FILE */
+	const char *export_md, *export_csv; /* --export-markdown/--export-csv FILE: the table */
+	enum gb_trace_format trace_format;  /* --trace-format, else by FILE's extension */
+	char *argv_joined;                  /* the command, for context */
+	char *strings;                      /* owned copies of list items */
 
 	struct gb_cell *cells;
 	unsigned ncells;

@@ -29,6 +29,7 @@
 #include "params.h"
 #include "registry.h"
 #include "report_json.h"
+#include "stats.h"
 #include "status.h"
 
 #define RUNNER_TRACE_PER_THREAD 65536
@@ -50,7 +51,8 @@ static struct runner_progress {
 	const struct gb_matrix *m;
 	int on;             /* stderr is a terminal and not --quiet */
 	unsigned cell, rep; /* the cell and repetition running now */
-	unsigned done;      /* cells finished */
+	unsigned done;      /* cells whose repetitions have ended */
+	unsigned finished;  /* of them, the ones not cut short by a signal */
 	double t_start;     /* of the run */
 	double t_cell;      /* start of the current cell */
 	double t_drawn;     /* last redraw */
@@ -542,7 +544,15 @@ static void runner_progress_draw(void)
 		RUNNER_ADD(" %s=%s", gb_param_at((enum gb_param_id)k)->label, v);
 	}
 	runner_fmt_time(t1, sizeof(t1), el);
-	RUNNER_ADD("  rep %u/%u  elapsed %s", p->rep + 1, p->m->warmup + p->m->reps, t1);
+	/* Warm-up and kept repetitions counted apart: "rep 1/3" is the first
+	 * of the 3 kept, not the warm-up. */
+	if (p->rep < p->m->warmup)
+		RUNNER_ADD("  warm-up %u/%u", p->rep + 1, p->m->warmup);
+	else if (p->m->adaptive)
+		RUNNER_ADD("  rep %u/<=%u", p->rep - p->m->warmup + 1, p->m->max_reps);
+	else
+		RUNNER_ADD("  rep %u/%u", p->rep - p->m->warmup + 1, p->m->reps);
+	RUNNER_ADD("  elapsed %s", t1);
 	/* The average finished cell for each cell left, less what the running
 	 * one has already spent of it; unknown before a cell has finished. */
 	if (p->done) {
@@ -819,8 +829,51 @@ static void runner_note_cpus(json_t *sample, char *bound, size_t blen, char *pee
 }
 
 /*
+ * After kept repetition `kept`: NULL to go on, else why the repetitions
+ * stop: "fixed" (-r reached), "target" or "max" (adaptive).
+ */
+static const char *runner_reps_stop(const struct gb_matrix *m, json_t *samples, unsigned kept)
+{
+	json_t *arr = json_object_get(samples, GB_METRIC_KEY(wall_s)), *v;
+	double x[1000];
+	size_t i, n = 0;
+
+	if (!m->adaptive)
+		return kept >= m->reps ? "fixed" : NULL;
+	json_array_foreach(arr, i, v) if (n < sizeof(x) / sizeof(x[0])) x[n++] =
+	        json_number_value(v);
+	switch (gb_stats_reps_enough(x, n, m->min_reps, m->max_reps, m->target_ci)) {
+	case GB_STATS_REPS_TARGET:
+		return "target";
+	case GB_STATS_REPS_MAX:
+		return "max";
+	default:
+		return kept >= m->max_reps ? "max" : NULL;
+	}
+}
+
+/* How the repetitions went, into params: reps as run and why they stopped. */
+static void runner_note_reps(const struct gb_matrix *m, json_t *params, unsigned kept,
+                             const char *stop)
+{
+	/* Fixed ones (-r) write none of it: a file as before, reps_stop absent means fixed. */
+	if (!m->adaptive)
+		return;
+	if (kept) /* a cell that failed before keeping one says its cap */
+		json_object_set_new(params, "reps", json_integer(kept));
+	json_object_set_new(params, "min_reps", json_integer(m->min_reps));
+	json_object_set_new(params, "max_reps", json_integer(m->max_reps));
+	json_object_set_new(params, "target_ci_pct", json_real(m->target_ci));
+	if (stop)
+		json_object_set_new(params, "reps_stop", json_string(stop));
+}
+
+/*
  * The warm-up and kept repetitions of a runnable cell, into res: its
- * samples, the CPUs it ran on, and its status (with metrics if ok).
+ * samples, the CPUs it ran on, and its status (with metrics if ok). -r
+ * runs a fixed count; adaptive repetitions run until runner_reps_stop
+ * says the interval is narrow enough or the cap is reached. The trace is
+ * of the last repetition: with adaptive ones, each kept one writes it over.
  */
 static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *cell, json_t *res)
 {
@@ -828,15 +881,17 @@ static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *ce
 	enum gb_cell_status status = GB_CELL_OK;
 	char why[512] = "", bound[512] = "", peer[32] = "";
 	double deadline = runner_now() + m->timeout_s;
+	const char *stop = NULL;
+	unsigned kept = 0;
 	char *trace = NULL;
 
-	for (unsigned r = 0; r < m->warmup + m->reps; r++) {
+	for (unsigned r = 0; !stop; r++) {
 		json_t *sample;
 		int err;
 
 		runner_prog.rep = r;
 		runner_progress_tick();
-		if (r + 1 == m->warmup + m->reps)
+		if (!trace && (r + 1 == m->warmup + m->reps || (m->adaptive && r >= m->warmup)))
 			trace = runner_trace_path(m, cell);
 		err = runner_rep(cell, deadline, trace, m->trace_format, &sample, &status, why,
 		                 sizeof(why));
@@ -849,10 +904,12 @@ static void runner_cell_reps(const struct gb_matrix *m, const struct gb_cell *ce
 		if (r >= m->warmup) {
 			runner_note_cpus(sample, bound, sizeof(bound), peer, sizeof(peer));
 			gb_report_add_sample(samples, sample);
+			stop = runner_reps_stop(m, samples, ++kept);
 		}
 		json_decref(sample);
 	}
 	free(trace);
+	runner_note_reps(m, params, kept, stop);
 	json_object_set_new(params, "bound_cpus", json_string(bound[0] ? bound : "none"));
 	if (peer[0])
 		json_object_set_new(params, "peer_cpus", json_string(peer));
@@ -915,6 +972,10 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 		runner_progress_draw();
 		cell = runner_cell(m, &m->cells[i]);
 		runner_prog.done++;
+		/* A cell the signal cut short is kept, failed, but did not finish. */
+		if (!runner_interrupted || gb_cell_status(cell) == GB_CELL_OK ||
+		    gb_cell_status(cell) == GB_CELL_SKIPPED)
+			runner_prog.finished++;
 		st = json_string_value(json_object_get(cell, "status"));
 		if (gb_cell_status(cell) == GB_CELL_FAILED ||
 		    gb_cell_status(cell) == GB_CELL_TIMEOUT) {
@@ -934,9 +995,9 @@ int gb_runner_run(struct gb_matrix *m, json_t *doc, int (*save)(json_t *doc, voi
 	runner_prog.on = 0;
 	/* The interrupted cell is a failed cell ("interrupted by ..."): status 2. */
 	if (runner_interrupted) {
-		gb_err("run", "interrupted by signal %d (%s): %zu finished cells kept",
-		       (int)runner_interrupted, strsignal(runner_interrupted),
-		       json_array_size(results));
+		gb_err("run", "interrupted by signal %d (%s): %u finished cell%s kept",
+		       (int)runner_interrupted, strsignal(runner_interrupted), runner_prog.finished,
+		       runner_prog.finished == 1 ? "" : "s");
 		if (rc == 0)
 			rc = 2;
 	}

@@ -6,6 +6,7 @@
  */
 #include "suggest.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,5 +72,30 @@ const char *gb_suggest_hint(char *buf, size_t len, const char *word, const char 
 		buf[0] = '\0';
 	if (s)
 		snprintf(buf, len, " (did you mean '%s'?)", s);
+	return buf;
+}
+
+const char *gb_suggest_option_hint(char *buf, size_t len, const char *arg,
+                                   const struct option *opts)
+{
+	const char *names[256];
+	char word[SUGGEST_MAX + 1];
+	const char *s;
+	size_t n = 0, wl;
+
+	if (len)
+		buf[0] = '\0';
+	if (!arg || strncmp(arg, "--", 2) != 0)
+		return buf;
+	wl = strcspn(arg + 2, "=");
+	if (wl == 0 || wl > SUGGEST_MAX)
+		return buf;
+	memcpy(word, arg + 2, wl);
+	word[wl] = '\0';
+	for (; opts && opts->name && n < sizeof(names) / sizeof(names[0]); opts++)
+		names[n++] = opts->name;
+	s = gb_suggest(word, names, n);
+	if (s)
+		snprintf(buf, len, " (did you mean '--%s'?)", s);
 	return buf;
 }

@@ -19,4 +19,13 @@ const char *gb_suggest(const char *word, const char *const *cands, size_t n);
 const char *gb_suggest_hint(char *buf, size_t len, const char *word, const char *const *cands,
                             size_t n);
 
+/*
+ * For an unknown long option ARG as given ("--thresold" or "--thresold=1"),
+ * " (did you mean '--threshold'?)" from the names of a getopt_long table
+ * (ended by a NULL name); "" when none is near or ARG is no long option.
+ */
+struct option;
+const char *gb_suggest_option_hint(char *buf, size_t len, const char *arg,
+                                   const struct option *opts);
+
 #endif

@@ -107,10 +107,30 @@ def summarize(xs):
     iqr = q3 - q1
     outliers = sum(1 for v in s if v < q1 - 1.5 * iqr or v > q3 + 1.5 * iqr)
     need = reps_needed(cv, DETECT_CHANGE)
-    return {"n": n, "median": med, "mean": mean, "stddev": stddev, "mad": mad,
-            "min": s[0], "max": s[-1], "ci95": [lo, hi], "ci_level": level, "cv": cv,
-            "outliers": outliers, "noisy": cv > NOISY_CV,
-            "too_few": need is None or n < need}
+    out = {"n": n, "median": med, "mean": mean, "stddev": stddev, "mad": mad,
+           "min": s[0], "max": s[-1], "ci": [lo, hi], "ci_level": level, "cv": cv,
+           "outliers": outliers, "noisy": cv > NOISY_CV,
+           "too_few": need is None or n < need}
+    # ci95 only where it is one (6 samples or more), as gilbench writes it
+    if level >= 0.95:
+        out["ci95"] = [lo, hi]
+    return out
+
+
+def summary_ci(summ):
+    """(lo, hi, level) of a summary, as gb_summary_ci: ci with ci_level, else
+    the ci95 of older files (its level from n when ci_level is absent), else
+    None."""
+    ci = summ.get("ci")
+    if not (isinstance(ci, list) and len(ci) == 2):
+        ci = summ.get("ci95")
+    if not (isinstance(ci, list) and len(ci) == 2):
+        return None
+    level = summ.get("ci_level")
+    if not isinstance(level, (int, float)):
+        n = summ.get("n") or 0
+        level = median_ci(list(range(n)))[2] if n > 0 else float("nan")
+    return ci[0], ci[1], level
 
 
 def summary_warning(summ, metric):

@@ -39,4 +39,32 @@ expect_bad "--stack-size junk" "is not a size" run --stack-size 12q "${o[@]}"
 expect_bad "--reps 0" "'0' is not a repetition count" run -r 0 -o "$T/out.json"
 expect_bad "--timeout 0" "'0' is not a time" run --timeout 0 "${o[@]}"
 expect_bad "demo unknown model" "unknown model 'nosuch'" demo nosuch
+# "did you mean", in the same one-line format
+expect_bad "model: did you mean" "^gilbench: -m: unknown model 'thraeds' (did you mean 'threads'?)\$" \
+  run -m thraeds "${o[@]}"
+expect_bad "workload: did you mean" "^gilbench: -w: unknown workload 'sede' (did you mean 'seed'?)\$" \
+  run -w sede "${o[@]}"
+expect_bad "workload far from any: the list" "unknown workload 'nosuch' (seed, cpu, io, background)" \
+  run -w nosuch "${o[@]}"
+expect_bad "GIL policy: did you mean" "^gilbench: --gil: unknown GIL policy 'legcy' (did you mean 'legacy'?)\$" \
+  run --gil new,legcy "${o[@]}"
+expect_bad "run option: did you mean" "^gilbench: run: unknown option '--swich-interval' (did you mean '--switch-interval'?)\$" \
+  run --swich-interval 0.001 "${o[@]}"
+expect_bad "run option=value: did you mean" "unknown option '--taks=2' (did you mean '--tasks'?)" \
+  run --taks=2 "${o[@]}"
+expect_bad "list option: did you mean" "^gilbench: list: unknown option '--jsn' (did you mean '--json'?)\$" list --jsn
+expect_bad "show option: did you mean" "^gilbench: show: unknown option '--formt' (did you mean '--format'?)\$" \
+  show --formt json x.json
+expect_bad "micro option: did you mean" "^gilbench: micro: unknown option '--filtr' (did you mean '--filter'?)\$" \
+  micro --filtr gil
+expect_bad "compare option: did you mean" "^gilbench: compare: unknown option '--treshold' (did you mean '--threshold'?)\$" \
+  compare --treshold 5 a.json b.json
+expect_bad "fidelity option: did you mean" "^gilbench: fidelity: unknown option '--tolerence' (did you mean '--tolerance'?)\$" \
+  fidelity --tolerence 5 a.json b.json
+# --format json everywhere data is printed; the others refused in one line
+expect_bad "list --format yaml" "^gilbench: list: --format: 'yaml' is not text or json\$" list --format yaml
+expect_bad "micro --format yaml" "^gilbench: micro: --format: 'yaml' is not text or json\$" micro --format yaml
+expect_bad "--export-markdown in a missing dir" "^gilbench: --export-markdown: cannot write" \
+  run --export-markdown /nonexistent/dir/x.md "${o[@]}"
+expect_bad "-r with --target-ci" "^gilbench: -r: fixed repetitions" run --target-ci 2 -o "$T/out.json" -r 3
 finish

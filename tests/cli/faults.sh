@@ -101,6 +101,8 @@ interrupt() {
     check "SIG$sig: the finished cell kept, the interrupted one says so" \
       cells "$d/out.json" serial:ok "fault:failed:^interrupted by signal $num "
     check "SIG$sig: stderr says so" grep -q "^gilbench: run: interrupted by signal $num " "$d/err"
+    check "SIG$sig: only the cell that finished is counted as finished" \
+      grep -q ": 1 finished cell kept$" "$d/err"
     check "SIG$sig: no process left, none orphaned" left_ok "$d/rep" strict
   fi
   check "SIG$sig: no temp file left" no_tmp "$d"

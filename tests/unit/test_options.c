@@ -74,6 +74,12 @@ static double parsed_value(const struct gb_matrix *m, const struct gb_param_info
 		return m->reps;
 	if (pi->id == GB_PARAM_WARMUP)
 		return m->warmup;
+	if (pi->id == GB_PARAM_MIN_REPS)
+		return m->min_reps;
+	if (pi->id == GB_PARAM_MAX_REPS)
+		return m->max_reps;
+	if (pi->id == GB_PARAM_TARGET_CI)
+		return m->target_ci;
 	return gb_param_get(&m->cells[0].p, pi);
 }
 
@@ -202,6 +208,11 @@ static void test_json_keys(void)
 	p = gb_report_params(&m.cells[0], m.reps, m.warmup);
 	json_object_set_new(p, "bound_cpus", json_string("0"));
 	json_object_set_new(p, "peer_cpus", json_string("1"));
+	/* the runner's too, of a cell with adaptive repetitions */
+	json_object_set_new(p, "min_reps", json_integer(5));
+	json_object_set_new(p, "max_reps", json_integer(30));
+	json_object_set_new(p, "target_ci_pct", json_real(2));
+	json_object_set_new(p, "reps_stop", json_string("target"));
 	is_int(json_object_size(p), GB_PARAM__COUNT, "params has one key per row");
 	cell = json_pack("{s:s, s:s, s:O}", "model", "serial", "workload", "cpu", "params", p);
 	for (unsigned i = 0; i < GB_PARAM__COUNT; i++) {
