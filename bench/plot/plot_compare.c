@@ -18,6 +18,7 @@
 #include "identity.h"
 #include "log.h"
 #include "plot.h"
+#include "report_json.h"
 #include "report_md.h"
 #include "results_io.h"
 #include "stats.h"
@@ -70,7 +71,6 @@ static double *plot_samples(json_t *cell, size_t *n)
 static int plot_side_get(json_t *cell, struct plot_side *s)
 {
 	json_t *ws = json_object_get(json_object_get(cell, "metrics"), "wall_s");
-	json_t *ci = json_object_get(ws, "ci95");
 	double lvl;
 	double *x = plot_samples(cell, &s->n);
 
@@ -83,11 +83,9 @@ static int plot_side_get(json_t *cell, struct plot_side *s)
 		if (gb__res_num(cell, "metrics.wall_s.median", &s->med) != 0)
 			return -ENOENT;
 		s->lo = s->hi = s->med;
-		if (json_array_size(ci) == 2 && json_is_number(json_array_get(ci, 0)) &&
-		    json_is_number(json_array_get(ci, 1))) {
-			s->lo = json_number_value(json_array_get(ci, 0));
-			s->hi = json_number_value(json_array_get(ci, 1));
-		}
+		if (gb_summary_ci(ws, &s->lo, &s->hi, &lvl) == 0 && lvl > 0 && lvl <= 1)
+			s->level = lvl;
+		return s->med > 0 ? 0 : -ENOENT;
 	}
 	if (gb__res_num(ws, "ci_level", &lvl) == 0 && lvl > 0 && lvl <= 1)
 		s->level = lvl;

@@ -16,6 +16,7 @@
 #include "identity.h"
 #include "log.h"
 #include "plot.h"
+#include "report_json.h"
 #include "report_md.h"
 #include "stats.h"
 #include "status.h"
@@ -408,22 +409,6 @@ double gb__plot_get(json_t *cell, const char *path)
 	return gb__res_num(cell, path, &v) == 0 ? v : NAN;
 }
 
-/* A summary object's interval: 0, or -ENOENT. */
-static int plot_ci_of(json_t *sum, double *lo, double *hi, double *level)
-{
-	json_t *ci = json_object_get(sum, "ci95");
-
-	if (json_array_size(ci) != 2 || !json_is_number(json_array_get(ci, 0)) ||
-	    !json_is_number(json_array_get(ci, 1)))
-		return -ENOENT;
-	*lo = json_number_value(json_array_get(ci, 0));
-	*hi = json_number_value(json_array_get(ci, 1));
-	*level = json_is_number(json_object_get(sum, "ci_level"))
-	                 ? json_number_value(json_object_get(sum, "ci_level"))
-	                 : NAN;
-	return 0;
-}
-
 int gb__plot_ci(json_t *cell, const char *key, double *lo, double *hi, double *level)
 {
 	json_t *samples = json_object_get(json_object_get(cell, "samples"), key), *v;
@@ -432,9 +417,10 @@ int gb__plot_ci(json_t *cell, const char *key, double *lo, double *hi, double *l
 	size_t n = 0, i;
 
 	*lo = *hi = *level = NAN;
-	if (plot_ci_of(json_object_get(json_object_get(cell, "summaries"), key), lo, hi, level) ==
-	            0 ||
-	    plot_ci_of(json_object_get(json_object_get(cell, "metrics"), key), lo, hi, level) == 0)
+	if (gb_summary_ci(json_object_get(json_object_get(cell, "summaries"), key), lo, hi,
+	                  level) == 0 ||
+	    gb_summary_ci(json_object_get(json_object_get(cell, "metrics"), key), lo, hi, level) ==
+	            0)
 		return 0;
 	if (!json_array_size(samples) || !(x = calloc(json_array_size(samples), sizeof(*x))))
 		return -ENOENT;
