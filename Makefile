@@ -8,7 +8,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build bench bench-quick bench-ci reference test clean deps
+.PHONY: all build bench bench-quick bench-ci reference readme test clean deps
 
 all: build
 
@@ -33,6 +33,10 @@ bench bench-quick bench-ci: build
 reference: build
 	@scripts/install-deps --check --reference >/dev/null || scripts/install-deps --reference
 	cmake --build $(BUILD) --target reference
+
+# The README's figures and docs/img/ from the last `make bench` (results/latest/).
+readme:
+	scripts/readme-update results/latest
 
 # CMake's own `test` target runs ctest; these variables are how it takes options.
 test: build
