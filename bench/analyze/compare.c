@@ -1022,13 +1022,28 @@ static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 	return 0;
 }
 
+struct cmp_out {
+	const struct gb_compare_result *res;
+	const struct cmp_opts *o;
+};
+
+/* The text or markdown table, for gb_text_write_with. */
+static int cmp_put(FILE *f, void *arg)
+{
+	const struct cmp_out *c = arg;
+	struct gb_compare_side *sides = (struct gb_compare_side *)c->res->sides;
+
+	if (c->o->format == CMP_MARKDOWN)
+		return cmp_put_markdown(f, sides, c->res, c->o, c->res->ncells);
+	cmp_put_text(f, sides, c->res, c->o, c->res->ncells);
+	return 0;
+}
+
 /* Prints res as o says: 0 or -errno, after saying why. */
 static int cmp_print(const struct gb_compare_result *res, const struct cmp_opts *o)
 {
 	struct gb_compare_side *sides = (struct gb_compare_side *)res->sides;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	struct cmp_out out = {res, o};
 	int err = 0;
 
 	if (o->format == CMP_JSON) {
@@ -1040,20 +1055,7 @@ static int cmp_print(const struct gb_compare_result *res, const struct cmp_opts 
 		json_decref(doc);
 		return err ? err : 0;
 	}
-	f = open_memstream(&text, &len);
-	if (!f)
-		goto fail_nomem;
-	if (o->format == CMP_MARKDOWN)
-		err = cmp_put_markdown(f, sides, res, o, res->ncells);
-	else
-		cmp_put_text(f, sides, res, o, res->ncells);
-	if (fclose(f) != 0 || err) {
-		free(text);
-		goto fail_nomem;
-	}
-	err = gb_text_write_atomic(o->output, text, len);
-	free(text);
-	return err ? err : 0;
+	return gb_text_write_with(o->output, "compare", cmp_put, &out);
 fail_nomem:
 	gb_err("compare", "out of memory");
 	return -ENOMEM;

@@ -787,12 +787,27 @@ static int fid_parse(int argc, char **argv, struct fid_opts *o)
 	return 0;
 }
 
+struct fid_out {
+	const struct gb_fidelity_result *res;
+	const struct fid_opts *o;
+};
+
+/* The text or markdown report, for gb_text_write_with. */
+static int fid_put(FILE *f, void *arg)
+{
+	const struct fid_out *c = arg;
+
+	if (c->o->format == FID_MARKDOWN)
+		fid_put_markdown(f, c->res, c->o);
+	else
+		fid_put_text(f, c->res, c->o);
+	return 0;
+}
+
 /* Prints res as o says: 0 or -errno, after saying why. */
 static int fid_print(const struct gb_fidelity_result *res, const struct fid_opts *o)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	struct fid_out out = {res, o};
 	int err;
 
 	if (o->format == FID_JSON) {
@@ -804,20 +819,7 @@ static int fid_print(const struct gb_fidelity_result *res, const struct fid_opts
 		json_decref(doc);
 		return err ? err : 0;
 	}
-	f = open_memstream(&text, &len);
-	if (!f)
-		goto fail_nomem;
-	if (o->format == FID_MARKDOWN)
-		fid_put_markdown(f, res, o);
-	else
-		fid_put_text(f, res, o);
-	if (fclose(f) != 0) {
-		free(text);
-		goto fail_nomem;
-	}
-	err = gb_text_write_atomic(o->output, text, len);
-	free(text);
-	return err ? err : 0;
+	return gb_text_write_with(o->output, "fidelity", fid_put, &out);
 fail_nomem:
 	gb_err("fidelity", "out of memory");
 	return -ENOMEM;

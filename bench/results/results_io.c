@@ -86,6 +86,31 @@ int gb_text_write_atomic(const char *path, const char *text, size_t len)
 	return err;
 }
 
+int gb_text_write_with(const char *path, const char *where, int (*put)(FILE *f, void *arg),
+                       void *arg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int err;
+
+	if (!f)
+		goto fail_nomem;
+	err = put(f, arg);
+	if (fclose(f) != 0 || err) {
+		free(text);
+		if (err && err != -ENOMEM)
+			return err;
+		goto fail_nomem;
+	}
+	err = gb_text_write_atomic(path, text, len);
+	free(text);
+	return err;
+fail_nomem:
+	gb_err(where, "out of memory");
+	return -ENOMEM;
+}
+
 int gb_json_write_atomic(const char *path, json_t *doc)
 {
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));

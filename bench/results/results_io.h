@@ -4,6 +4,8 @@
 #ifndef GB_RESULTS_IO_H
 #define GB_RESULTS_IO_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 /*
@@ -23,5 +25,13 @@ int gb_json_write_atomic(const char *path, json_t *doc);
 
 /* The same, for text already formatted. */
 int gb_text_write_atomic(const char *path, const char *text, size_t len);
+
+/*
+ * The same, for text that put(f, arg) prints (0, or -errno): the text is
+ * formatted in memory first, so a failure leaves `path` as it was. 0 or
+ * -errno, after one line (`where`: out of memory; the path: a write error).
+ */
+int gb_text_write_with(const char *path, const char *where, int (*put)(FILE *f, void *arg),
+                       void *arg);
 
 #endif
