@@ -113,86 +113,80 @@ static void cmp_side_free(struct gb_compare_side *side)
  * One pass gathers, per workload, the first value of each key, how many
  * cells have it and whether another value was seen.
  */
+/* Adds cell c to info[workload]: its count, and each key's first value,
+ * count and whether another value was seen. 0 or -ENOMEM. */
+static int cmp_label_gather(json_t *info, const struct gb_compare_cell *c)
+{
+	const char *wl = json_string_value(json_object_get(c->cell, "workload")), *key;
+	json_t *w = json_object_get(info, wl), *first, *count, *vary, *v;
+
+	if (!w) {
+		w = json_pack("{s:i, s:{}, s:{}, s:{}}", "cells", 0, "first", "count", "vary");
+		if (!w || json_object_set_new(info, wl, w))
+			return -ENOMEM;
+	}
+	first = json_object_get(w, "first");
+	count = json_object_get(w, "count");
+	vary = json_object_get(w, "vary");
+	json_object_set_new(w, "cells",
+	                    json_integer(json_integer_value(json_object_get(w, "cells")) + 1));
+	json_object_foreach(c->ident, key, v)
+	{
+		json_t *f = json_object_get(first, key);
+		json_int_t n = json_integer_value(json_object_get(count, key));
+
+		if (!f ? json_object_set(first, key, v) != 0
+		       : !json_equal(f, v) && json_object_set_new(vary, key, json_true()) != 0)
+			return -ENOMEM;
+		if (json_object_set_new(count, key, json_integer(n + 1)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* c's label: model/workload and the keys that vary in its workload (info). */
+static int cmp_label_one(json_t *info, struct gb_compare_cell *c)
+{
+	json_t *w = json_object_get(info, json_string_value(json_object_get(c->cell, "workload")));
+	json_int_t cells = json_integer_value(json_object_get(w, "cells"));
+	const char **keys = calloc(json_object_size(c->ident) + 1, sizeof(*keys)), *key;
+	size_t len, nkeys = 0;
+	json_t *v;
+	FILE *f;
+
+	if (!keys)
+		return -ENOMEM;
+	json_object_foreach(c->ident, key, v)
+	{
+		if (json_object_get(json_object_get(w, "vary"), key) ||
+		    json_integer_value(json_object_get(json_object_get(w, "count"), key)) < cells)
+			keys[nkeys++] = key;
+	}
+	qsort(keys, nkeys, sizeof(*keys), gb_param_label_order);
+	f = open_memstream(&c->label, &len);
+	if (f) {
+		fprintf(f, "%s/%s", json_string_value(json_object_get(c->cell, "model")),
+		        json_string_value(json_object_get(c->cell, "workload")));
+		for (size_t k = 0; k < nkeys; k++) {
+			fprintf(f, " %s=", keys[k]);
+			gb_param_put_value(f, json_object_get(c->ident, keys[k]));
+		}
+	}
+	free(keys);
+	return f && fclose(f) == 0 ? 0 : -ENOMEM;
+}
+
 static int cmp_label_cells(struct gb_compare_side *sides)
 {
-	json_t *info = json_object(), *v;
-	const char **keys = NULL, *key;
-	int err = -ENOMEM;
+	json_t *info = json_object();
+	int err = info ? 0 : -ENOMEM;
 
-	if (!info)
-		return -ENOMEM;
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < sides[s].n; i++) {
-			struct gb_compare_cell *c = &sides[s].cells[i];
-			const char *wl = json_string_value(json_object_get(c->cell, "workload"));
-			json_t *w = json_object_get(info, wl), *first, *count, *vary;
-
-			if (!w) {
-				w = json_pack("{s:i, s:{}, s:{}, s:{}}", "cells", 0, "first",
-				              "count", "vary");
-				if (!w || json_object_set_new(info, wl, w))
-					goto out;
-			}
-			first = json_object_get(w, "first");
-			count = json_object_get(w, "count");
-			vary = json_object_get(w, "vary");
-			json_object_set_new(
-			        w, "cells",
-			        json_integer(json_integer_value(json_object_get(w, "cells")) + 1));
-			json_object_foreach(c->ident, key, v)
-			{
-				json_t *f = json_object_get(first, key);
-
-				if (!f) {
-					if (json_object_set(first, key, v))
-						goto out;
-				} else if (!json_equal(f, v) &&
-				           json_object_set_new(vary, key, json_true())) {
-					goto out;
-				}
-				if (json_object_set_new(
-				            count, key,
-				            json_integer(json_integer_value(
-				                                 json_object_get(count, key)) +
-				                         1)))
-					goto out;
-			}
-		}
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < sides[s].n; i++) {
-			struct gb_compare_cell *c = &sides[s].cells[i];
-			json_t *w = json_object_get(
-			        info, json_string_value(json_object_get(c->cell, "workload")));
-			json_int_t cells = json_integer_value(json_object_get(w, "cells"));
-			size_t len, nkeys = 0;
-			FILE *f;
-
-			keys = realloc(keys, (json_object_size(c->ident) + 1) * sizeof(*keys));
-			if (!keys)
-				goto out;
-			json_object_foreach(c->ident, key, v)
-			{
-				if (json_object_get(json_object_get(w, "vary"), key) ||
-				    json_integer_value(json_object_get(json_object_get(w, "count"),
-				                                       key)) < cells)
-					keys[nkeys++] = key;
-			}
-			qsort(keys, nkeys, sizeof(*keys), gb_param_label_order);
-			f = open_memstream(&c->label, &len);
-			if (!f)
-				goto out;
-			fprintf(f, "%s/%s", json_string_value(json_object_get(c->cell, "model")),
-			        json_string_value(json_object_get(c->cell, "workload")));
-			for (size_t k = 0; k < nkeys; k++) {
-				fprintf(f, " %s=", keys[k]);
-				gb_param_put_value(f, json_object_get(c->ident, keys[k]));
-			}
-			if (fclose(f) != 0)
-				goto out;
-		}
-	err = 0;
-out:
-	free(keys);
+	for (int s = 0; s < 2 && !err; s++)
+		for (size_t i = 0; i < sides[s].n && !err; i++)
+			err = cmp_label_gather(info, &sides[s].cells[i]);
+	for (int s = 0; s < 2 && !err; s++)
+		for (size_t i = 0; i < sides[s].n && !err; i++)
+			err = cmp_label_one(info, &sides[s].cells[i]);
 	json_decref(info);
 	return err;
 }
@@ -929,30 +923,81 @@ static int cmp_parse_num(const char *opt, const char *s, double *out)
 	return 0;
 }
 
-/* " (did you mean '--X'?)", else where to look. A static buffer: one
- * refusal per process. */
-static const char *com_option_hint(const char *arg, const struct option *opts)
-{
-	static char hint[96];
+enum { CMP_OPT_THRESHOLD = 256, CMP_OPT_ALPHA, CMP_OPT_ALL };
+static const struct option cmp_longopts[] = {
+        {"threshold", required_argument, NULL, CMP_OPT_THRESHOLD},
+        {"alpha", required_argument, NULL, CMP_OPT_ALPHA},
+        {"all", no_argument, NULL, CMP_OPT_ALL},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
 
-	if (!*gb_suggest_option_hint(hint, sizeof(hint), arg, opts))
-		snprintf(hint, sizeof(hint), " (try 'gilbench compare --help')");
-	return hint;
+/* What getopt_long refused: a missing value or an unknown option. 1. */
+static int cmp_bad_option(char **argv)
+{
+	char hint[96];
+
+	if (optopt &&
+	    ((optopt >= CMP_OPT_THRESHOLD && optopt != CMP_OPT_ALL) || strchr("fo", optopt)))
+		gb_err("compare", "option '%s' needs a value", argv[optind - 1]);
+	else
+		gb_err("compare", "unknown option '%s'%s", argv[optind - 1],
+		       gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1], cmp_longopts,
+		                              " (try 'gilbench compare --help')"));
+	return 1;
+}
+
+/* One option into o: 0, 1 (refused, one line said why), -1 (--help printed). */
+static int cmp_option(int c, char **argv, struct cmp_opts *o)
+{
+	switch (c) {
+	case CMP_OPT_THRESHOLD:
+		if (cmp_parse_num("--threshold", optarg, &o->c.threshold))
+			return 1;
+		if (o->c.threshold < 0) {
+			gb_err("compare", "--threshold: must be 0 or more (percent)");
+			return 1;
+		}
+		return 0;
+	case CMP_OPT_ALPHA:
+		if (cmp_parse_num("--alpha", optarg, &o->c.alpha))
+			return 1;
+		if (!(o->c.alpha > 0 && o->c.alpha < 1)) {
+			gb_err("compare", "--alpha: must be between 0 and 1");
+			return 1;
+		}
+		return 0;
+	case 'f':
+		if (strcmp(optarg, "text") == 0)
+			o->format = CMP_TEXT;
+		else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
+			o->format = CMP_MARKDOWN;
+		else if (strcmp(optarg, "json") == 0)
+			o->format = CMP_JSON;
+		else {
+			gb_err("compare", "--format: '%s' is not text, markdown or json", optarg);
+			return 1;
+		}
+		return 0;
+	case 'o':
+		o->output = optarg;
+		return 0;
+	case CMP_OPT_ALL:
+		o->all = 1;
+		return 0;
+	case 'h':
+		cmp_usage(stdout);
+		return -1;
+	default:
+		return cmp_bad_option(argv);
+	}
 }
 
 static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 {
-	enum { OPT_THRESHOLD = 256, OPT_ALPHA, OPT_ALL };
-	static const struct option opts[] = {
-	        {"threshold", required_argument, NULL, OPT_THRESHOLD},
-	        {"alpha", required_argument, NULL, OPT_ALPHA},
-	        {"all", no_argument, NULL, OPT_ALL},
-	        {"format", required_argument, NULL, 'f'},
-	        {"output", required_argument, NULL, 'o'},
-	        {"help", no_argument, NULL, 'h'},
-	        {NULL, 0, NULL, 0},
-	};
-	int c;
+	int c, rc;
 
 	*o = (struct cmp_opts){
 	        .c = {.threshold = GB_COMPARE_THRESHOLD_DEFAULT, .alpha = GB_COMPARE_ALPHA_DEFAULT},
@@ -960,56 +1005,9 @@ static int cmp_parse(int argc, char **argv, struct cmp_opts *o)
 	        .output = "-"};
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_THRESHOLD:
-			if (cmp_parse_num("--threshold", optarg, &o->c.threshold))
-				return 1;
-			if (o->c.threshold < 0) {
-				gb_err("compare", "--threshold: must be 0 or more (percent)");
-				return 1;
-			}
-			break;
-		case OPT_ALPHA:
-			if (cmp_parse_num("--alpha", optarg, &o->c.alpha))
-				return 1;
-			if (!(o->c.alpha > 0 && o->c.alpha < 1)) {
-				gb_err("compare", "--alpha: must be between 0 and 1");
-				return 1;
-			}
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = CMP_TEXT;
-			else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
-				o->format = CMP_MARKDOWN;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = CMP_JSON;
-			else {
-				gb_err("compare", "--format: '%s' is not text, markdown or json",
-				       optarg);
-				return 1;
-			}
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case OPT_ALL:
-			o->all = 1;
-			break;
-		case 'h':
-			cmp_usage(stdout);
-			return -1;
-		default:
-			if (optopt && ((optopt >= OPT_THRESHOLD && optopt != OPT_ALL) ||
-			               strchr("fo", optopt)))
-				gb_err("compare", "option '%s' needs a value", argv[optind - 1]);
-			else
-				gb_err("compare", "unknown option '%s'%s", argv[optind - 1],
-				       com_option_hint(argv[optind - 1], opts));
-			return 1;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "f:o:h", cmp_longopts, NULL)) != -1)
+		if ((rc = cmp_option(c, argv, o)) != 0)
+			return rc;
 	if (argc - optind != 2) {
 		gb_err("compare",
 		       "expected two result files, BASE.json and NEW.json, got %d "

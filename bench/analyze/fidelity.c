@@ -703,17 +703,6 @@ static void fid_usage(FILE *f)
 	        "See docs/methodology.md, \"Fidelity\".\n");
 }
 
-/* " (did you mean '--X'?)", else where to look. A static buffer: one
- * refusal per process. */
-static const char *fid_option_hint(const char *arg, const struct option *opts)
-{
-	static char hint[96];
-
-	if (!*gb_suggest_option_hint(hint, sizeof(hint), arg, opts))
-		snprintf(hint, sizeof(hint), " (try 'gilbench fidelity --help')");
-	return hint;
-}
-
 static int fid_parse(int argc, char **argv, struct fid_opts *o)
 {
 	enum { OPT_TOLERANCE = 256 };
@@ -767,13 +756,18 @@ static int fid_parse(int argc, char **argv, struct fid_opts *o)
 		case 'h':
 			fid_usage(stdout);
 			return -1;
-		default:
+		default: {
+			char hint[96];
+
 			if (optopt && (optopt >= OPT_TOLERANCE || strchr("fo", optopt)))
 				gb_err("fidelity", "option '%s' needs a value", argv[optind - 1]);
 			else
 				gb_err("fidelity", "unknown option '%s'%s", argv[optind - 1],
-				       fid_option_hint(argv[optind - 1], opts));
+				       gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1],
+				                              opts,
+				                              " (try 'gilbench fidelity --help')"));
 			return 1;
+		}
 		}
 	}
 	if (argc - optind != 2) {

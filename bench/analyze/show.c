@@ -96,10 +96,8 @@ int gb_cmd_show(int argc, char **argv)
 			char hint[96];
 
 			gb_err("show", "unknown option '%s'%s", argv[optind - 1],
-			       *gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1],
-			                               show_opts)
-			               ? hint
-			               : " (see 'gilbench show --help')");
+			       gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1],
+			                              show_opts, " (see 'gilbench show --help')"));
 			return 1;
 		}
 		}

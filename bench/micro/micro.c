@@ -663,9 +663,8 @@ static int micro_parse(int argc, char **argv, struct micro_opts *o)
 		default: {
 			char hint[96];
 
-			if (!*gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1],
-			                             longopts))
-				snprintf(hint, sizeof(hint), " (try 'gilbench micro --help')");
+			gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1], longopts,
+			                       " (try 'gilbench micro --help')");
 			gb_err("micro", "unknown option '%s'%s", argv[optind - 1], hint);
 			return 1;
 		}

@@ -140,6 +140,10 @@ int gb__plot_finish(struct gb__plot_ctx *pc, FILE *vf, char **vars, const char *
 
 /* ---- plot_util.c: numbers in sentences ---- */
 
+/* Appends to a sentence; a full buffer just stops growing. */
+void gb__plot_cat(char *buf, size_t len, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
 /* "80 µs", "5.2 ms", "1.5 s". */
 void gb__plot_fmt_us(char *buf, size_t len, double us);
 /* "36M", "1.2k". */

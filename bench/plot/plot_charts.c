@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +23,6 @@
 #include "status.h"
 
 /* ---- helpers --------------------------------------------------------------- */
-
-/* Appends to a sentence; a full buffer just stops growing. */
-static void plot_cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t off = strlen(buf);
-	va_list ap;
-
-	if (off + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + off, len - off, fmt, ap);
-	va_end(ap);
-}
 
 /* A ratio to three significant figures, as a plain number: 46200, 7.69. */
 static void plot_fmt_ratio(char *buf, size_t len, double r)
@@ -102,8 +88,8 @@ static double plot_speedup(json_t *results, json_t *cell)
 	return NAN;
 }
 
-/* The sentence of the chart being drawn: appends, as plot_cat. */
-#define plot_say(r, ...) plot_cat((r)->ch->sentence, sizeof((r)->ch->sentence), __VA_ARGS__)
+/* The sentence of the chart being drawn: appends, as gb__plot_cat. */
+#define plot_say(r, ...) gb__plot_cat((r)->ch->sentence, sizeof((r)->ch->sentence), __VA_ARGS__)
 
 /* gb__plot_ci, the coverage noted for the chart's legend. */
 static int plot_ci(struct gb__plot_run *r, json_t *cell, const char *key, double *lo, double *hi)

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,22 +542,6 @@ static void plot_tl_bar(FILE *f, double t0, double t1, double row, double minw)
 	fprintf(f, "%.6f %.6f %g %.6f %.6f\n", t0, t1, row, t0, fmax(t1, t0 + minw));
 }
 
-/* Appends to a sentence; a full buffer just stops growing. */
-static void plot_tl_cat(char *buf, size_t len, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void plot_tl_cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t off = strlen(buf);
-	va_list ap;
-
-	if (off + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + off, len - off, fmt, ap);
-	va_end(ap);
-}
-
 static const char *const plot_tl_bname[PLOT_TL_BLOCKS] = {
         "held: t0_ms t1_ms row shown_t0_ms shown_t1_ms",
         "waiting: t0_ms t1_ms row",
@@ -862,39 +845,39 @@ static void plot_tl_sentence(const struct plot_tl *tl, char *buf, size_t len)
 	}
 	plot_row_name(tr, &tr->th[top], tl->one_each, rname[0], sizeof(rname[0]));
 	if (tl->windowed)
-		plot_tl_cat(buf, len,
-		            "Between %.4g and %.4g ms (--window; the trace runs %.4g ms), "
-		            "%zu threads",
-		            tl->lo, tl->hi, tl->t_end, tr->nthreads);
+		gb__plot_cat(buf, len,
+		             "Between %.4g and %.4g ms (--window; the trace runs %.4g ms), "
+		             "%zu threads",
+		             tl->lo, tl->hi, tl->t_end, tr->nthreads);
 	else
-		plot_tl_cat(buf, len, "Over %.3g ms, %zu threads", t_end, tr->nthreads);
+		gb__plot_cat(buf, len, "Over %.3g ms, %zu threads", t_end, tr->nthreads);
 	if (tr->nprocs > 1)
-		plot_tl_cat(buf, len, " in %zu processes (each with its own GIL)", tr->nprocs);
-	plot_tl_cat(buf, len,
-	            " took a GIL %u times and %u of the drops were forced; %s held it longest "
-	            "(%.0f%% of the time)",
-	            tl->acq, tl->forced, rname[0], t_end > 0 ? 100 * st[top].held / t_end : 0);
+		gb__plot_cat(buf, len, " in %zu processes (each with its own GIL)", tr->nprocs);
+	gb__plot_cat(buf, len,
+	             " took a GIL %u times and %u of the drops were forced; %s held it longest "
+	             "(%.0f%% of the time)",
+	             tl->acq, tl->forced, rname[0], t_end > 0 ? 100 * st[top].held / t_end : 0);
 	/* The convoy in one clause: how long the I/O thread waited to run again. */
 	if (st[io].io > 0 && t_end > 0) {
 		plot_row_name(tr, &tr->th[io], tl->one_each, rname[1], sizeof(rname[1]));
-		plot_tl_cat(buf, len,
-		            "; %s, the one doing I/O, spent %.0f%% of the time in I/O and %.0f%% "
-		            "waiting for the GIL",
-		            rname[1], 100 * st[io].io / t_end, 100 * st[io].waited / t_end);
+		gb__plot_cat(buf, len,
+		             "; %s, the one doing I/O, spent %.0f%% of the time in I/O and %.0f%% "
+		             "waiting for the GIL",
+		             rname[1], 100 * st[io].io / t_end, 100 * st[io].waited / t_end);
 	}
 	if (tl->agg)
-		plot_tl_cat(
+		gb__plot_cat(
 		        buf, len,
 		        " (drawn as each thread's held fraction in %d bins of %.3g ms: %zu events "
 		        "of one thread are too many for bars; --window START_MS:END_MS zooms in)",
 		        PLOT_TL_BINS, t_end / PLOT_TL_BINS, tl->max_ev);
 	if (tr->lost)
-		plot_tl_cat(
+		gb__plot_cat(
 		        buf, len,
 		        " (the trace lost %llu events: its rings were full, so the earliest are "
 		        "missing)",
 		        tr->lost);
-	plot_tl_cat(buf, len, "%s%s.", tr->label[0] ? ". Cell: " : "", tr->label);
+	gb__plot_cat(buf, len, "%s%s.", tr->label[0] ? ". Cell: " : "", tr->label);
 	/* The report is markdown: it wants plain spaces. */
 	for (char *p; (p = strstr(buf, "\xc2\xa0"));)
 		memmove(p, p + 1, strlen(p + 1) + 1), *p = ' ';
@@ -1013,7 +996,7 @@ int gb__plot_timeline(struct gb__plot_ctx *pc, const char *trace_path, const cha
 		err = plot_tl_render(pc, &tl, stem, ch);
 	}
 	if (!err)
-		plot_tl_cat(ch->sentence, sizeof(ch->sentence), " Trace: `%s`.", trace_path);
+		gb__plot_cat(ch->sentence, sizeof(ch->sentence), " Trace: `%s`.", trace_path);
 	for (int b = 0; b < PLOT_TL_BLOCKS; b++) {
 		if (tl.blk[b])
 			fclose(tl.blk[b]);

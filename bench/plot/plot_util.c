@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -630,6 +631,18 @@ int gb__plot_finish(struct gb__plot_ctx *pc, FILE *vf, char **vars, const char *
 }
 
 /* "80 µs", "5.2 ms", "1.5 s": latencies span six decades in one sentence. */
+void gb__plot_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t off = strlen(buf);
+	va_list ap;
+
+	if (off + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
 void gb__plot_fmt_us(char *buf, size_t len, double us)
 {
 	char n[32];

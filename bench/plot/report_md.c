@@ -22,29 +22,8 @@
 #include "status.h"
 #include "warnings.h"
 
-int gb__res_num(json_t *obj, const char *path, double *out)
-{
-	char part[64];
-	const char *p = path;
-
-	while (obj && *p) {
-		size_t n = strcspn(p, ".");
-		if (n >= sizeof(part))
-			return -ENOENT;
-		memcpy(part, p, n);
-		part[n] = '\0';
-		obj = json_is_object(obj) ? json_object_get(obj, part) : NULL;
-		p += n;
-		if (*p == '.')
-			p++;
-	}
-	if (!json_is_number(obj))
-		return -ENOENT;
-	*out = json_number_value(obj);
-	return 0;
-}
-
-const char *gb__res_str(json_t *obj, const char *path)
+/* The value at a dotted path ("metrics.wall_s.median"), or NULL. */
+static json_t *res_path(json_t *obj, const char *path)
 {
 	char part[64];
 	const char *p = path;
@@ -60,7 +39,22 @@ const char *gb__res_str(json_t *obj, const char *path)
 		if (*p == '.')
 			p++;
 	}
-	return json_string_value(obj);
+	return obj;
+}
+
+int gb__res_num(json_t *obj, const char *path, double *out)
+{
+	json_t *v = res_path(obj, path);
+
+	if (!json_is_number(v))
+		return -ENOENT;
+	*out = json_number_value(v);
+	return 0;
+}
+
+const char *gb__res_str(json_t *obj, const char *path)
+{
+	return json_string_value(res_path(obj, path));
 }
 
 /* Style keys are gnuplot words: keep them to [A-Za-z0-9_]. */

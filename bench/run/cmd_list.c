@@ -146,7 +146,8 @@ int gb_cmd_list(int argc, char **argv)
 			char hint[96];
 
 			gb_err("list", "unknown option '%s'%s", argv[i],
-			       gb_suggest_option_hint(hint, sizeof(hint), argv[i], list_opts));
+			       gb_suggest_option_hint(hint, sizeof(hint), argv[i], list_opts,
+			                              NULL));
 			return 1;
 		}
 	}

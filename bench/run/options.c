@@ -668,8 +668,8 @@ static int cli_unknown_option(char **argv)
 		return 1;
 	}
 	cli_build_opts(longopts, shortopts, sizeof(shortopts));
-	if (!*gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1], longopts))
-		snprintf(hint, sizeof(hint), " (see 'gilbench run --help')");
+	gb_suggest_option_hint(hint, sizeof(hint), argv[optind - 1], longopts,
+	                       " (see 'gilbench run --help')");
 	gb_err("run", "unknown option '%s'%s", argv[optind - 1], hint);
 	return 1;
 }

@@ -76,15 +76,14 @@ const char *gb_suggest_hint(char *buf, size_t len, const char *word, const char 
 }
 
 const char *gb_suggest_option_hint(char *buf, size_t len, const char *arg,
-                                   const struct option *opts)
+                                   const struct option *opts, const char *otherwise)
 {
 	const char *names[256];
 	char word[SUGGEST_MAX + 1];
 	const char *s;
 	size_t n = 0, wl;
 
-	if (len)
-		buf[0] = '\0';
+	snprintf(buf, len, "%s", otherwise ? otherwise : "");
 	if (!arg || strncmp(arg, "--", 2) != 0)
 		return buf;
 	wl = strcspn(arg + 2, "=");

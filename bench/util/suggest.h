@@ -22,10 +22,11 @@ const char *gb_suggest_hint(char *buf, size_t len, const char *word, const char 
 /*
  * For an unknown long option ARG as given ("--thresold" or "--thresold=1"),
  * " (did you mean '--threshold'?)" from the names of a getopt_long table
- * (ended by a NULL name); "" when none is near or ARG is no long option.
+ * (ended by a NULL name); `otherwise` (may be NULL: "") when none is near
+ * or ARG is no long option, e.g. " (see 'gilbench run --help')".
  */
 struct option;
 const char *gb_suggest_option_hint(char *buf, size_t len, const char *arg,
-                                   const struct option *opts);
+                                   const struct option *opts, const char *otherwise);
 
 #endif
